@@ -1,0 +1,1 @@
+export const connector = { title: 'No default export' };

@@ -1,0 +1,185 @@
+/**
+ * `weft exec <path>`: run one operation of a connector through the SDK executor and print the
+ * result as JSON on stdout.
+ */
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ExecuteOptions,
+  type ExecuteResult,
+  type LoadedConnector,
+  UsageError,
+  closeHttp,
+  execute,
+  loadConnectorFile,
+  parseExecPath,
+} from '@weft/sdk';
+import { readJsonFile, readJsonObject, readText } from '../io.js';
+import type { Reporter } from '../report.js';
+import { type LoadedSettings, defaultSettingsFile, loadSettings, saveConnection } from '../settings.js';
+
+export interface ExecFlags {
+  connector?: string;
+  settings?: string;
+  connection?: string;
+  input?: string;
+  closure?: string;
+  args?: string;
+  configFields?: string;
+  continue?: string;
+  webhookPayload?: string;
+  webhookHeaders?: string;
+  webhookParams?: string;
+  webhookRawBody?: string;
+  webhookUrl?: string;
+  webhookSubscribeOutput?: string;
+  output?: string;
+  follow?: boolean;
+  verbose?: boolean;
+  maxSteps?: string;
+}
+
+async function optionalJson(path: string | undefined, flag: string): Promise<unknown> {
+  return path === undefined ? undefined : readJsonFile(path, flag);
+}
+
+async function buildOptions(flags: ExecFlags, settings: LoadedSettings | undefined, reporter: Reporter): Promise<ExecuteOptions> {
+  const [input, closure, args, configFields, continueValue, payload, headers, params, subscription] = await Promise.all([
+    flags.input === undefined ? undefined : readJsonObject(flags.input, '--input'),
+    optionalJson(flags.closure, '--closure'),
+    optionalJson(flags.args, '--args'),
+    flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
+    optionalJson(flags.continue, '--continue'),
+    optionalJson(flags.webhookPayload, '--webhook-payload'),
+    flags.webhookHeaders === undefined ? undefined : readJsonObject(flags.webhookHeaders, '--webhook-headers'),
+    flags.webhookParams === undefined ? undefined : readJsonObject(flags.webhookParams, '--webhook-params'),
+    optionalJson(flags.webhookSubscribeOutput, '--webhook-subscribe-output'),
+  ]);
+  const rawBody = flags.webhookRawBody === undefined ? undefined : await readText(flags.webhookRawBody, '--webhook-raw-body');
+  if (flags.webhookUrl !== undefined && !/^https?:\/\//.test(flags.webhookUrl)) {
+    throw new UsageError(`--webhook-url must be an absolute http(s) URL, got "${flags.webhookUrl}"`);
+  }
+  const webhook =
+    payload !== undefined || headers || params || rawBody !== undefined
+      ? {
+          payload: payload ?? (rawBody !== undefined ? tryJson(rawBody) : undefined),
+          headers: headers as Record<string, string> | undefined,
+          params: params as Record<string, string> | undefined,
+          rawBody: rawBody ?? (payload !== undefined ? JSON.stringify(payload) : undefined),
+        }
+      : undefined;
+  return {
+    connection: settings?.connection ?? {},
+    input,
+    closure,
+    args,
+    configFields: configFields as Record<string, unknown> | undefined,
+    continue: continueValue,
+    webhook,
+    webhookUrl: flags.webhookUrl,
+    subscription,
+    mode: 'interactive',
+    onExchange: reporter.verbose ? (log) => reporter.exchange(log) : undefined,
+    onLog: (level, message, data) => reporter.log(level, message, data),
+  };
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function printable(result: ExecuteResult): unknown {
+  if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter };
+  if (result.kind === 'output') return result.output;
+  return null;
+}
+
+async function follow(
+  path: string,
+  connector: LoadedConnector,
+  options: ExecuteOptions,
+  first: ExecuteResult,
+  maxSteps: number,
+  reporter: Reporter,
+): Promise<unknown> {
+  const target = parseExecPath(path, connector.definition);
+  if (target.kind === 'trigger' && target.operation === 'poll') {
+    let result = first;
+    const events: unknown[] = [];
+    let nextPoll: unknown = options.closure ?? null;
+    for (let step = 1; ; step++) {
+      const poll = (result as { output: { events: unknown[]; nextPoll: unknown; canPollMore: boolean } }).output;
+      events.push(...poll.events);
+      if (poll.nextPoll !== null && poll.nextPoll !== undefined) nextPoll = poll.nextPoll;
+      if (!poll.canPollMore) return { events, nextPoll, canPollMore: false };
+      if (step >= maxSteps) {
+        reporter.note(`weft: stopped after ${maxSteps} polls (--max-steps); canPollMore is still true`);
+        return { events, nextPoll, canPollMore: true };
+      }
+      result = await execute(connector.definition, path, { ...options, closure: nextPoll });
+    }
+  }
+  if (target.kind === 'action' && target.operation === 'execute') {
+    let result = first;
+    for (let step = 1; result.kind === 'suspended'; step++) {
+      if (step > maxSteps) {
+        reporter.note(`weft: stopped after ${maxSteps} steps (--max-steps); the action is still suspended`);
+        break;
+      }
+      const { seconds, continue: next } = result.reinvokeAfter;
+      reporter.note(`weft: step ${step} suspended; running it again in ${seconds} s`);
+      if (seconds > 0) await sleep(seconds * 1000);
+      result = await execute(connector.definition, path, { ...options, continue: next });
+    }
+    return printable(result);
+  }
+  return printable(first);
+}
+
+export async function execCommand(path: string, flags: ExecFlags, reporter: Reporter): Promise<number> {
+  try {
+    const connector = await loadConnectorFile(flags.connector ?? '.');
+    parseExecPath(path, connector.definition);
+    const settingsFile = flags.settings ?? defaultSettingsFile(dirname(connector.file));
+    if (flags.connection && !settingsFile) {
+      throw new UsageError(`--connection=${flags.connection} needs a settings file: pass --settings=<file>`);
+    }
+    const settings = settingsFile ? await loadSettings(resolve(settingsFile), flags.connection) : undefined;
+    const before = settings ? JSON.stringify(settings.connection) : '';
+    const options = await buildOptions(flags, settings, reporter);
+    const result = await execute(connector.definition, path, options);
+
+    if (result.kind === 'stream') {
+      if (!flags.output) throw new UsageError(`${path} is a stream: pass --output=<file> to write its bytes`);
+      await pipeline(result.stream, createWriteStream(flags.output));
+      reporter.note(`weft: wrote the stream to ${flags.output}`);
+      return 0;
+    }
+    if (result.kind === 'output' && result.dropped.length) {
+      reporter.log('debug', `dropped input keys that no field declares: ${result.dropped.join(', ')}`);
+    }
+    const value = flags.follow
+      ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter)
+      : printable(result);
+    const json = `${JSON.stringify(value, null, 2)}\n`;
+    process.stdout.write(json);
+    if (flags.output) await writeFile(flags.output, json);
+    if (settings && JSON.stringify(settings.connection) !== before) {
+      await saveConnection(settings);
+      reporter.note(`weft: updated connection values written to ${settings.file}`);
+    }
+    return 0;
+  } catch (error) {
+    return reporter.fail(error);
+  } finally {
+    await closeHttp();
+  }
+}
+

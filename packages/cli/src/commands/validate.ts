@@ -1,0 +1,21 @@
+/**
+ * `weft validate <connector>`: list every definition problem by its path.
+ */
+import { DefinitionError, loadConnectorFile, validateConnector } from '@weft/sdk';
+import type { Reporter } from '../report.js';
+
+export async function validateCommand(path: string, reporter: Reporter): Promise<number> {
+  try {
+    const loaded = await loadConnectorFile(path, { validate: false });
+    const problems = validateConnector(loaded.definition);
+    if (problems.length) return reporter.fail(new DefinitionError(problems, `${loaded.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`));
+    const d = loaded.definition;
+    const count = (o: object | undefined) => Object.keys(o ?? {}).length;
+    process.stdout.write(
+      `${loaded.name}: valid (${count(d.actions)} actions, ${count(d.triggers)} triggers, ${count(d.pickLists)} pick lists, ${count(d.methods)} methods)\n`,
+    );
+    return 0;
+  } catch (error) {
+    return reporter.fail(error);
+  }
+}

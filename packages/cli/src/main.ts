@@ -1,0 +1,104 @@
+/**
+ * The `weft` command. Every user mistake ends in one message on stderr and a non-zero exit
+ * code; stacks only with --verbose.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { type Reporter, createReporter } from './report.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const VERSION = '0.1.0';
+
+function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => void): Command {
+  const program = new Command('weft')
+    .description('Build, test and run Weft connectors.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `weft: ${s.slice('error: '.length)}` : s),
+    })
+    .exitOverride();
+
+  program
+    .command('exec')
+    .description('Run one operation of a connector (an action, a trigger poll, a pick list, ...) and print its result as JSON.')
+    .argument('<path>', 'what to run, e.g. test, actions.create_contact.execute, triggers.new_contact.poll, pick_lists.statuses')
+    .option('--connector <file>', 'the connector file (default: ./connector.ts or ./connector.js)')
+    .option('--settings <file>', 'connection values: settings.yaml (default: beside the connector, if present)')
+    .option('--connection <name>', 'which connection of a settings file with named connections')
+    .option('--input <file>', 'input as a JSON file')
+    .option('--closure <file>', 'a poll closure as a JSON file')
+    .option('--args <file>', 'a JSON array (method arguments) or object (pick-list arguments)')
+    .option('--config-fields <file>', 'config field values as a JSON file')
+    .option('--continue <file>', 'the `continue` value of a multistep action, as a JSON file')
+    .option('--webhook-payload <file>', 'a webhook payload (JSON file)')
+    .option('--webhook-headers <file>', 'webhook request headers (JSON file)')
+    .option('--webhook-params <file>', 'webhook query parameters (JSON file)')
+    .option('--webhook-raw-body <file>', 'the raw webhook body (any file)')
+    .option('--webhook-url <url>', 'the webhook URL given to webhook_subscribe')
+    .option('--webhook-subscribe-output <file>', 'what webhook_subscribe returned (JSON file), for unsubscribe/refresh')
+    .option('--output <file>', 'also write the result to this file')
+    .option('--follow', 'keep polling while canPollMore; run every step of a multistep action')
+    .option('--verbose', 'show each HTTP exchange (secrets redacted) and full error details on stderr')
+    .addOption(new Option('--max-steps <n>', 'with --follow: stop after this many polls or steps').default('100').argParser(parsePositive))
+    .action((path: string, options: Record<string, unknown>) => {
+      setCode(import('./commands/exec.js').then((m) => m.execCommand(path, options, reporter)));
+    });
+
+  program
+    .command('validate')
+    .description('Check a connector definition and list every problem by its path.')
+    .argument('[connector]', 'the connector file or folder', '.')
+    .action((connector: string) => {
+      setCode(import('./commands/validate.js').then((m) => m.validateCommand(connector, reporter)));
+    });
+
+  program
+    .command('new')
+    .description('Create a connector project that runs with `weft exec` right away.')
+    .argument('<dir>', 'the folder to create (must not exist or be empty)')
+    .option('--title <title>', 'the connector title (default: from the folder name)')
+    .action((dir: string, options: { title?: string }) => {
+      setCode(import('./commands/new.js').then((m) => m.newCommand(dir, options, reporter)));
+    });
+
+  return program;
+}
+
+function parsePositive(value: string): string {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CommanderError(2, 'weft.usage', `must be a positive integer, got "${value}"`);
+  return value;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const reporter = createReporter({ verbose: argv.includes('--verbose') });
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(reporter, (code) => {
+    pending = code;
+  });
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      if (error.code === 'weft.usage') {
+        reporter.fail(error);
+        return EXIT.usage;
+      }
+      // commander already printed its message; add where to look.
+      process.stderr.write("Run 'weft --help' (or 'weft <command> --help') for usage.\n");
+      return EXIT.usage;
+    }
+    reporter.fail(error);
+    return EXIT.failed;
+  }
+  return pending ? await pending.catch((error) => reporter.fail(error)) : EXIT.ok;
+}

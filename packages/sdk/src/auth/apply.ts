@@ -1,0 +1,93 @@
+/**
+ * Runs the authorization's `apply` for one request and collects what it set. Everything it
+ * sets is a secret: values go to the redactor before any request leaves.
+ */
+import { WeftError, isWeftError, messageOf } from '../errors.js';
+import type { AppliedAuth } from '../http/types.js';
+import type { Redactor } from '../redact.js';
+import type { ApplyContext, Authorization, ConnectorContext, MultiAuthorization } from '../types.js';
+
+export type SingleAuthorization = Exclude<Authorization, MultiAuthorization>;
+
+/** The authorization in force: for `multi`, the option that `selected` names. */
+export function selectAuthorization(
+  authorization: Authorization | undefined,
+  ctx: ConnectorContext,
+): SingleAuthorization | undefined {
+  if (!authorization) return undefined;
+  if (authorization.type !== 'multi') return authorization;
+  const multi = authorization as MultiAuthorization;
+  const name = multi.selected(ctx);
+  const option = multi.options?.[name];
+  if (!option) {
+    const valid = Object.keys(multi.options ?? {}).join(', ');
+    throw new WeftError(
+      'DEFINITION_INVALID',
+      `connection.authorization.selected returned "${name}", which is not one of its options (${valid})`,
+    );
+  }
+  return option;
+}
+
+export async function applyAuthorization(
+  authorization: SingleAuthorization | undefined,
+  connection: Record<string, unknown>,
+  redactor: Redactor,
+): Promise<AppliedAuth | undefined> {
+  if (!authorization || authorization.type === 'none') return undefined;
+  const applied: AppliedAuth = { headers: {}, params: {}, payload: {} };
+  const ctx: ApplyContext = {
+    connection,
+    accessToken: typeof connection.access_token === 'string' ? connection.access_token : undefined,
+    headers(headers) {
+      for (const [k, v] of Object.entries(headers)) {
+        if (v === undefined || v === null) continue;
+        applied.headers[k.toLowerCase()] = String(v);
+        redactor.add(String(v));
+        // A bearer-style value also hides its token part.
+        const token = /^\S+\s+(\S{4,})$/.exec(String(v));
+        if (token) redactor.add(token[1]);
+      }
+    },
+    params(params) {
+      for (const [k, v] of Object.entries(params)) {
+        applied.params[k] = v;
+        redactor.add(v);
+      }
+    },
+    payload(payload) {
+      for (const [k, v] of Object.entries(payload)) {
+        applied.payload[k] = v;
+        redactor.add(v);
+      }
+    },
+    user(name) {
+      applied.user = name;
+    },
+    password(secret) {
+      applied.password = secret;
+      redactor.add(secret);
+    },
+  };
+
+  if (typeof authorization.apply === 'function') {
+    try {
+      await authorization.apply(ctx);
+    } catch (error) {
+      if (isWeftError(error)) throw error;
+      throw new WeftError('LAMBDA_FAILED', `connection.authorization.apply failed: ${redactor.redact(messageOf(error))}`, {
+        cause: error,
+      });
+    }
+  } else if (authorization.type === 'basic_auth') {
+    ctx.user(String(connection.username ?? connection.user ?? ''));
+    ctx.password(String(connection.password ?? ''));
+  } else if (authorization.type === 'oauth2' && ctx.accessToken) {
+    ctx.headers({ Authorization: `Bearer ${ctx.accessToken}` });
+  }
+  if (applied.user !== undefined || applied.password !== undefined) {
+    const basic = Buffer.from(`${applied.user ?? ''}:${applied.password ?? ''}`).toString('base64');
+    redactor.add(basic);
+  }
+  return applied;
+}

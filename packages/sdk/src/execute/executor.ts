@@ -1,0 +1,476 @@
+/**
+ * The executor: resolve a path (`actions.x.execute`, `pick_lists.y`, ...) on a loaded connector
+ * and run it with one connection. The CLI, the tests and the platform all run connector code
+ * through `execute`, so what `weft exec` shows is what a job does.
+ */
+import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
+import { UsageError, ValidationError, WeftError } from '../errors.js';
+import type { HttpExchangeLog, RetryPolicy } from '../http/types.js';
+import { Redactor } from '../redact.js';
+import { applyConvertOutput, processInput, resolveFields } from '../schema/index.js';
+import type {
+  ActionDefinition,
+  ConnectorContext,
+  ConnectorDefinition,
+  Field,
+  PollResult,
+  TriggerDefinition,
+} from '../types.js';
+import {
+  type LogLevel,
+  ReinvokeSignal,
+  type RunEnvironment,
+  callMethod,
+  createBaseContext,
+  runLambda,
+  withFields,
+} from './context.js';
+import { type ExecTarget, parseExecPath } from './paths.js';
+
+export interface WebhookRequest {
+  payload?: unknown;
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+  rawBody?: string;
+}
+
+export interface ExecuteOptions {
+  /** The connection's values (from settings or the store). Refreshed values are merged in place. */
+  connection?: Record<string, unknown>;
+  input?: unknown;
+  closure?: unknown;
+  /** A method's arguments (array), or a pick list's arguments (object). */
+  args?: unknown;
+  configFields?: Record<string, unknown>;
+  /** The `continue` value of a multistep action's next step. */
+  continue?: unknown;
+  webhook?: WebhookRequest;
+  webhookUrl?: string;
+  /** The subscription returned by `webhook_subscribe`, for unsubscribe and refresh. */
+  subscription?: unknown;
+  /** `interactive` (40 s per request, the default) or `job` (3 min). */
+  mode?: 'interactive' | 'job';
+  now?: () => Date;
+  retryBaseMs?: number;
+  onExchange?: (log: HttpExchangeLog) => void;
+  onLog?: (level: LogLevel, message: string, data?: unknown) => void;
+  dispatcher?: RunEnvironment['dispatcher'];
+  /** Values known to be secret beyond what the connection fields say. */
+  secrets?: Iterable<string>;
+}
+
+export type ExecuteResult =
+  | { kind: 'output'; output: unknown; dropped: string[] }
+  | { kind: 'suspended'; reinvokeAfter: { seconds: number; continue: unknown } }
+  | { kind: 'stream'; stream: AsyncIterable<Uint8Array> };
+
+const INTERACTIVE_TIMEOUT_MS = 40_000;
+const JOB_TIMEOUT_MS = 180_000;
+
+/** Connection keys whose values are secret whatever the field list says. */
+const SECRET_CONNECTION_KEYS =
+  /^(password|passphrase|secret|client_secret|access_token|refresh_token|id_token|api_key|apikey|token|session_token|secret_access_key|private_key)$/i;
+
+export function connectionSecrets(connector: ConnectorDefinition, connection: Record<string, unknown>): string[] {
+  const secrets: string[] = [];
+  const passwordFields = new Set(
+    (connector.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
+  );
+  for (const [key, value] of Object.entries(connection)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    if (passwordFields.has(key) || SECRET_CONNECTION_KEYS.test(key)) secrets.push(String(value));
+  }
+  return secrets;
+}
+
+/** Runs one operation of a connector. */
+export async function execute(
+  connector: ConnectorDefinition,
+  path: string,
+  options: ExecuteOptions = {},
+): Promise<ExecuteResult> {
+  const target = parseExecPath(path, connector);
+  const connection = options.connection ?? {};
+  const redactor = new Redactor([...connectionSecrets(connector, connection), ...(options.secrets ?? [])]);
+  const env: RunEnvironment = {
+    connector,
+    connection,
+    redactor,
+    timeoutMs: options.mode === 'job' ? JOB_TIMEOUT_MS : INTERACTIVE_TIMEOUT_MS,
+    retryBaseMs: options.retryBaseMs,
+    now: options.now ?? (() => new Date()),
+    onExchange: options.onExchange,
+    onLog: options.onLog,
+    dispatcher: options.dispatcher,
+    skipAuth: target.kind === 'authorization' && target.operation !== 'apply',
+  };
+  try {
+    const result = await run(target, env, options);
+    // Exec output never shows a secret (SPEC §4).
+    if (result.kind === 'output') result.output = redactor.redactValue(result.output);
+    return result;
+  } catch (error) {
+    if (error instanceof ReinvokeSignal) return suspended(error);
+    throw error;
+  }
+}
+
+function output(value: unknown, dropped: string[] = []): ExecuteResult {
+  return { kind: 'output', output: value === undefined ? null : value, dropped };
+}
+
+function suspended(signal: ReinvokeSignal): ExecuteResult {
+  const { seconds, continue: next } = signal.request;
+  return { kind: 'suspended', reinvokeAfter: { seconds, continue: next } };
+}
+
+async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOptions): Promise<ExecuteResult> {
+  const { connector, redactor } = env;
+  switch (target.kind) {
+    case 'test': {
+      if (typeof connector.test !== 'function') {
+        throw new WeftError('UNKNOWN_PATH', 'This connector defines no `test`: add `test: async (ctx) => ...` to check a connection.');
+      }
+      const ctx = createBaseContext(env);
+      return output(await runLambda('test', redactor, () => connector.test!(ctx)));
+    }
+    case 'base_uri': {
+      const fn = connector.connection?.baseUri;
+      const ctx = createBaseContext(env);
+      return output(fn ? await runLambda('connection.baseUri', redactor, () => fn(ctx)) : null);
+    }
+    case 'authorization':
+      return output(await runAuthorization(target.operation, env));
+    case 'pick_list':
+      return output(await runPickList(target.name, env, options.args));
+    case 'method': {
+      const args = options.args === undefined ? [] : options.args;
+      if (!Array.isArray(args)) {
+        throw new UsageError(`methods.${target.name}: --args must be a JSON array of arguments`);
+      }
+      return output(await callMethod(env, createBaseContext(env), target.name, args));
+    }
+    case 'object_definition': {
+      const ctx = createBaseContext(env);
+      if (!connector.objectDefinitions?.[target.name]) {
+        const known = Object.keys(connector.objectDefinitions ?? {});
+        throw new WeftError(
+          'UNKNOWN_OBJECT_DEFINITION',
+          `Unknown object definition "${target.name}". Object definitions of this connector: ${known.join(', ') || 'none'}`,
+        );
+      }
+      return output(await ctx.objectDefinitions[target.name]);
+    }
+    case 'stream': {
+      const ctx = createBaseContext(env);
+      return { kind: 'stream', stream: ctx.streams.read(target.name, { args: asObject(options.args) }) };
+    }
+    case 'webhook_keys': {
+      if (typeof connector.webhookKeys !== 'function') {
+        throw new WeftError('UNKNOWN_PATH', 'This connector defines no `webhookKeys` (static webhooks).');
+      }
+      const ctx = webhookContext(createBaseContext(env), options, {});
+      return output(await runLambda('webhookKeys', redactor, () => connector.webhookKeys!(ctx as never)));
+    }
+    case 'action':
+      return runAction(target.name, target.operation, env, options);
+    case 'trigger':
+      return runTrigger(target.name, target.operation, env, options);
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function findAction(connector: ConnectorDefinition, name: string): ActionDefinition {
+  const action = connector.actions?.[name];
+  if (!action) {
+    const known = Object.keys(connector.actions ?? {});
+    throw new WeftError('UNKNOWN_PATH', `Unknown action "${name}". Actions of this connector: ${known.join(', ') || 'none'}`);
+  }
+  return action;
+}
+
+function findTrigger(connector: ConnectorDefinition, name: string): TriggerDefinition {
+  const trigger = connector.triggers?.[name];
+  if (!trigger) {
+    const known = Object.keys(connector.triggers ?? {});
+    throw new WeftError('UNKNOWN_PATH', `Unknown trigger "${name}". Triggers of this connector: ${known.join(', ') || 'none'}`);
+  }
+  return trigger;
+}
+
+function retryPolicy(action: ActionDefinition): RetryPolicy | undefined {
+  if (!action.retryOnResponse?.length && !action.maxRetries) return undefined;
+  return {
+    retryOnResponse: action.retryOnResponse ?? [],
+    retryOnRequest: (action.retryOnRequest ?? ['GET', 'HEAD']).map((m) => m.toUpperCase()),
+    maxRetries: Math.min(3, Math.max(0, action.maxRetries ?? 3)),
+  };
+}
+
+interface Prepared {
+  ctx: ConnectorContext;
+  configFields: Record<string, unknown>;
+  inputFields: Field[];
+  input: Record<string, unknown>;
+  dropped: string[];
+}
+
+/** Resolves config and input fields and processes the input (SPEC §2 order). */
+async function prepareInput(
+  where: string,
+  definition: ActionDefinition | TriggerDefinition,
+  env: RunEnvironment,
+  options: ExecuteOptions,
+  retry?: RetryPolicy,
+): Promise<Prepared> {
+  const base = createBaseContext(env, retry);
+  const runMethod = (name: string, value: unknown) => callMethod(env, base, name, [value]);
+  const rawInput = options.input === undefined ? {} : options.input;
+  if (!rawInput || typeof rawInput !== 'object' || Array.isArray(rawInput)) {
+    throw new ValidationError('INPUT_INVALID', [{ path: 'input', message: 'must be a JSON object' }]);
+  }
+  const configDefs = definition.configFields ?? [];
+  const configSource = { ...pick(rawInput as Record<string, unknown>, configDefs), ...(options.configFields ?? {}) };
+  const config = configDefs.length
+    ? await processInput(configDefs, configSource, { runMethod, path: 'configFields' })
+    : { value: {}, dropped: [] };
+  const fieldsCtx = withFields(base, { configFields: config.value });
+  const inputFields = await runLambdaFields(`${where}.inputFields`, definition.inputFields, fieldsCtx, env);
+  const withoutConfig = omit(rawInput as Record<string, unknown>, configDefs);
+  const processed = await processInput(inputFields, withoutConfig, {
+    runMethod,
+    path: 'input',
+    scope: { configFields: config.value, connection: env.connection },
+  });
+  return {
+    ctx: base,
+    configFields: config.value,
+    inputFields,
+    input: { ...config.value, ...processed.value },
+    dropped: processed.dropped,
+  };
+}
+
+function pick(obj: Record<string, unknown>, fields: readonly Field[]) {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f.name in obj) out[f.name] = obj[f.name];
+  return out;
+}
+
+function omit(obj: Record<string, unknown>, fields: readonly Field[]) {
+  if (!fields.length) return obj;
+  const names = new Set(fields.map((f) => f.name));
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !names.has(k)));
+}
+
+async function runLambdaFields(
+  where: string,
+  fields: ActionDefinition['inputFields'],
+  ctx: ConnectorContext,
+  env: RunEnvironment,
+): Promise<Field[]> {
+  return runLambda(where, env.redactor, () => resolveFields(fields as never, ctx as never));
+}
+
+async function fieldsOnly(
+  where: string,
+  definition: ActionDefinition | TriggerDefinition,
+  which: 'inputFields' | 'outputFields' | 'configFields',
+  env: RunEnvironment,
+  options: ExecuteOptions,
+): Promise<Field[]> {
+  const base = createBaseContext(env);
+  if (which === 'configFields') return [...(definition.configFields ?? [])];
+  const ctx = withFields(base, { configFields: options.configFields ?? asObject(options.input) });
+  return runLambdaFields(`${where}.${which}`, definition[which] as never, ctx, env);
+}
+
+async function sampleOutput(where: string, definition: ActionDefinition | TriggerDefinition, env: RunEnvironment, options: ExecuteOptions) {
+  const sample = definition.sampleOutput;
+  if (typeof sample !== 'function') return sample ?? null;
+  const ctx = withFields(createBaseContext(env), { configFields: options.configFields ?? {} });
+  return runLambda(`${where}.sampleOutput`, env.redactor, () => (sample as (c: unknown) => unknown)(ctx));
+}
+
+async function runAction(
+  name: string,
+  operation: string,
+  env: RunEnvironment,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  const action = findAction(env.connector, name);
+  const where = `actions.${name}`;
+  switch (operation) {
+    case 'input_fields':
+      return output(await fieldsOnly(where, action, 'inputFields', env, options));
+    case 'output_fields':
+      return output(await fieldsOnly(where, action, 'outputFields', env, options));
+    case 'config_fields':
+      return output(await fieldsOnly(where, action, 'configFields', env, options));
+    case 'sample_output':
+      return output(await sampleOutput(where, action, env, options));
+  }
+  if (typeof action.execute !== 'function') {
+    throw new WeftError('DEFINITION_INVALID', `${where}.execute must be a function`);
+  }
+  const prepared = await prepareInput(where, action, env, options, retryPolicy(action));
+  const ctx = withFields(prepared.ctx, {
+    input: prepared.input,
+    configFields: prepared.configFields,
+    extendedInputSchema: prepared.inputFields,
+    extendedOutputSchema: [] as Field[],
+    continue: options.continue,
+    reinvokeAfter(request: { seconds: number; continue: unknown }): never {
+      if (!request || typeof request.seconds !== 'number' || request.seconds < 0) {
+        throw new WeftError('LAMBDA_FAILED', `${where}.execute: reinvokeAfter needs { seconds: number >= 0, continue }`);
+      }
+      throw new ReinvokeSignal({ seconds: request.seconds, continue: request.continue });
+    },
+  });
+  const result = await runLambda(`${where}.execute`, env.redactor, () => action.execute(ctx as never));
+  const converted = await convertOutput(where, action, result, env, prepared.configFields);
+  return output(converted, prepared.dropped);
+}
+
+/** Applies `convertOutput` of the output fields (resolving them if they are computed). */
+async function convertOutput(
+  where: string,
+  definition: ActionDefinition | TriggerDefinition,
+  value: unknown,
+  env: RunEnvironment,
+  configFields: Record<string, unknown>,
+): Promise<unknown> {
+  if (!definition.outputFields || value === undefined || value === null) return value;
+  const base = createBaseContext(env);
+  const fields = await runLambdaFields(`${where}.outputFields`, definition.outputFields as never, withFields(base, { configFields }), env);
+  if (!hasConvertOutput(fields)) return value;
+  return applyConvertOutput(fields, value, (name: string, v: unknown) => callMethod(env, base, name, [v]));
+}
+
+function hasConvertOutput(fields: readonly Field[]): boolean {
+  return fields.some((f) => f.convertOutput || (f.properties && hasConvertOutput(f.properties)));
+}
+
+function webhookContext(base: ConnectorContext, options: ExecuteOptions, input: Record<string, unknown>) {
+  const webhook = options.webhook ?? {};
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(webhook.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  return withFields(base, {
+    input,
+    payload: webhook.payload ?? {},
+    headers,
+    params: webhook.params ?? {},
+    rawBody: webhook.rawBody,
+    webhookUrl: options.webhookUrl,
+    subscription: options.subscription,
+    closure: options.closure,
+  });
+}
+
+async function runTrigger(
+  name: string,
+  operation: string,
+  env: RunEnvironment,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  const trigger = findTrigger(env.connector, name);
+  const where = `triggers.${name}`;
+  switch (operation) {
+    case 'input_fields':
+      return output(await fieldsOnly(where, trigger, 'inputFields', env, options));
+    case 'output_fields':
+      return output(await fieldsOnly(where, trigger, 'outputFields', env, options));
+    case 'config_fields':
+      return output(await fieldsOnly(where, trigger, 'configFields', env, options));
+    case 'sample_output':
+      return output(await sampleOutput(where, trigger, env, options));
+    case 'dedup': {
+      const dedup = trigger.dedup;
+      if (typeof dedup !== 'function') throw new WeftError('UNKNOWN_PATH', `${where} defines no dedup`);
+      const events = Array.isArray(options.input) ? options.input : [options.input];
+      return output(await runLambda(`${where}.dedup`, env.redactor, () => events.map((e) => dedup(e))));
+    }
+  }
+  const lambdaName = {
+    poll: 'poll',
+    webhook_notification: 'webhookNotification',
+    webhook_subscribe: 'webhookSubscribe',
+    webhook_unsubscribe: 'webhookUnsubscribe',
+    webhook_refresh: 'webhookRefresh',
+    webhook_key: 'webhookKey',
+  }[operation] as keyof TriggerDefinition;
+  const fn = trigger[lambdaName] as ((ctx: unknown) => unknown) | undefined;
+  if (typeof fn !== 'function') {
+    throw new WeftError('UNKNOWN_PATH', `${where} defines no ${lambdaName}.`);
+  }
+  const prepared = await prepareInput(where, trigger, env, options);
+  if (operation === 'poll') {
+    const ctx = withFields(prepared.ctx, { input: prepared.input, closure: options.closure ?? undefined });
+    const result = await runLambda(`${where}.poll`, env.redactor, () => fn(ctx));
+    return output(checkPollResult(where, result), prepared.dropped);
+  }
+  const ctx = webhookContext(prepared.ctx, options, prepared.input);
+  const result = await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx));
+  if (operation === 'webhook_notification' && trigger.outputFields && result !== null && result !== undefined) {
+    const events = Array.isArray(result) ? result : [result];
+    const converted = await Promise.all(events.map((e) => convertOutput(where, trigger, e, env, prepared.configFields)));
+    return output(Array.isArray(result) ? converted : converted[0], prepared.dropped);
+  }
+  return output(result, prepared.dropped);
+}
+
+/** A poll must return `{ events: [...], nextPoll?, canPollMore? }`. */
+export function checkPollResult(where: string, result: unknown): Required<PollResult> {
+  if (!result || typeof result !== 'object' || !Array.isArray((result as PollResult).events)) {
+    throw new WeftError('LAMBDA_FAILED', `${where}.poll must return { events: [...], nextPoll, canPollMore }`);
+  }
+  const r = result as PollResult;
+  if (r.canPollMore !== undefined && typeof r.canPollMore !== 'boolean') {
+    throw new WeftError('LAMBDA_FAILED', `${where}.poll: canPollMore must be a boolean`);
+  }
+  return { events: r.events, nextPoll: r.nextPoll ?? null, canPollMore: r.canPollMore ?? false };
+}
+
+async function runPickList(name: string, env: RunEnvironment, args: unknown) {
+  const fn = env.connector.pickLists?.[name];
+  if (typeof fn !== 'function') {
+    const known = Object.keys(env.connector.pickLists ?? {});
+    throw new WeftError(
+      'UNKNOWN_PICK_LIST',
+      `Unknown pick list "${name}". ${known.length ? `Pick lists of this connector: ${known.join(', ')}` : 'This connector defines no pick lists.'}`,
+    );
+  }
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    throw new UsageError(`pick_lists.${name}: --args must be a JSON object of pick-list arguments`);
+  }
+  const ctx = createBaseContext(env);
+  const result = await runLambda(`pickLists.${name}`, env.redactor, () => fn(ctx as never, (args ?? {}) as never));
+  if (!Array.isArray(result) || result.some((pair) => !Array.isArray(pair) || pair.length < 2)) {
+    throw new WeftError('LAMBDA_FAILED', `pickLists.${name} must return an array of [label, value] pairs`);
+  }
+  return result;
+}
+
+async function runAuthorization(operation: string, env: RunEnvironment) {
+  const ctx = createBaseContext(env);
+  const auth = selectAuthorization(env.connector.connection?.authorization, ctx) as Record<string, unknown> | undefined;
+  if (operation === 'apply') {
+    const applied = await applyAuthorization(auth as never, env.connection, env.redactor);
+    return env.redactor.redactValue(applied ?? null);
+  }
+  const fn = auth?.[operation];
+  if (typeof fn !== 'function') {
+    throw new WeftError('UNKNOWN_PATH', `connection.authorization defines no ${operation}.`);
+  }
+  const result = await runLambda(`connection.authorization.${operation}`, env.redactor, () =>
+    (fn as (c: unknown) => unknown)(withFields(ctx, { refreshToken: env.connection.refresh_token })),
+  );
+  if (result && typeof result === 'object') {
+    for (const value of Object.values(result)) env.redactor.add(value);
+    Object.assign(env.connection, result);
+  }
+  return result ?? null;
+}

@@ -1,0 +1,133 @@
+/**
+ * Types of the HTTP request builder (SPEC §3) and of the environment the executor hands it.
+ */
+import type { Readable } from 'node:stream';
+import type { ResponseMatcher } from '../types.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
+
+/** A file part of a multipart body: `[content, contentType, fileName]`. */
+export type FilePart = readonly [
+  content: string | Uint8Array | Readable | AsyncIterable<Uint8Array>,
+  contentType?: string,
+  fileName?: string,
+];
+
+export interface TlsClientCert {
+  certificate: string;
+  key: string;
+  passphrase?: string;
+  intermediates?: string | string[];
+  /** Extra CA certificates to trust (PEM), e.g. a private CA in tests or on-prem. */
+  ca?: string | string[];
+}
+
+export type RequestFormat = 'json' | 'xml' | 'multipart' | 'form' | 'raw';
+export type ResponseFormat = 'auto' | 'json' | 'xml' | 'raw' | 'stream';
+
+export type AfterResponse<T = any> = (code: number, body: any, headers: Record<string, string>) => T;
+export type AfterErrorResponse<T = any> = (
+  code: number,
+  body: any,
+  headers: Record<string, string>,
+  message: string,
+) => T;
+
+export interface XmlResponseOptions {
+  stripNamespaces?: boolean;
+}
+
+export interface RawResponseOptions {
+  /** `bytes` yields a Uint8Array; `text` (default for textual content types) yields a string. */
+  as?: 'text' | 'bytes';
+}
+
+/**
+ * A lazy, thenable HTTP request. Nothing is sent until it is awaited (or `.then` is called);
+ * awaiting it yields the parsed response body (or what `afterResponse` returns).
+ */
+export interface RequestBuilder<T = any> extends PromiseLike<T> {
+  params(params: Record<string, unknown>): this;
+  payload(payload: unknown): this;
+  /** Header names are case-insensitive: a later `Content-Type` replaces an earlier `content-type`. */
+  headers(headers: Record<string, string | number | boolean | undefined>): this;
+  /** Headers sent with exactly the given name spelling. */
+  caseSensitiveHeaders(headers: Record<string, string | number | boolean>): this;
+  requestBody(body: string | Uint8Array | Readable | AsyncIterable<Uint8Array>): this;
+  tlsClientCert(cert: TlsClientCert): this;
+  ignoreRedirection(): this;
+  timeout(ms: number): this;
+  requestFormatJson(): this;
+  requestFormatXml(rootElement: string, namespaces?: Record<string, string>): this;
+  requestFormatMultipart(): this;
+  requestFormatWwwFormUrlencoded(): this;
+  responseFormatJson(): this;
+  responseFormatXml(options?: XmlResponseOptions): this;
+  responseFormatRaw(options?: RawResponseOptions): this;
+  /** Yield the body as a Node.js Readable without buffering it (large downloads). */
+  responseFormatStream(): this;
+  afterResponse<U>(fn: AfterResponse<U>): RequestBuilder<U>;
+  afterErrorResponse<U>(match: ResponseMatcher | readonly ResponseMatcher[], fn: AfterErrorResponse<U>): RequestBuilder<T | U>;
+  /** Send now; same as awaiting. */
+  send(): Promise<T>;
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+}
+
+/** What the authorization's `apply` contributed to one request. */
+export interface AppliedAuth {
+  headers: Record<string, string>;
+  params: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  user?: string;
+  password?: string;
+}
+
+/** One HTTP exchange, as shown by `--verbose` (already redacted). */
+export interface HttpExchangeLog {
+  method: HttpMethod;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  durationMs: number;
+  attempt: number;
+  error?: string;
+}
+
+export interface RetryPolicy {
+  retryOnResponse: readonly ResponseMatcher[];
+  /** Upper-case method names; default GET and HEAD. */
+  retryOnRequest: readonly string[];
+  /** Retries, not attempts; at most 3. */
+  maxRetries: number;
+}
+
+/**
+ * Everything a request needs from its surroundings. The executor builds one per operation;
+ * tests of the http module build their own.
+ */
+export interface HttpEnv {
+  /** Resolves the connection's base URI (may be undefined: then URLs must be absolute). */
+  baseUri(): Promise<string | undefined>;
+  /** Runs the authorization's `apply` for one request (skipped inside acquire/refresh). */
+  applyAuth?(): Promise<AppliedAuth | undefined>;
+  /** Default per-request timeout in ms (40 s interactive, 3 min in jobs). */
+  timeoutMs: number;
+  retry?: RetryPolicy;
+  /** Base delay for exponential back-off (`WEFT_RETRY_BASE_MS`, default 1000). */
+  retryBaseMs?: number;
+  /** Receives each exchange when verbose logging is on. */
+  onExchange?(log: HttpExchangeLog): void;
+  /** Replaces every known secret value in a string by `[REDACTED]`. */
+  redact(text: string): string;
+  /** Called when a response matches `refreshOn`/`detectOn` (authentication work); returns true to retry once. */
+  onAuthFailure?(status: number, body: unknown, headers: Record<string, string>): Promise<boolean>;
+  /** For tests and cassettes: an undici dispatcher to use instead of the shared pool. */
+  dispatcher?: import('undici').Dispatcher;
+}

@@ -1,0 +1,409 @@
+/**
+ * The connector model (SPEC §1–7) as TypeScript types. A connector author gets completion and
+ * errors from these; the runtime uses the same names.
+ */
+import type { RequestBuilder } from './http/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Schema fields (SPEC §2)
+
+export type FieldType =
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'date'
+  | 'date_time'
+  | 'timestamp'
+  | 'object'
+  | 'array';
+
+export type ControlType =
+  | 'text'
+  | 'text-area'
+  | 'plain-text'
+  | 'password'
+  | 'integer'
+  | 'number'
+  | 'url'
+  | 'select'
+  | 'multiselect'
+  | 'checkbox'
+  | 'date'
+  | 'date_time'
+  | 'email'
+  | 'phone'
+  | 'subdomain'
+  | 'tree'
+  | 'key_value'
+  | 'schema-designer';
+
+/** Named conversions for `convertInput` / `convertOutput`. Any other string names a method. */
+export type NamedConversion =
+  | 'integer_conversion'
+  | 'float_conversion'
+  | 'boolean_conversion'
+  | 'date_conversion'
+  | 'date_time_conversion'
+  | 'render_iso8601_timestamp'
+  | 'parse_iso8601_timestamp'
+  | 'string_conversion';
+
+export type PickListOption = readonly [label: string, value: unknown];
+export type TreeOption = readonly [label: string, value: unknown, childPath?: string | null, hasChildren?: boolean];
+
+export interface Field {
+  name: string;
+  label?: string;
+  hint?: string;
+  type?: FieldType;
+  /** Element type of an array (`type: 'array'`). Defaults to `object` when `properties` is set, else `string`. */
+  of?: Exclude<FieldType, 'array'>;
+  /** Fields of an object, or of each element of an array of objects. */
+  properties?: readonly Field[];
+  optional?: boolean;
+  controlType?: ControlType;
+  /** Name of a pick list of the connector, or an inline list of `[label, value]` pairs. */
+  pickList?: string | readonly PickListOption[];
+  /** For dependent pick lists: pick-list argument name → name of the sibling field whose value it takes. */
+  pickListParams?: Readonly<Record<string, string>>;
+  /** Static options, e.g. for connection fields. */
+  options?: readonly PickListOption[];
+  /** Separator of a multiselect value sent as one string. */
+  delimiter?: string;
+  toggleHint?: string;
+  /** The alternative input for the same key (e.g. type an ID instead of picking). */
+  toggleField?: Field;
+  default?: unknown;
+  sticky?: boolean;
+  /** Changing this field's value changes the schema (the console re-resolves fields). */
+  extendsSchema?: boolean;
+  /** Shown (and accepted) only when this expression holds, e.g. `input.kind == "person"`. */
+  ngIf?: string;
+  convertInput?: NamedConversion | (string & {});
+  convertOutput?: NamedConversion | (string & {});
+  listMode?: 'static' | 'dynamic';
+  itemLabel?: string;
+  custom?: boolean;
+  supportPills?: boolean;
+  /** Extra JSON Schema keywords merged into the generated schema (e.g. `format`, `pattern`). */
+  schema?: Readonly<Record<string, unknown>>;
+}
+
+/** A field list, either literal or computed from the context (may call the API). */
+export type Fields<C = ConnectorContext> = readonly Field[] | ((ctx: C) => readonly Field[] | Promise<readonly Field[]>);
+
+// ---------------------------------------------------------------------------------------------
+// Type inference of `ctx.input` from literal input fields
+
+type ScalarOf<T extends FieldType | undefined> = T extends 'integer' | 'number' | 'timestamp'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'object'
+      ? Record<string, any>
+      : string;
+
+type ValueOf<F> = F extends { type: 'array'; properties: infer P extends readonly Field[] }
+  ? Array<InputOf<P>>
+  : F extends { type: 'array'; of: infer O extends FieldType }
+    ? Array<ScalarOf<O>>
+    : F extends { type: 'array' }
+      ? unknown[]
+      : F extends { type: 'object'; properties: infer P extends readonly Field[] }
+        ? InputOf<P>
+        : F extends { type: infer T extends FieldType }
+          ? ScalarOf<T>
+          : string;
+
+type FieldsNamed<Fs extends readonly Field[], N> = Extract<Fs[number], { name: N }>;
+type RequiredNames<Fs extends readonly Field[]> = Exclude<Fs[number], { optional: true }>['name'];
+type OptionalNames<Fs extends readonly Field[]> = Extract<Fs[number], { optional: true }>['name'];
+
+/** The shape of `ctx.input` inferred from a literal field list (`as const` or `defineFields`). */
+export type InputOf<Fs> = Fs extends readonly Field[]
+  ? string extends Fs[number]['name']
+    ? Record<string, any>
+    : { [N in RequiredNames<Fs>]: ValueOf<FieldsNamed<Fs, N>> } & {
+        [N in OptionalNames<Fs>]?: ValueOf<FieldsNamed<Fs, N>>;
+      }
+  : Record<string, any>;
+
+// ---------------------------------------------------------------------------------------------
+// Contexts (SPEC §1)
+
+export interface Logger {
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+export interface ReinvokeRequest {
+  seconds: number;
+  continue: unknown;
+}
+
+export type HttpMethodName = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'head';
+
+/** The request-starting helpers every context carries. */
+export interface HttpHelpers {
+  get<T = any>(url: string, params?: Record<string, unknown>): RequestBuilder<T>;
+  delete<T = any>(url: string, params?: Record<string, unknown>): RequestBuilder<T>;
+  options<T = any>(url: string, params?: Record<string, unknown>): RequestBuilder<T>;
+  head<T = any>(url: string, params?: Record<string, unknown>): RequestBuilder<T>;
+  post<T = any>(url: string, payload?: unknown): RequestBuilder<T>;
+  put<T = any>(url: string, payload?: unknown): RequestBuilder<T>;
+  patch<T = any>(url: string, payload?: unknown): RequestBuilder<T>;
+}
+
+/** Awaitable object definitions: `await ctx.objectDefinitions.contact` is a field list. */
+export type ObjectDefinitionsAccessor = Readonly<Record<string, Promise<Field[]>>>;
+
+export interface StreamReadOptions {
+  /** Bytes per chunk asked of the producer (default 1 MiB). */
+  chunkSize?: number;
+  /** Extra arguments passed to the producer as `ctx.args`. */
+  args?: Record<string, unknown>;
+}
+
+export interface StreamHelpers {
+  /** Read a named stream of the connector chunk by chunk; nothing is buffered beyond one chunk. */
+  read(name: string, options?: StreamReadOptions): AsyncIterable<Uint8Array>;
+}
+
+export interface ConnectorContext<Connection = Record<string, any>> extends HttpHelpers {
+  /** The user's connection values (after authorization). */
+  readonly connection: Connection;
+  /** Run a method of the connector. */
+  call<T = any>(methodName: string, ...args: unknown[]): Promise<T>;
+  /** Fail this operation with a message for the user; not retried. */
+  error(message: string): never;
+  /** The clock (frozen in tests). */
+  now(): Date;
+  /** Progress marker for long operations (shown under --verbose, recorded in job steps). */
+  checkpoint(label: string, data?: unknown): void;
+  /** A logger whose output is redacted. */
+  readonly log: Logger;
+  readonly objectDefinitions: ObjectDefinitionsAccessor;
+  readonly streams: StreamHelpers;
+}
+
+export interface ActionContext<Input = Record<string, any>, Connection = Record<string, any>>
+  extends ConnectorContext<Connection> {
+  readonly input: Input;
+  readonly configFields: Record<string, unknown>;
+  /** Fields of the input schema beyond the static ones (after `extendsSchema`). */
+  readonly extendedInputSchema: Field[];
+  readonly extendedOutputSchema: Field[];
+  /** The value passed to `reinvokeAfter` by the previous step of a multistep action. */
+  readonly continue: unknown;
+  /** Suspend this action; `execute` runs again after `seconds` with `ctx.continue`. */
+  reinvokeAfter(request: ReinvokeRequest): never;
+}
+
+export interface FieldsContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {
+  readonly configFields: Record<string, unknown>;
+}
+
+export interface PollContext<Input = Record<string, any>, Closure = any, Connection = Record<string, any>>
+  extends ConnectorContext<Connection> {
+  readonly input: Input;
+  readonly closure: Closure | undefined;
+}
+
+export interface WebhookContext<Input = Record<string, any>, Connection = Record<string, any>>
+  extends ConnectorContext<Connection> {
+  readonly input: Input;
+  readonly payload: any;
+  readonly headers: Record<string, string>;
+  readonly params: Record<string, string>;
+  readonly rawBody: string | undefined;
+  readonly webhookUrl: string | undefined;
+  readonly subscription: any;
+}
+
+export interface PickListContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {}
+
+// ---------------------------------------------------------------------------------------------
+// Authorization (SPEC §4; the flows beyond `apply` arrive with the authentication work)
+
+export interface ApplyContext<Connection = Record<string, any>> {
+  readonly connection: Connection;
+  readonly accessToken: string | undefined;
+  /** Add headers to every request of the connection. */
+  headers(headers: Record<string, string | number | boolean>): void;
+  /** Add query parameters to every request of the connection. */
+  params(params: Record<string, unknown>): void;
+  /** Merge fields into every JSON/form payload of the connection. */
+  payload(payload: Record<string, unknown>): void;
+  user(name: string): void;
+  password(secret: string): void;
+}
+
+export type ResponseMatcher = number | RegExp | string;
+
+export interface AuthorizationBase {
+  apply?: (ctx: ApplyContext) => void | Promise<void>;
+  refreshOn?: readonly ResponseMatcher[];
+  detectOn?: readonly ResponseMatcher[];
+  [key: string]: unknown;
+}
+
+export interface NoAuthorization extends AuthorizationBase {
+  type: 'none';
+}
+export interface BasicAuthorization extends AuthorizationBase {
+  type: 'basic_auth';
+}
+export interface ApiKeyAuthorization extends AuthorizationBase {
+  type: 'api_key';
+}
+export interface CustomAuthorization extends AuthorizationBase {
+  type: 'custom_auth';
+  acquire?: (ctx: ConnectorContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  refresh?: (ctx: ConnectorContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+export type Setting<T = string> = T | ((ctx: ConnectorContext) => T);
+export interface OAuth2Authorization extends AuthorizationBase {
+  type: 'oauth2';
+  authorizationUrl?: Setting;
+  tokenUrl?: Setting;
+  clientId?: Setting;
+  clientSecret?: Setting;
+  scope?: Setting;
+  pkce?: boolean;
+  grantType?: 'authorization_code' | 'client_credentials' | 'password';
+  tokenAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  acquire?: (ctx: any) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  refresh?: (ctx: any) => Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+export interface AwsAuthorization extends AuthorizationBase {
+  type: 'aws_auth';
+  service?: Setting;
+  region?: Setting;
+}
+export interface MultiAuthorization {
+  type: 'multi';
+  selected: (ctx: ConnectorContext) => string;
+  options: Record<string, Exclude<Authorization, MultiAuthorization>>;
+  [key: string]: unknown;
+}
+
+export type Authorization =
+  | NoAuthorization
+  | BasicAuthorization
+  | ApiKeyAuthorization
+  | CustomAuthorization
+  | OAuth2Authorization
+  | AwsAuthorization
+  | MultiAuthorization;
+
+export interface ConnectionDefinition {
+  fields?: readonly Field[];
+  authorization?: Authorization;
+  /** The API's base URI; relative request URLs resolve against it (treated as a directory). */
+  baseUri?: (ctx: ConnectorContext) => string | Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions (SPEC §5)
+
+export interface ActionDefinition<InFs = readonly Field[]> {
+  title?: string;
+  subtitle?: string;
+  description?: string | ((ctx: FieldsContext) => string);
+  help?: string | ((ctx: FieldsContext) => string | { body: string; learnMoreUrl?: string });
+  configFields?: readonly Field[];
+  inputFields?: InFs | ((ctx: FieldsContext) => readonly Field[] | Promise<readonly Field[]>);
+  execute: (ctx: ActionContext<InputOf<InFs>>) => unknown;
+  outputFields?: Fields<FieldsContext>;
+  sampleOutput?: unknown | ((ctx: FieldsContext) => unknown);
+  retryOnResponse?: readonly ResponseMatcher[];
+  retryOnRequest?: readonly string[];
+  maxRetries?: number;
+  summarizeInput?: readonly string[];
+  summarizeOutput?: readonly string[];
+  batch?: boolean;
+  bulk?: boolean;
+  deprecated?: boolean;
+  displayPriority?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Triggers (SPEC §6)
+
+export interface PollResult<Closure = unknown> {
+  events: unknown[];
+  nextPoll?: Closure | null;
+  canPollMore?: boolean;
+}
+
+export interface TriggerDefinition<InFs = readonly Field[]> {
+  title?: string;
+  subtitle?: string;
+  description?: string | ((ctx: FieldsContext) => string);
+  help?: string | ((ctx: FieldsContext) => string | { body: string; learnMoreUrl?: string });
+  configFields?: readonly Field[];
+  inputFields?: InFs | ((ctx: FieldsContext) => readonly Field[] | Promise<readonly Field[]>);
+  outputFields?: Fields<FieldsContext>;
+  sampleOutput?: unknown | ((ctx: FieldsContext) => unknown);
+  poll?: (ctx: PollContext<InputOf<InFs>>) => PollResult | Promise<PollResult>;
+  dedup?: (record: any) => string;
+  webhookKey?: (ctx: PollContext<InputOf<InFs>>) => string;
+  webhookSubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  webhookUnsubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  webhookRefresh?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  webhookNotification?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  webhookPayloadType?: 'json' | 'raw';
+  webhookResponseStatus?: number;
+  webhookResponseBody?: unknown;
+  webhookResponseHeaders?: Record<string, string>;
+  summarizeOutput?: readonly string[];
+  deprecated?: boolean;
+  displayPriority?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The connector (SPEC §1)
+
+export interface ObjectDefinition {
+  fields: (ctx: FieldsContext & { configFields: Record<string, unknown> }) => readonly Field[] | Promise<readonly Field[]>;
+}
+
+export type PickListFn = (
+  ctx: PickListContext,
+  args: Record<string, any>,
+) => readonly (PickListOption | TreeOption)[] | Promise<readonly (PickListOption | TreeOption)[]>;
+
+export type MethodFn = (ctx: ConnectorContext, ...args: any[]) => unknown;
+
+export interface StreamChunk {
+  data: Uint8Array | string;
+  /** True when this chunk is the last one. */
+  eof: boolean;
+}
+export type StreamProducer = (
+  ctx: ConnectorContext & { args: Record<string, unknown> },
+  from: number,
+  to: number,
+) => StreamChunk | Promise<StreamChunk>;
+
+export interface ConnectorDefinition {
+  /** Overrides the connector's name (default: its folder or package name). */
+  name?: string;
+  title: string;
+  description?: string;
+  version?: string;
+  connection?: ConnectionDefinition;
+  test?: (ctx: ConnectorContext) => unknown;
+  actions?: Record<string, ActionDefinition<any>>;
+  triggers?: Record<string, TriggerDefinition<any>>;
+  objectDefinitions?: Record<string, ObjectDefinition>;
+  pickLists?: Record<string, PickListFn>;
+  methods?: Record<string, MethodFn>;
+  webhookKeys?: (ctx: WebhookContext) => string;
+  streams?: Record<string, StreamProducer>;
+  secureTunnel?: boolean;
+  customAction?: boolean;
+}
