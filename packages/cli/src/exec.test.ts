@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestServer, json, runWeft, startServer } from './test-helpers.js';
+import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
 const BASIC = join(fixture('basic'), 'connector.ts');
@@ -125,7 +125,11 @@ describe('weft exec runs operations', () => {
     const second = await exec('triggers.pages.poll', `--closure=${closure}`);
     expect(JSON.parse(second.stdout)).toEqual({ events: [{ id: 1 }], nextPoll: 2, canPollMore: true });
     const all = await exec('triggers.pages.poll', '--follow');
-    expect(JSON.parse(all.stdout)).toEqual({ events: [{ id: 0 }, { id: 1 }, { id: 2 }], nextPoll: 3, canPollMore: false });
+    expect(JSON.parse(all.stdout)).toEqual({
+      events: [{ id: 0 }, { id: 1 }, { id: 2 }],
+      nextPoll: 3,
+      canPollMore: false,
+    });
   });
 
   test('a multistep action prints reinvokeAfter; --continue runs the next step; --follow runs them all', async () => {
@@ -187,7 +191,10 @@ describe('weft exec reports bad input clearly', () => {
   });
 
   test('input that is not readable JSON, or not an object', async () => {
-    expectCleanFailure(await exec('actions.add.execute', `--input=${join(dir, 'missing.json')}`), /--input=.*file not found/);
+    expectCleanFailure(
+      await exec('actions.add.execute', `--input=${join(dir, 'missing.json')}`),
+      /--input=.*file not found/,
+    );
     const broken = await file('broken.json', '{"a": ');
     expectCleanFailure(await exec('actions.add.execute', `--input=${broken}`), /--input=.*not valid JSON/);
     const list = await file('list.json', [1, 2]);
@@ -230,7 +237,13 @@ describe('weft exec reports bad input clearly', () => {
     await closed.close();
     const s = await file('refused.yaml', `base_url: ${closed.url}\n`);
     const input = await file('refused.json', { path: 'x' });
-    const result = await runWeft(['exec', 'actions.get_path.execute', `--connector=${BASIC}`, `--settings=${s}`, `--input=${input}`]);
+    const result = await runWeft([
+      'exec',
+      'actions.get_path.execute',
+      `--connector=${BASIC}`,
+      `--settings=${s}`,
+      `--input=${input}`,
+    ]);
     expectCleanFailure(result, /connection refused/i);
   });
 

@@ -2,7 +2,7 @@
  * Reading the JSON and YAML files named by CLI flags, with one clear error per mistake.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError, messageOf } from '@weft/sdk';
+import { messageOf, UsageError } from '@weft/sdk';
 
 export async function readText(path: string, flag: string): Promise<string> {
   try {

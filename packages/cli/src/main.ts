@@ -3,7 +3,7 @@
  * code; stacks only with --verbose.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type Reporter, createReporter } from './report.js';
+import { createReporter, type Reporter } from './report.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -23,8 +23,13 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
 
   program
     .command('exec')
-    .description('Run one operation of a connector (an action, a trigger poll, a pick list, ...) and print its result as JSON.')
-    .argument('<path>', 'what to run, e.g. test, actions.create_contact.execute, triggers.new_contact.poll, pick_lists.statuses')
+    .description(
+      'Run one operation of a connector (an action, a trigger poll, a pick list, ...) and print its result as JSON.',
+    )
+    .argument(
+      '<path>',
+      'what to run, e.g. test, actions.create_contact.execute, triggers.new_contact.poll, pick_lists.statuses',
+    )
     .option('--connector <file>', 'the connector file (default: ./connector.ts or ./connector.js)')
     .option('--settings <file>', 'connection values: settings.yaml (default: beside the connector, if present)')
     .option('--connection <name>', 'which connection of a settings file with named connections')
@@ -42,7 +47,11 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .option('--output <file>', 'also write the result to this file')
     .option('--follow', 'keep polling while canPollMore; run every step of a multistep action')
     .option('--verbose', 'show each HTTP exchange (secrets redacted) and full error details on stderr')
-    .addOption(new Option('--max-steps <n>', 'with --follow: stop after this many polls or steps').default('100').argParser(parsePositive))
+    .addOption(
+      new Option('--max-steps <n>', 'with --follow: stop after this many polls or steps')
+        .default('100')
+        .argParser(parsePositive),
+    )
     .action((path: string, options: Record<string, unknown>) => {
       setCode(import('./commands/exec.js').then((m) => m.execCommand(path, options, reporter)));
     });
@@ -68,7 +77,8 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
 }
 
 function parsePositive(value: string): string {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CommanderError(2, 'weft.usage', `must be a positive integer, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new CommanderError(2, 'weft.usage', `must be a positive integer, got "${value}"`);
   return value;
 }
 
@@ -86,7 +96,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return EXIT.ok;
       }
       if (error.code === 'weft.usage') {

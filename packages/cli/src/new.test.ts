@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,15 @@ test('weft new creates a project that runs with weft exec right away', async () 
   expect(created.stdout).toContain('Created Acme Crm');
   const dir = join(root, 'acme-crm');
   expect((await readdir(dir)).sort()).toEqual(
-    ['.gitignore', 'README.md', 'connector.test.ts', 'connector.ts', 'input.json', 'package.json', 'settings.yaml.example'].sort(),
+    [
+      '.gitignore',
+      'README.md',
+      'connector.test.ts',
+      'connector.ts',
+      'input.json',
+      'package.json',
+      'settings.yaml.example',
+    ].sort(),
   );
   const result = await runWeft(['exec', 'actions.greet.execute', '--input=input.json'], { cwd: dir });
   expect(result.stderr).toBe('');

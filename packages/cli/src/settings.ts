@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { UsageError, messageOf } from '@weft/sdk';
+import { messageOf, UsageError } from '@weft/sdk';
 import { readText } from './io.js';
 
 export interface LoadedSettings {
@@ -47,17 +47,25 @@ export async function loadSettings(file: string, connectionName?: string): Promi
     throw new UsageError(`${file}: not valid YAML (${messageOf(error).split('\n')[0]})`, 'SETTINGS_INVALID');
   }
   if (!isPlainObject(doc)) {
-    throw new UsageError(`${file}: must be a mapping of connection values (or of named connections)`, 'SETTINGS_INVALID');
+    throw new UsageError(
+      `${file}: must be a mapping of connection values (or of named connections)`,
+      'SETTINGS_INVALID',
+    );
   }
   if (isNamed(doc)) {
     const names = Object.keys(doc);
     const name = connectionName ?? (names.length === 1 ? names[0] : undefined);
     if (!name) {
-      throw new UsageError(`${file} holds several connections (${names.join(', ')}): choose one with --connection=<name>`);
+      throw new UsageError(
+        `${file} holds several connections (${names.join(', ')}): choose one with --connection=<name>`,
+      );
     }
     const connection = doc[name];
     if (!isPlainObject(connection)) {
-      throw new UsageError(`${file} has no connection named "${name}" (it has: ${names.join(', ')})`, 'SETTINGS_INVALID');
+      throw new UsageError(
+        `${file} has no connection named "${name}" (it has: ${names.join(', ')})`,
+        'SETTINGS_INVALID',
+      );
     }
     return { file, connection: { ...connection }, name, all: doc };
   }

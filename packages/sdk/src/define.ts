@@ -1,23 +1,14 @@
 /**
- * `defineConnector` returns its argument unchanged but typed. Literal `inputFields` of each
- * action and trigger give `ctx.input` its type (write the field list inline, or with
- * `defineFields` / `as const`).
+ * `defineConnector` returns its argument unchanged but typed. `ctx.input` is typed from
+ * literal `inputFields` for actions and triggers written with `defineAction` / `defineTrigger`
+ * (TypeScript cannot infer a separate field list per key of one object literal reliably: it
+ * loses the field types on the way, so inline actions get `Record<string, any>` rather than a
+ * wrong type).
  */
 import type { ActionDefinition, ConnectorDefinition, Field, TriggerDefinition } from './types.js';
 
-type ActionsOf<A> = { [K in keyof A]: ActionDefinition<A[K]> };
-type TriggersOf<T> = { [K in keyof T]: TriggerDefinition<T[K]> };
-
-export type ConnectorInput<A, T> = Omit<ConnectorDefinition, 'actions' | 'triggers'> & {
-  actions?: ActionsOf<A>;
-  triggers?: TriggersOf<T>;
-};
-
-export function defineConnector<
-  const A extends Record<string, unknown> = {},
-  const T extends Record<string, unknown> = {},
->(definition: ConnectorInput<A, T>): ConnectorDefinition {
-  return definition as ConnectorDefinition;
+export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
+  return definition;
 }
 
 /** Keeps a field list literal so that `InputOf` can infer from it. */
@@ -25,14 +16,14 @@ export function defineFields<const F extends readonly Field[]>(fields: F): F {
   return fields;
 }
 
-/** Types one action on its own (for actions kept in separate files). */
+/** One action, with `ctx.input` typed from its literal `inputFields`. */
 export function defineAction<const F extends readonly Field[] | unknown = readonly Field[]>(
   action: ActionDefinition<F>,
 ): ActionDefinition<F> {
   return action;
 }
 
-/** Types one trigger on its own. */
+/** One trigger, with `ctx.input` typed from its literal `inputFields`. */
 export function defineTrigger<const F extends readonly Field[] | unknown = readonly Field[]>(
   trigger: TriggerDefinition<F>,
 ): TriggerDefinition<F> {

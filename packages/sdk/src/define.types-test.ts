@@ -1,28 +1,58 @@
-// Compile-time checks of ctx.input inference: this file fails the build if inference regresses.
-import { defineAction, defineConnector } from './define.js';
+// Compile-time checks of ctx.input inference: the build fails if inference regresses.
+import { defineAction, defineConnector, defineFields, defineTrigger } from './define.js';
+import type { InputOf } from './types.js';
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const expectType = <A, B>(_: Equals<A, B>) => {};
+
+const contactFields = defineFields([
+  { name: 'email' },
+  { name: 'age', type: 'integer', optional: true },
+  { name: 'tags', type: 'array', of: 'string' },
+  { name: 'lines', type: 'array', properties: [{ name: 'qty', type: 'number' }] },
+  { name: 'address', type: 'object', properties: [{ name: 'city' }] },
+  { name: 'vip', type: 'boolean', optional: true },
+]);
+type Contact = InputOf<typeof contactFields>;
+expectType<Contact['email'], string>(true);
+expectType<Contact['age'], number | undefined>(true);
+expectType<Contact['tags'], string[]>(true);
+expectType<Contact['lines'][number]['qty'], number>(true);
+expectType<Contact['address']['city'], string>(true);
+expectType<Contact['vip'], boolean | undefined>(true);
+expectType<InputOf<() => []>, Record<string, any>>(true);
+
 defineConnector({
   title: 'x',
   actions: {
-    a: {
-      inputFields: [{ name: 'email' }, { name: 'age', type: 'integer', optional: true }, { name: 'tags', type: 'array', of: 'string' }],
+    separate: defineAction({
+      inputFields: [
+        { name: 'age', type: 'integer' },
+        { name: 'nick', optional: true },
+      ],
       execute: (ctx) => {
-        const e: string = ctx.input.email;
-        const a: number | undefined = ctx.input.age;
-        const t: string[] = ctx.input.tags;
-        // @ts-expect-error unknown key
-        ctx.input.nope;
-        return { e, a, t };
+        expectType<typeof ctx.input.age, number>(true);
+        expectType<typeof ctx.input.nick, string | undefined>(true);
+        // @ts-expect-error not a declared field
+        ctx.input.other;
+        return null;
       },
-    },
-    b: { inputFields: (ctx) => [], execute: (ctx) => ctx.input.anything },
-    c: { execute: (ctx) => ctx.input.x },
-    d: defineAction({
-      inputFields: [{ name: 'age', type: 'integer' }],
+    }),
+    computed: defineAction({
+      inputFields: () => [],
       execute: (ctx) => {
-        const a: number = ctx.input.age;
-        // @ts-expect-error unknown key
-        ctx.input.nope;
-        return a;
+        expectType<typeof ctx.input, Record<string, any>>(true);
+        return null;
+      },
+    }),
+    inline: { execute: (ctx) => ctx.input.anything },
+  },
+  triggers: {
+    t: defineTrigger({
+      inputFields: [{ name: 'since', type: 'date_time' }],
+      poll: (ctx) => {
+        expectType<typeof ctx.input.since, string>(true);
+        return { events: [] };
       },
     }),
   },

@@ -69,11 +69,9 @@ export class ConnectorLoadError extends WeftError {}
 export class DefinitionError extends WeftError {
   readonly problems: Problem[];
   constructor(problems: Problem[], intro = 'The connector definition has problems') {
-    super(
-      'DEFINITION_INVALID',
-      `${intro}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`,
-      { details: { problems } },
-    );
+    super('DEFINITION_INVALID', `${intro}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, {
+      details: { problems },
+    });
     this.problems = problems;
   }
 }

@@ -10,10 +10,12 @@ export const REDACTED = '[REDACTED]';
 const MIN_SECRET_LENGTH = 4;
 
 /** Header names whose values are always secret. */
-export const SECRET_HEADER_PATTERN = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-access-token|x-amz-security-token)$|(token|secret|password|api[-_]?key|signature|session)/i;
+export const SECRET_HEADER_PATTERN =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-access-token|x-amz-security-token)$|(token|secret|password|api[-_]?key|signature|session)/i;
 
 /** Query parameter and field names whose values are always secret. */
-export const SECRET_NAME_PATTERN = /(pass(word)?|secret|token|api[-_]?key|apikey|signature|sig|credential|auth|session|private[-_]?key|client[-_]?secret|x-amz-credential|x-amz-signature)/i;
+export const SECRET_NAME_PATTERN =
+  /(pass(word)?|secret|token|api[-_]?key|apikey|signature|sig|credential|auth|session|private[-_]?key|client[-_]?secret|x-amz-credential|x-amz-signature)/i;
 
 export class Redactor {
   private readonly secrets = new Set<string>();

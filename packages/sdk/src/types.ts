@@ -91,7 +91,9 @@ export interface Field {
 }
 
 /** A field list, either literal or computed from the context (may call the API). */
-export type Fields<C = ConnectorContext> = readonly Field[] | ((ctx: C) => readonly Field[] | Promise<readonly Field[]>);
+export type Fields<C = ConnectorContext> =
+  | readonly Field[]
+  | ((ctx: C) => readonly Field[] | Promise<readonly Field[]>);
 
 // ---------------------------------------------------------------------------------------------
 // Type inference of `ctx.input` from literal input fields
@@ -116,16 +118,25 @@ type ValueOf<F> = F extends { type: 'array'; properties: infer P extends readonl
           ? ScalarOf<T>
           : string;
 
-type FieldsNamed<Fs extends readonly Field[], N> = Extract<Fs[number], { name: N }>;
-type RequiredNames<Fs extends readonly Field[]> = Exclude<Fs[number], { optional: true }>['name'];
-type OptionalNames<Fs extends readonly Field[]> = Extract<Fs[number], { optional: true }>['name'];
+type IsOptional<F> = F extends { optional: true } ? true : false;
+type NameOf<F> = F extends { name: infer N extends string } ? N : never;
 
 /** The shape of `ctx.input` inferred from a literal field list (`as const` or `defineFields`). */
 export type InputOf<Fs> = Fs extends readonly Field[]
   ? string extends Fs[number]['name']
     ? Record<string, any>
-    : { [N in RequiredNames<Fs>]: ValueOf<FieldsNamed<Fs, N>> } & {
-        [N in OptionalNames<Fs>]?: ValueOf<FieldsNamed<Fs, N>>;
+    : {
+        [I in keyof Fs as I extends `${number}`
+          ? IsOptional<Fs[I]> extends true
+            ? never
+            : NameOf<Fs[I]>
+          : never]: ValueOf<Fs[I]>;
+      } & {
+        [I in keyof Fs as I extends `${number}`
+          ? IsOptional<Fs[I]> extends true
+            ? NameOf<Fs[I]>
+            : never
+          : never]?: ValueOf<Fs[I]>;
       }
   : Record<string, any>;
 
@@ -368,7 +379,9 @@ export interface TriggerDefinition<InFs = readonly Field[]> {
 // The connector (SPEC §1)
 
 export interface ObjectDefinition {
-  fields: (ctx: FieldsContext & { configFields: Record<string, unknown> }) => readonly Field[] | Promise<readonly Field[]>;
+  fields: (
+    ctx: FieldsContext & { configFields: Record<string, unknown> },
+  ) => readonly Field[] | Promise<readonly Field[]>;
 }
 
 export type PickListFn = (

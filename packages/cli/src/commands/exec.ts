@@ -8,18 +8,18 @@ import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  closeHttp,
   type ExecuteOptions,
   type ExecuteResult,
-  type LoadedConnector,
-  UsageError,
-  closeHttp,
   execute,
+  type LoadedConnector,
   loadConnectorFile,
   parseExecPath,
+  UsageError,
 } from '@weft/sdk';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import type { Reporter } from '../report.js';
-import { type LoadedSettings, defaultSettingsFile, loadSettings, saveConnection } from '../settings.js';
+import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
 
 export interface ExecFlags {
   connector?: string;
@@ -46,19 +46,26 @@ async function optionalJson(path: string | undefined, flag: string): Promise<unk
   return path === undefined ? undefined : readJsonFile(path, flag);
 }
 
-async function buildOptions(flags: ExecFlags, settings: LoadedSettings | undefined, reporter: Reporter): Promise<ExecuteOptions> {
-  const [input, closure, args, configFields, continueValue, payload, headers, params, subscription] = await Promise.all([
-    flags.input === undefined ? undefined : readJsonObject(flags.input, '--input'),
-    optionalJson(flags.closure, '--closure'),
-    optionalJson(flags.args, '--args'),
-    flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
-    optionalJson(flags.continue, '--continue'),
-    optionalJson(flags.webhookPayload, '--webhook-payload'),
-    flags.webhookHeaders === undefined ? undefined : readJsonObject(flags.webhookHeaders, '--webhook-headers'),
-    flags.webhookParams === undefined ? undefined : readJsonObject(flags.webhookParams, '--webhook-params'),
-    optionalJson(flags.webhookSubscribeOutput, '--webhook-subscribe-output'),
-  ]);
-  const rawBody = flags.webhookRawBody === undefined ? undefined : await readText(flags.webhookRawBody, '--webhook-raw-body');
+async function buildOptions(
+  flags: ExecFlags,
+  settings: LoadedSettings | undefined,
+  reporter: Reporter,
+): Promise<ExecuteOptions> {
+  const [input, closure, args, configFields, continueValue, payload, headers, params, subscription] = await Promise.all(
+    [
+      flags.input === undefined ? undefined : readJsonObject(flags.input, '--input'),
+      optionalJson(flags.closure, '--closure'),
+      optionalJson(flags.args, '--args'),
+      flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
+      optionalJson(flags.continue, '--continue'),
+      optionalJson(flags.webhookPayload, '--webhook-payload'),
+      flags.webhookHeaders === undefined ? undefined : readJsonObject(flags.webhookHeaders, '--webhook-headers'),
+      flags.webhookParams === undefined ? undefined : readJsonObject(flags.webhookParams, '--webhook-params'),
+      optionalJson(flags.webhookSubscribeOutput, '--webhook-subscribe-output'),
+    ],
+  );
+  const rawBody =
+    flags.webhookRawBody === undefined ? undefined : await readText(flags.webhookRawBody, '--webhook-raw-body');
   if (flags.webhookUrl !== undefined && !/^https?:\/\//.test(flags.webhookUrl)) {
     throw new UsageError(`--webhook-url must be an absolute http(s) URL, got "${flags.webhookUrl}"`);
   }
@@ -182,4 +189,3 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     await closeHttp();
   }
 }
-

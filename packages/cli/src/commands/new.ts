@@ -3,7 +3,7 @@
  * that runs with `weft exec` right away.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@weft/sdk';
@@ -28,10 +28,15 @@ export async function newCommand(dir: string, options: { title?: string }, repor
       throw new UsageError(`${dir} already exists and is not empty: choose a new folder`);
     }
     const title = options.title ?? (titleFrom(target) || 'My connector');
-    const name = basename(target).toLowerCase().replace(/[^a-z0-9-_]+/g, '-') || 'connector';
+    const name =
+      basename(target)
+        .toLowerCase()
+        .replace(/[^a-z0-9-_]+/g, '-') || 'connector';
     await mkdir(target, { recursive: true });
     for (const file of await readdir(TEMPLATE_DIR)) {
-      const text = (await readFile(join(TEMPLATE_DIR, file), 'utf8')).replaceAll('__TITLE__', title).replaceAll('__NAME__', name);
+      const text = (await readFile(join(TEMPLATE_DIR, file), 'utf8'))
+        .replaceAll('__TITLE__', title)
+        .replaceAll('__NAME__', name);
       await writeFile(join(target, RENAMES[file] ?? file), text);
     }
     process.stdout.write(

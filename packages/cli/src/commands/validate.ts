@@ -8,7 +8,13 @@ export async function validateCommand(path: string, reporter: Reporter): Promise
   try {
     const loaded = await loadConnectorFile(path, { validate: false });
     const problems = validateConnector(loaded.definition);
-    if (problems.length) return reporter.fail(new DefinitionError(problems, `${loaded.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`));
+    if (problems.length)
+      return reporter.fail(
+        new DefinitionError(
+          problems,
+          `${loaded.file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+        ),
+      );
     const d = loaded.definition;
     const count = (o: object | undefined) => Object.keys(o ?? {}).length;
     process.stdout.write(

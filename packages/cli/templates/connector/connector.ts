@@ -1,4 +1,4 @@
-import { defineConnector } from '@weft/sdk';
+import { defineAction, defineConnector } from '@weft/sdk';
 
 export default defineConnector({
   title: '__TITLE__',
@@ -20,21 +20,26 @@ export default defineConnector({
   test: async (ctx) => ctx.get('items', { limit: 1 }),
 
   actions: {
-    greet: {
+    // defineAction types ctx.input from the literal inputFields.
+    greet: defineAction({
       title: 'Greet someone',
       inputFields: [
         { name: 'name', hint: 'Who to greet' },
         { name: 'times', type: 'integer', optional: true, default: 1 },
       ],
-      execute: (ctx) => ({ greeting: Array(ctx.input.times ?? 1).fill(`Hello, ${ctx.input.name}!`).join(' ') }),
+      execute: (ctx) => ({
+        greeting: Array(ctx.input.times ?? 1)
+          .fill(`Hello, ${ctx.input.name}!`)
+          .join(' '),
+      }),
       outputFields: [{ name: 'greeting' }],
-    },
+    }),
 
-    get_item: {
+    get_item: defineAction({
       title: 'Get an item',
       inputFields: [{ name: 'id', type: 'integer' }],
       execute: (ctx) => ctx.get(`items/${ctx.input.id}`),
       outputFields: [{ name: 'id', type: 'integer' }, { name: 'name' }],
-    },
+    }),
   },
 });

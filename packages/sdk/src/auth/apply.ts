@@ -2,7 +2,7 @@
  * Runs the authorization's `apply` for one request and collects what it set. Everything it
  * sets is a secret: values go to the redactor before any request leaves.
  */
-import { WeftError, isWeftError, messageOf } from '../errors.js';
+import { isWeftError, messageOf, WeftError } from '../errors.js';
 import type { AppliedAuth } from '../http/types.js';
 import type { Redactor } from '../redact.js';
 import type { ApplyContext, Authorization, ConnectorContext, MultiAuthorization } from '../types.js';
@@ -75,9 +75,13 @@ export async function applyAuthorization(
       await authorization.apply(ctx);
     } catch (error) {
       if (isWeftError(error)) throw error;
-      throw new WeftError('LAMBDA_FAILED', `connection.authorization.apply failed: ${redactor.redact(messageOf(error))}`, {
-        cause: error,
-      });
+      throw new WeftError(
+        'LAMBDA_FAILED',
+        `connection.authorization.apply failed: ${redactor.redact(messageOf(error))}`,
+        {
+          cause: error,
+        },
+      );
     }
   } else if (authorization.type === 'basic_auth') {
     ctx.user(String(connection.username ?? connection.user ?? ''));

@@ -3,7 +3,7 @@
  * connection and the helpers; operation contexts add `input`, `closure`, `payload`, ...
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
-import { ConnectorError, WeftError, isWeftError, messageOf } from '../errors.js';
+import { ConnectorError, isWeftError, messageOf, WeftError } from '../errors.js';
 import { createHttpHelpers } from '../http/index.js';
 import type { HttpEnv, HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import type { Redactor } from '../redact.js';
@@ -66,7 +66,8 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
     },
     applyAuth: env.skipAuth
       ? undefined
-      : async () => applyAuthorization(selectAuthorization(connector.connection?.authorization, ctx), env.connection, redactor),
+      : async () =>
+          applyAuthorization(selectAuthorization(connector.connection?.authorization, ctx), env.connection, redactor),
     timeoutMs: env.timeoutMs,
     retry,
     retryBaseMs: env.retryBaseMs,
@@ -84,8 +85,8 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
     get connection() {
       return env.connection as Record<string, any>;
     },
-    async call(methodName: string, ...args: unknown[]) {
-      return callMethod(env, ctx, methodName, args);
+    async call<T = any>(methodName: string, ...args: unknown[]): Promise<T> {
+      return (await callMethod(env, ctx, methodName, args)) as T;
     },
     error(message: string): never {
       throw new ConnectorError(redactor.redact(String(message)));
@@ -131,7 +132,11 @@ export async function callMethod(env: RunEnvironment, ctx: ConnectorContext, nam
 
 function createLogger(env: RunEnvironment): Logger {
   const emit = (level: LogLevel) => (message: string, data?: unknown) =>
-    env.onLog?.(level, env.redactor.redact(String(message)), data === undefined ? undefined : env.redactor.redactValue(data));
+    env.onLog?.(
+      level,
+      env.redactor.redact(String(message)),
+      data === undefined ? undefined : env.redactor.redactValue(data),
+    );
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
@@ -146,7 +151,10 @@ async function* readStream(
   const producer = env.connector.streams?.[name];
   if (typeof producer !== 'function') {
     const known = Object.keys(env.connector.streams ?? {});
-    throw new WeftError('UNKNOWN_PATH', `Unknown stream "${name}". Streams of this connector: ${known.join(', ') || 'none'}`);
+    throw new WeftError(
+      'UNKNOWN_PATH',
+      `Unknown stream "${name}". Streams of this connector: ${known.join(', ') || 'none'}`,
+    );
   }
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const ctx = withFields(base, { args: options.args ?? {} });

@@ -17,11 +17,11 @@ import type {
   TriggerDefinition,
 } from '../types.js';
 import {
+  callMethod,
+  createBaseContext,
   type LogLevel,
   ReinvokeSignal,
   type RunEnvironment,
-  callMethod,
-  createBaseContext,
   runLambda,
   withFields,
 } from './context.js';
@@ -129,7 +129,10 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
   switch (target.kind) {
     case 'test': {
       if (typeof connector.test !== 'function') {
-        throw new WeftError('UNKNOWN_PATH', 'This connector defines no `test`: add `test: async (ctx) => ...` to check a connection.');
+        throw new WeftError(
+          'UNKNOWN_PATH',
+          'This connector defines no `test`: add `test: async (ctx) => ...` to check a connection.',
+        );
       }
       const ctx = createBaseContext(env);
       return output(await runLambda('test', redactor, () => connector.test!(ctx)));
@@ -187,7 +190,10 @@ function findAction(connector: ConnectorDefinition, name: string): ActionDefinit
   const action = connector.actions?.[name];
   if (!action) {
     const known = Object.keys(connector.actions ?? {});
-    throw new WeftError('UNKNOWN_PATH', `Unknown action "${name}". Actions of this connector: ${known.join(', ') || 'none'}`);
+    throw new WeftError(
+      'UNKNOWN_PATH',
+      `Unknown action "${name}". Actions of this connector: ${known.join(', ') || 'none'}`,
+    );
   }
   return action;
 }
@@ -196,7 +202,10 @@ function findTrigger(connector: ConnectorDefinition, name: string): TriggerDefin
   const trigger = connector.triggers?.[name];
   if (!trigger) {
     const known = Object.keys(connector.triggers ?? {});
-    throw new WeftError('UNKNOWN_PATH', `Unknown trigger "${name}". Triggers of this connector: ${known.join(', ') || 'none'}`);
+    throw new WeftError(
+      'UNKNOWN_PATH',
+      `Unknown trigger "${name}". Triggers of this connector: ${known.join(', ') || 'none'}`,
+    );
   }
   return trigger;
 }
@@ -288,7 +297,12 @@ async function fieldsOnly(
   return runLambdaFields(`${where}.${which}`, definition[which] as never, ctx, env);
 }
 
-async function sampleOutput(where: string, definition: ActionDefinition | TriggerDefinition, env: RunEnvironment, options: ExecuteOptions) {
+async function sampleOutput(
+  where: string,
+  definition: ActionDefinition | TriggerDefinition,
+  env: RunEnvironment,
+  options: ExecuteOptions,
+) {
   const sample = definition.sampleOutput;
   if (typeof sample !== 'function') return sample ?? null;
   const ctx = withFields(createBaseContext(env), { configFields: options.configFields ?? {} });
@@ -325,7 +339,10 @@ async function runAction(
     continue: options.continue,
     reinvokeAfter(request: { seconds: number; continue: unknown }): never {
       if (!request || typeof request.seconds !== 'number' || request.seconds < 0) {
-        throw new WeftError('LAMBDA_FAILED', `${where}.execute: reinvokeAfter needs { seconds: number >= 0, continue }`);
+        throw new WeftError(
+          'LAMBDA_FAILED',
+          `${where}.execute: reinvokeAfter needs { seconds: number >= 0, continue }`,
+        );
       }
       throw new ReinvokeSignal({ seconds: request.seconds, continue: request.continue });
     },
@@ -345,7 +362,12 @@ async function convertOutput(
 ): Promise<unknown> {
   if (!definition.outputFields || value === undefined || value === null) return value;
   const base = createBaseContext(env);
-  const fields = await runLambdaFields(`${where}.outputFields`, definition.outputFields as never, withFields(base, { configFields }), env);
+  const fields = await runLambdaFields(
+    `${where}.outputFields`,
+    definition.outputFields as never,
+    withFields(base, { configFields }),
+    env,
+  );
   if (!hasConvertOutput(fields)) return value;
   return applyConvertOutput(fields, value, (name: string, v: unknown) => callMethod(env, base, name, [v]));
 }
@@ -416,7 +438,9 @@ async function runTrigger(
   const result = await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx));
   if (operation === 'webhook_notification' && trigger.outputFields && result !== null && result !== undefined) {
     const events = Array.isArray(result) ? result : [result];
-    const converted = await Promise.all(events.map((e) => convertOutput(where, trigger, e, env, prepared.configFields)));
+    const converted = await Promise.all(
+      events.map((e) => convertOutput(where, trigger, e, env, prepared.configFields)),
+    );
     return output(Array.isArray(result) ? converted : converted[0], prepared.dropped);
   }
   return output(result, prepared.dropped);

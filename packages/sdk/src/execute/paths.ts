@@ -5,7 +5,13 @@
 import { WeftError } from '../errors.js';
 import type { ConnectorDefinition } from '../types.js';
 
-export const ACTION_OPERATIONS = ['execute', 'input_fields', 'output_fields', 'sample_output', 'config_fields'] as const;
+export const ACTION_OPERATIONS = [
+  'execute',
+  'input_fields',
+  'output_fields',
+  'sample_output',
+  'config_fields',
+] as const;
 export const TRIGGER_OPERATIONS = [
   'poll',
   'input_fields',
@@ -65,7 +71,8 @@ export function parseExecPath(path: string, connector?: ConnectorDefinition): Ex
   const auth = /^connection\.authorization\.(\w+)$/.exec(trimmed);
   if (auth) {
     const op = snake(auth[1]);
-    if ((AUTH_OPERATIONS as readonly string[]).includes(op)) return { kind: 'authorization', operation: op as AuthOperation };
+    if ((AUTH_OPERATIONS as readonly string[]).includes(op))
+      return { kind: 'authorization', operation: op as AuthOperation };
     throw unknownPath(path, connector);
   }
   const dot = trimmed.indexOf('.');
@@ -104,7 +111,8 @@ export function listPaths(connector: ConnectorDefinition): string[] {
   const paths: string[] = [];
   if (connector.test) paths.push('test');
   const auth = connector.connection?.authorization as Record<string, unknown> | undefined;
-  for (const op of AUTH_OPERATIONS) if (auth && typeof auth[op] === 'function') paths.push(`connection.authorization.${op}`);
+  for (const op of AUTH_OPERATIONS)
+    if (auth && typeof auth[op] === 'function') paths.push(`connection.authorization.${op}`);
   for (const [name, action] of Object.entries(connector.actions ?? {})) {
     paths.push(`actions.${name}.execute`, `actions.${name}.input_fields`, `actions.${name}.output_fields`);
     if (action.sampleOutput !== undefined) paths.push(`actions.${name}.sample_output`);

@@ -49,10 +49,18 @@ export interface RawResponseOptions {
 export interface RequestBuilder<T = any> extends PromiseLike<T> {
   params(params: Record<string, unknown>): this;
   payload(payload: unknown): this;
-  /** Header names are case-insensitive: a later `Content-Type` replaces an earlier `content-type`. */
+  /**
+   * Header names are case-insensitive: a later `Content-Type` replaces an earlier `content-type`.
+   * Names are sent lower-cased; use `caseSensitiveHeaders` for servers that care about spelling.
+   */
   headers(headers: Record<string, string | number | boolean | undefined>): this;
-  /** Headers sent with exactly the given name spelling. */
+  /** Headers sent with exactly the given name spelling (still replacing same-named headers of any case). */
   caseSensitiveHeaders(headers: Record<string, string | number | boolean>): this;
+  /**
+   * Sends this body as is, ignoring the payload. Content type unless set in headers: `text/plain;
+   * charset=utf-8` for a string, `application/octet-stream` for bytes and streams. A stream body
+   * is never retried or resent.
+   */
   requestBody(body: string | Uint8Array | Readable | AsyncIterable<Uint8Array>): this;
   tlsClientCert(cert: TlsClientCert): this;
   ignoreRedirection(): this;
@@ -64,10 +72,16 @@ export interface RequestBuilder<T = any> extends PromiseLike<T> {
   responseFormatJson(): this;
   responseFormatXml(options?: XmlResponseOptions): this;
   responseFormatRaw(options?: RawResponseOptions): this;
-  /** Yield the body as a Node.js Readable without buffering it (large downloads). */
+  /**
+   * Yield the body as a Node.js Readable without buffering it (large downloads). The timeout
+   * covers the wait for headers; after that it applies to each pause in the body.
+   */
   responseFormatStream(): this;
   afterResponse<U>(fn: AfterResponse<U>): RequestBuilder<U>;
-  afterErrorResponse<U>(match: ResponseMatcher | readonly ResponseMatcher[], fn: AfterErrorResponse<U>): RequestBuilder<T | U>;
+  afterErrorResponse<U>(
+    match: ResponseMatcher | readonly ResponseMatcher[],
+    fn: AfterErrorResponse<U>,
+  ): RequestBuilder<T | U>;
   /** Send now; same as awaiting. */
   send(): Promise<T>;
   then<R1 = T, R2 = never>(
@@ -126,8 +140,16 @@ export interface HttpEnv {
   onExchange?(log: HttpExchangeLog): void;
   /** Replaces every known secret value in a string by `[REDACTED]`. */
   redact(text: string): string;
-  /** Called when a response matches `refreshOn`/`detectOn` (authentication work); returns true to retry once. */
+  /**
+   * Called for every 401 response and every response matching `authFailureOn` (authentication
+   * work, e.g. a token refresh); returns true to resend the request once with freshly applied auth.
+   */
   onAuthFailure?(status: number, body: unknown, headers: Record<string, string>): Promise<boolean>;
+  /**
+   * Extra statuses or body patterns (`refreshOn`/`detectOn`) that also call `onAuthFailure`, even
+   * on a 2xx response. 401 always does.
+   */
+  authFailureOn?: readonly ResponseMatcher[];
   /** For tests and cassettes: an undici dispatcher to use instead of the shared pool. */
   dispatcher?: import('undici').Dispatcher;
 }

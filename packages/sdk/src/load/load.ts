@@ -87,7 +87,10 @@ async function bundle(file: string): Promise<string> {
             {
               name: 'weft-sdk',
               setup(build) {
-                build.onResolve({ filter: /^@weft\/sdk$/ }, () => ({ path: pathToFileURL(SDK_ENTRY).href, external: true }));
+                build.onResolve({ filter: /^@weft\/sdk$/ }, () => ({
+                  path: pathToFileURL(SDK_ENTRY).href,
+                  external: true,
+                }));
               },
             },
           ]
@@ -144,11 +147,9 @@ export async function loadConnectorFile(path: string, options: LoadOptions = {})
   try {
     mod = await importBundle(file, source);
   } catch (error) {
-    throw new ConnectorLoadError(
-      'CONNECTOR_NOT_LOADABLE',
-      `Loading ${basename(file)} failed: ${messageOf(error)}`,
-      { cause: error },
-    );
+    throw new ConnectorLoadError('CONNECTOR_NOT_LOADABLE', `Loading ${basename(file)} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
   let definition = mod.default as unknown;
   // A CommonJS connector's module.exports arrives as `default`, possibly wrapping `default` again.

@@ -1,0 +1,37 @@
+// Shared benchmark plumbing: start the API server, time loops, print results.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export async function startApi() {
+  const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const [chunk] = await once(child.stdout, 'data');
+  return { url: chunk.toString().trim(), stop: () => child.kill() };
+}
+
+/** Runs `fn` with `concurrency` callers for `durationMs`; returns requests per second. */
+export async function throughput(fn, { durationMs, concurrency }) {
+  let count = 0;
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await fn();
+        count++;
+      }
+    }),
+  );
+  return count / ((performance.now() - start) / 1000);
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export function report(name, figures) {
+  console.log(JSON.stringify({ bench: name, ...figures }, null, 2));
+}

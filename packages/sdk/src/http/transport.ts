@@ -1,0 +1,354 @@
+/**
+ * The wire: pooled undici dispatchers, one attempt with its deadline and redirects, and errors
+ * turned into WeftErrors. One shared keep-alive Agent serves plain requests; each distinct TLS
+ * client certificate gets its own Agent (cached by a hash of the certificate material).
+ * Redirects are followed here (not by undici's interceptor) so the common path stays lean.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { Agent, type Dispatcher, request } from 'undici';
+import { WeftError } from '../errors.js';
+import type { HttpMethod, TlsClientCert } from './types.js';
+
+export const MAX_REDIRECTS = 5;
+
+let shared: Agent | undefined;
+const tlsAgents = new Map<string, Agent>();
+
+function list(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function tlsKey(cert: TlsClientCert): string {
+  const h = createHash('sha256');
+  for (const part of [
+    cert.certificate,
+    cert.key,
+    cert.passphrase ?? '',
+    ...list(cert.intermediates),
+    '|',
+    ...list(cert.ca),
+  ]) {
+    h.update(part);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+function tlsAgent(cert: TlsClientCert): Agent {
+  const key = tlsKey(cert);
+  let agent = tlsAgents.get(key);
+  if (!agent) {
+    const chain = [cert.certificate, ...list(cert.intermediates)].map((pem) => pem.trim()).join('\n');
+    const ca = list(cert.ca);
+    agent = new Agent({
+      connect: {
+        cert: chain,
+        key: cert.key,
+        passphrase: cert.passphrase,
+        // Extra CAs add to the system roots rather than replacing them.
+        ...(ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
+      },
+    });
+    tlsAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The dispatcher for one request. A dispatcher from the environment (tests, cassettes) wins over TLS. */
+export function dispatcherFor(options: { env?: Dispatcher; tls?: TlsClientCert }): Dispatcher {
+  if (options.env) return options.env;
+  if (options.tls) return tlsAgent(options.tls);
+  shared ??= new Agent({ keepAliveTimeout: 10_000 });
+  return shared;
+}
+
+/** Closes every pooled dispatcher (the CLI calls this before exiting). Later requests open new ones. */
+export async function closeHttp(): Promise<void> {
+  const agents = [...(shared ? [shared] : []), ...tlsAgents.values()];
+  shared = undefined;
+  tlsAgents.clear();
+  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Body = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface WireRequest {
+  method: HttpMethod;
+  url: string;
+  headers: string[] | undefined;
+  body: Body | undefined;
+  /** Whether `body` can be sent again (needed to follow a 307/308). */
+  replayable: boolean;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  /** Follow up to MAX_REDIRECTS redirects. */
+  follow: boolean;
+  /** Stream the body: the deadline covers the headers, then the body may take as long as it keeps flowing. */
+  stream: boolean;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The URL that answered (after redirects). */
+  url: string;
+  /** The buffered body (absent when streaming). */
+  bytes?: Buffer;
+  /** The body stream (only when streaming). */
+  stream?: Readable;
+}
+
+const REDIRECTS: ReadonlySet<number> = new Set([300, 301, 302, 303, 307, 308]);
+const EMPTY = Buffer.alloc(0);
+
+/** The deadline of one attempt: whatever is in flight when it passes is aborted. */
+class Deadline {
+  expired = false;
+  /** Created only when the deadline passes (an Error per request would cost a stack trace each). */
+  error: Error | undefined;
+  private timer: NodeJS.Timeout;
+  private cancel: ((error: Error) => void) | undefined;
+
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.error = new Error(`no response within ${ms} ms`);
+      this.cancel?.(this.error);
+    }, ms);
+  }
+
+  /** Registers how to abort the current hop. */
+  onExpire(cancel: ((error: Error) => void) | undefined): void {
+    this.cancel = cancel;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * Buffers one response with a bare dispatch handler: no Readable, no AbortController. This is the
+ * hot path, kept as close to the socket as undici allows.
+ */
+function bufferOnce(
+  dispatcher: Dispatcher,
+  url: URL,
+  method: string,
+  headers: string[] | undefined,
+  body: Body | undefined,
+  deadline: Deadline,
+): Promise<WireResponse> {
+  return new Promise<WireResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    let status = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    let chunks: Buffer[] | undefined;
+    let single: Buffer | undefined;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      controller?.abort(error);
+      reject(error);
+    };
+    deadline.onExpire(fail);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (settled) c.abort(deadline.error ?? new Error('cancelled'));
+      },
+      onResponseStart(_c, statusCode, h) {
+        if (statusCode < 200) return; // 1xx informational
+        status = statusCode;
+        responseHeaders = h;
+      },
+      onResponseData(_c, chunk) {
+        if (single === undefined && chunks === undefined) single = chunk;
+        else {
+          chunks ??= [single!];
+          chunks.push(chunk);
+        }
+      },
+      onResponseEnd() {
+        if (settled) return;
+        settled = true;
+        const bytes = chunks ? Buffer.concat(chunks) : (single ?? EMPTY);
+        resolve({ status, headers: responseHeaders, url: url.href, bytes });
+      },
+      onResponseError(_c, error) {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      },
+    };
+    try {
+      dispatcher.dispatch(
+        { origin: url.origin, path: url.pathname + url.search, method, headers, body: body as any },
+        handler,
+      );
+    } catch (error) {
+      fail(error as Error);
+    }
+  });
+}
+
+async function streamOnce(
+  dispatcher: Dispatcher,
+  url: URL,
+  method: HttpMethod,
+  headers: string[] | undefined,
+  body: Body | undefined,
+  deadline: Deadline,
+  timeoutMs: number,
+): Promise<WireResponse> {
+  const controller = new AbortController();
+  deadline.onExpire((error) => controller.abort(error));
+  const res = await request(url, {
+    method,
+    headers,
+    body: body as any,
+    dispatcher,
+    signal: controller.signal,
+    bodyTimeout: timeoutMs,
+  });
+  deadline.onExpire(undefined);
+  return { status: res.statusCode, headers: res.headers, url: url.href, stream: res.body };
+}
+
+const noop = () => {};
+
+/** Drops a response body we do not need, keeping the connection usable when the body is small. */
+export function discard(stream: Readable): void {
+  stream.on('error', noop);
+  const dump = (stream as Readable & { dump?: () => Promise<void> }).dump;
+  if (typeof dump === 'function') dump.call(stream).catch(noop);
+  else stream.destroy();
+}
+
+/** Headers for the next hop: never send credentials to another origin; a 303 (or POST→GET) drops the body's headers. */
+function redirectHeaders(
+  headers: string[] | undefined,
+  crossOrigin: boolean,
+  dropContent: boolean,
+): string[] | undefined {
+  if (!headers || (!crossOrigin && !dropContent)) return headers;
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i].toLowerCase();
+    if (crossOrigin && (name === 'authorization' || name === 'cookie' || name === 'proxy-authorization')) continue;
+    if (dropContent && name.startsWith('content-')) continue;
+    out.push(headers[i], headers[i + 1]);
+  }
+  return out;
+}
+
+/** One attempt, following redirects when asked. `where` (`GET <redacted url>`) prefixes error messages. */
+export async function transmit(req: WireRequest, where: () => string): Promise<WireResponse> {
+  const deadline = new Deadline(req.timeoutMs);
+  let method = req.method;
+  let headers = req.headers;
+  let body = req.body;
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    deadline.clear();
+    throw new WeftError('REQUEST_INVALID', `${where()}: not a valid URL`);
+  }
+  try {
+    for (let hop = 0; ; hop++) {
+      const res = req.stream
+        ? await streamOnce(req.dispatcher, url, method, headers, body, deadline, req.timeoutMs)
+        : await bufferOnce(req.dispatcher, url, method, headers, body, deadline);
+      const location = req.follow && REDIRECTS.has(res.status) ? res.headers.location : undefined;
+      if (typeof location !== 'string' || hop >= MAX_REDIRECTS) return res;
+      const toGet =
+        res.status === 303 ? method !== 'HEAD' : (res.status === 301 || res.status === 302) && method === 'POST';
+      if (!toGet && body !== undefined && !req.replayable) return res; // a stream cannot be sent twice
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return res;
+      }
+      if (res.stream) discard(res.stream);
+      headers = redirectHeaders(headers, next.origin !== url.origin, toGet);
+      if (toGet) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  } catch (error) {
+    if (deadline.expired) {
+      throw new WeftError('HTTP_TIMEOUT', `${where()}: no response within ${req.timeoutMs} ms`, { cause: error });
+    }
+    throw wireError(error, where());
+  } finally {
+    deadline.clear();
+  }
+}
+
+const CONNECTION_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  EPIPE: 'connection closed by the server',
+  ENOTFOUND: 'host not found (DNS lookup failed)',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed unexpectedly',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'response body stalled',
+};
+
+function codeOf(error: unknown): { code?: string; message: string } {
+  let e: any = error;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (
+      typeof e.code === 'string' &&
+      e.code !== 'UND_ERR' &&
+      (CONNECTION_MESSAGES[e.code] ||
+        e.code.startsWith('E') ||
+        e.code.includes('CERT') ||
+        e.code.startsWith('ERR_TLS') ||
+        e.code.startsWith('ERR_SSL'))
+    ) {
+      return { code: e.code, message: e.message };
+    }
+    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+    else e = e.cause;
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function wireError(error: unknown, where: string): WeftError {
+  const e = error as any;
+  if (typeof e?.message === 'string' && e.message.startsWith('Redirect loop detected')) {
+    return new WeftError(
+      'HTTP_ERROR',
+      `${where}: redirect loop detected (a URL redirects back to one already visited)`,
+      { cause: error },
+    );
+  }
+  if (e?.code === 'UND_ERR_INVALID_ARG' || e?.code === 'ERR_INVALID_URL' || e?.name === 'InvalidArgumentError') {
+    return new WeftError('REQUEST_INVALID', `${where}: ${e.message}`, { cause: error });
+  }
+  const { code, message } = codeOf(error);
+  if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new WeftError('HTTP_TIMEOUT', `${where}: ${CONNECTION_MESSAGES[code]}`, { cause: error });
+  }
+  const text = code
+    ? (CONNECTION_MESSAGES[code] ?? (/CERT|TLS|SSL/.test(code) ? `TLS error: ${message}` : message))
+    : message;
+  return new WeftError('HTTP_CONNECTION_FAILED', `${where}: ${text}${code ? ` (${code})` : ''}`, { cause: error });
+}
