@@ -12,6 +12,7 @@ import type {
   ConnectorContext,
   ConnectorDefinition,
   Field,
+  HttpHelpers,
   Logger,
   ObjectDefinitionsAccessor,
   ReinvokeRequest,
@@ -50,24 +51,46 @@ export async function runLambda<T>(where: string, redactor: Redactor, fn: () => 
   }
 }
 
-export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): ConnectorContext {
-  const { connector, redactor } = env;
-  let ctx!: ConnectorContext;
+interface Shared {
+  http: Map<RetryPolicy | undefined, HttpHelpers>;
+  log: Logger;
+  objectDefinitions?: ObjectDefinitionsAccessor;
+  /** The first context of the run: what `baseUri` and `selected` receive. */
+  root?: ConnectorContext;
+}
 
+/** What all contexts of one run share, built once per run (this is on the hot path of jobs). */
+const shared = new WeakMap<RunEnvironment, Shared>();
+
+function sharedOf(env: RunEnvironment): Shared {
+  let s = shared.get(env);
+  if (!s) {
+    s = { http: new Map(), log: createLogger(env) };
+    shared.set(env, s);
+  }
+  return s;
+}
+
+function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): HttpHelpers {
+  const s = sharedOf(env);
+  let helpers = s.http.get(retry);
+  if (helpers) return helpers;
+  const { connector, redactor } = env;
+  const authorization = connector.connection?.authorization;
   const httpEnv: HttpEnv = {
     async baseUri() {
       const fn = connector.connection?.baseUri;
       if (!fn) return undefined;
-      const uri = await runLambda('connection.baseUri', redactor, () => fn(ctx));
+      const uri = await runLambda('connection.baseUri', redactor, () => fn(s.root!));
       if (typeof uri !== 'string' || uri === '') {
         throw new WeftError('DEFINITION_INVALID', 'connection.baseUri must return a non-empty string URL');
       }
       return uri;
     },
-    applyAuth: env.skipAuth
-      ? undefined
-      : async () =>
-          applyAuthorization(selectAuthorization(connector.connection?.authorization, ctx), env.connection, redactor),
+    applyAuth:
+      env.skipAuth || !authorization
+        ? undefined
+        : async () => applyAuthorization(selectAuthorization(authorization, s.root!), env.connection, redactor),
     timeoutMs: env.timeoutMs,
     retry,
     retryBaseMs: env.retryBaseMs,
@@ -75,19 +98,29 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
     redact: (text) => redactor.redact(text),
     dispatcher: env.dispatcher,
   };
+  helpers = createHttpHelpers(httpEnv);
+  s.http.set(retry, helpers);
+  return helpers;
+}
 
-  const http = createHttpHelpers(httpEnv);
-  const log = createLogger(env);
-  let objectDefinitions: ObjectDefinitionsAccessor | undefined;
-
-  ctx = {
-    ...http,
-    get connection() {
-      return env.connection as Record<string, any>;
-    },
-    async call<T = any>(methodName: string, ...args: unknown[]): Promise<T> {
-      return (await callMethod(env, ctx, methodName, args)) as T;
-    },
+export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): ConnectorContext {
+  const { connector, redactor } = env;
+  const s = sharedOf(env);
+  const http = httpHelpersFor(env, retry);
+  s.objectDefinitions ??= createObjectDefinitions(connector.objectDefinitions, (accessor) =>
+    withFields(ctx, { objectDefinitions: accessor, configFields: {} }),
+  );
+  // A plain object of fixed shape: cheap to build and to copy (see withFields).
+  const ctx: ConnectorContext = {
+    connection: env.connection as Record<string, any>,
+    get: http.get,
+    post: http.post,
+    put: http.put,
+    patch: http.patch,
+    delete: http.delete,
+    options: http.options,
+    head: http.head,
+    call: (methodName: string, ...args: unknown[]) => callMethod(env, ctx, methodName, args) as Promise<any>,
     error(message: string): never {
       throw new ConnectorError(redactor.redact(String(message)));
     },
@@ -95,27 +128,24 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
     checkpoint(label: string, data?: unknown) {
       env.onLog?.('info', `checkpoint: ${label}`, data === undefined ? undefined : redactor.redactValue(data));
     },
-    log,
-    get objectDefinitions() {
-      objectDefinitions ??= createObjectDefinitions(connector.objectDefinitions, (accessor) =>
-        withFields(ctx, { objectDefinitions: accessor, configFields: {} }),
-      );
-      return objectDefinitions;
-    },
+    log: s.log,
+    objectDefinitions: s.objectDefinitions,
     streams: {
       read: (name: string, options?: StreamReadOptions) => readStream(env, ctx, name, options),
     },
   };
+  s.root ??= ctx;
   return ctx;
 }
 
-/** A derived context: same helpers, extra operation-specific values. */
+/** A derived context: same helpers, extra operation-specific values (a copy). */
 export function withFields<T extends object>(base: ConnectorContext, extra: T): ConnectorContext & T {
-  const ctx = Object.create(base) as ConnectorContext & T;
-  for (const [key, value] of Object.entries(extra)) {
-    Object.defineProperty(ctx, key, { value, enumerable: true, writable: false });
-  }
-  return ctx;
+  return { ...base, ...extra };
+}
+
+/** Adds operation-specific values to a context that no one else holds (cheaper than a copy). */
+export function extend<T extends object>(own: ConnectorContext, extra: T): ConnectorContext & T {
+  return Object.assign(own, extra);
 }
 
 export async function callMethod(env: RunEnvironment, ctx: ConnectorContext, name: string, args: unknown[]) {

@@ -19,6 +19,7 @@ import type {
 import {
   callMethod,
   createBaseContext,
+  extend,
   type LogLevel,
   ReinvokeSignal,
   type RunEnvironment,
@@ -83,13 +84,30 @@ export function connectionSecrets(connector: ConnectorDefinition, connection: Re
   return secrets;
 }
 
+const parsedPaths = new WeakMap<ConnectorDefinition, Map<string, ExecTarget>>();
+
+/** Parsed paths are cached per connector: jobs run the same few paths many times. */
+function targetOf(connector: ConnectorDefinition, path: string): ExecTarget {
+  let paths = parsedPaths.get(connector);
+  if (!paths) {
+    paths = new Map();
+    parsedPaths.set(connector, paths);
+  }
+  let target = paths.get(path);
+  if (!target) {
+    target = parseExecPath(path, connector);
+    if (paths.size < 1000) paths.set(path, target);
+  }
+  return target;
+}
+
 /** Runs one operation of a connector. */
 export async function execute(
   connector: ConnectorDefinition,
   path: string,
   options: ExecuteOptions = {},
 ): Promise<ExecuteResult> {
-  const target = parseExecPath(path, connector);
+  const target = targetOf(connector, path);
   const connection = options.connection ?? {};
   const redactor = new Redactor([...connectionSecrets(connector, connection), ...(options.secrets ?? [])]);
   const env: RunEnvironment = {
@@ -246,7 +264,7 @@ async function prepareInput(
   const config = configDefs.length
     ? await processInput(configDefs, configSource, { runMethod, path: 'configFields' })
     : { value: {}, dropped: [] };
-  const fieldsCtx = withFields(base, { configFields: config.value });
+  const fieldsCtx = extend(base, { configFields: config.value });
   const inputFields = await runLambdaFields(`${where}.inputFields`, definition.inputFields, fieldsCtx, env);
   const withoutConfig = omit(rawInput as Record<string, unknown>, configDefs);
   const processed = await processInput(inputFields, withoutConfig, {
@@ -331,7 +349,7 @@ async function runAction(
     throw new WeftError('DEFINITION_INVALID', `${where}.execute must be a function`);
   }
   const prepared = await prepareInput(where, action, env, options, retryPolicy(action));
-  const ctx = withFields(prepared.ctx, {
+  const ctx = extend(prepared.ctx, {
     input: prepared.input,
     configFields: prepared.configFields,
     extendedInputSchema: prepared.inputFields,

@@ -6,13 +6,33 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { WeftError } from '../errors.js';
 import type { HttpMethod, TlsClientCert } from './types.js';
 
 export const MAX_REDIRECTS = 5;
+
+const require = createRequire(import.meta.url);
+let AgentClass: typeof Agent | undefined;
+
+/**
+ * undici's Agent alone: loading the whole package index costs ~3x more start-up time (fetch,
+ * WebSocket, caches, mocks) and `weft exec` pays it on every run. Falls back to the index if
+ * the package layout ever moves.
+ */
+function agentClass(): typeof Agent {
+  if (!AgentClass) {
+    try {
+      AgentClass = require('undici/lib/dispatcher/agent.js') as typeof Agent;
+    } catch {
+      AgentClass = (require('undici') as typeof import('undici')).Agent;
+    }
+  }
+  return AgentClass;
+}
 
 let shared: Agent | undefined;
 const tlsAgents = new Map<string, Agent>();
@@ -43,7 +63,7 @@ function tlsAgent(cert: TlsClientCert): Agent {
   if (!agent) {
     const chain = [cert.certificate, ...list(cert.intermediates)].map((pem) => pem.trim()).join('\n');
     const ca = list(cert.ca);
-    agent = new Agent({
+    agent = new (agentClass())({
       connect: {
         cert: chain,
         key: cert.key,
@@ -61,7 +81,7 @@ function tlsAgent(cert: TlsClientCert): Agent {
 export function dispatcherFor(options: { env?: Dispatcher; tls?: TlsClientCert }): Dispatcher {
   if (options.env) return options.env;
   if (options.tls) return tlsAgent(options.tls);
-  shared ??= new Agent({ keepAliveTimeout: 10_000 });
+  shared ??= new (agentClass())({ keepAliveTimeout: 10_000 });
   return shared;
 }
 
@@ -209,6 +229,7 @@ async function streamOnce(
 ): Promise<WireResponse> {
   const controller = new AbortController();
   deadline.onExpire((error) => controller.abort(error));
+  const { request } = await import('undici');
   const res = await request(url, {
     method,
     headers,
