@@ -279,3 +279,28 @@ describe('weft exec reports bad input clearly', () => {
     expect(ok.code).toBe(0);
   });
 });
+
+test('values refreshed during a run are written back even when the operation then fails', async () => {
+  const server = await startServer((req, res) => {
+    if (req.headers['x-token'] === 'stale-token-0123456789') return json(res, 401, { error: 'expired' });
+    json(res, 500, { error: 'backend down' });
+  });
+  try {
+    const s = await file('refresh.yaml', `# my connection\nbase_url: ${server.url}\ntoken: stale-token-0123456789\n`);
+    const result = await runWeft([
+      'exec',
+      'actions.fetch.execute',
+      `--connector=${fixture('refresh-then-fail')}`,
+      `--settings=${s}`,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/HTTP 500/);
+    expect(result.stderr).toMatch(/updated connection values written to/);
+    expect(result.stderr).not.toContain('fresh-token-0123456789');
+    const saved = await readFile(s, 'utf8');
+    expect(saved).toContain('token: fresh-token-0123456789');
+    expect(saved).toContain('# my connection');
+  } finally {
+    await server.close();
+  }
+});

@@ -31,7 +31,10 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       'what to run, e.g. test, actions.create_contact.execute, triggers.new_contact.poll, pick_lists.statuses',
     )
     .option('--connector <file>', 'the connector file (default: ./connector.ts or ./connector.js)')
-    .option('--settings <file>', 'connection values: settings.yaml (default: beside the connector, if present)')
+    .option(
+      '--settings <file>',
+      'connection values: settings.yaml or settings.yaml.enc (default: beside the connector, if present)',
+    )
     .option('--connection <name>', 'which connection of a settings file with named connections')
     .option('--input <file>', 'input as a JSON file')
     .option('--closure <file>', 'a poll closure as a JSON file')
@@ -65,6 +68,26 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     });
 
   program
+    .command('oauth2')
+    .description(
+      'Authorize a connection with OAuth2 in the browser (authorization-code grant, PKCE when the connector asks) and store its tokens in the settings file.',
+    )
+    .option('--connector <file>', 'the connector file (default: ./connector.ts or ./connector.js)')
+    .option('--settings <file>', 'where to store the tokens (default: the settings file beside the connector)')
+    .option('--connection <name>', 'which connection of a settings file with named connections')
+    .option(
+      '--port <port>',
+      'the port of the redirect URI http://127.0.0.1:<port>/oauth/callback (0: any free port)',
+      '45555',
+    )
+    .option('--no-browser', 'only print the authorization URL; do not open a browser')
+    .option('--timeout <seconds>', 'how long to wait for the redirect', '300')
+    .option('--verbose', 'show the token requests (secrets redacted) and full error details on stderr')
+    .action((options: Record<string, unknown>) => {
+      setCode(import('./commands/oauth2.js').then((m) => m.oauth2Command(options, reporter)));
+    });
+
+  program
     .command('new')
     .description('Create a connector project that runs with `weft exec` right away.')
     .argument('<dir>', 'the folder to create (must not exist or be empty)')
@@ -73,7 +96,58 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       setCode(import('./commands/new.js').then((m) => m.newCommand(dir, options, reporter)));
     });
 
+  program
+    .command('serve')
+    .description(
+      'Run Weft: recipes, jobs, webhooks and the API, on the embedded store in $WEFT_HOME (default ./.weft).',
+    )
+    .option('--port <port>', 'port to listen on', '4000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--connectors <dir>',
+      'a folder of connector folders (repeatable; default: WEFT_CONNECTORS or the bundled examples)',
+      collect,
+    )
+    .action((options: { port: string; host: string; connectors?: string[] }) => {
+      setCode(import('./commands/serve.js').then((m) => m.serveCommand(options, reporter)));
+    });
+
+  const settings = program
+    .command('settings')
+    .description('Encrypt or decrypt a settings file (settings.yaml <-> settings.yaml.enc).');
+  settings
+    .command('encrypt')
+    .description('Encrypt a settings file with AES-256-GCM into <file>.enc; creates master.key if no key is set.')
+    .argument('[file]', 'the plain settings file', 'settings.yaml')
+    .option('--force', 'replace an existing encrypted file')
+    .option('--remove-plain', 'delete the plain file once the encrypted one is written')
+    .action((file: string, options: { force?: boolean; removePlain?: boolean }) => {
+      setCode(import('./commands/settings.js').then((m) => m.encryptCommand(file, options, reporter)));
+    });
+  settings
+    .command('decrypt')
+    .description('Print the decrypted settings on stdout (or write them to --output).')
+    .argument('[file]', 'the encrypted settings file', 'settings.yaml.enc')
+    .option('--output <file>', 'write the plain settings to this file (mode 0600) instead of stdout')
+    .option('--force', 'with --output: replace an existing file')
+    .action((file: string, options: { output?: string; force?: boolean }) => {
+      setCode(import('./commands/settings.js').then((m) => m.decryptCommand(file, options, reporter)));
+    });
+
+  program
+    .command('edit')
+    .description('Edit encrypted settings in $VISUAL or $EDITOR (default vi) and encrypt them again.')
+    .argument('[file]', 'the encrypted settings file', 'settings.yaml.enc')
+    .option('--from <file>', 'start from this file (the recovery file of a failed edit)')
+    .action((file: string, options: { from?: string }) => {
+      setCode(import('./commands/edit.js').then((m) => m.editCommand(file, options, reporter)));
+    });
+
   return program;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parsePositive(value: string): string {

@@ -28,7 +28,7 @@ export function createReporter(options: { verbose: boolean }): Reporter {
     verbose: options.verbose,
     fail(error: unknown): number {
       const e = (error ?? {}) as ErrorLike;
-      const weft = typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code);
+      const weft = typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code);
       const message = e.message ?? String(error);
       err(`weft: ${message}`);
       if (options.verbose) {

@@ -1,13 +1,17 @@
 /**
  * Settings files (SPEC §9): `settings.yaml` holds one connection (a flat mapping of values) or
- * several under top-level names, one chosen with `--connection=name`. Values written back
- * (refreshed tokens) keep the file's format and the other connections.
+ * several under top-level names, one chosen with `--connection=name`. `settings.yaml.enc` is the
+ * same text encrypted (see settings-crypto.ts) and is read and written back transparently.
+ * Values written back (refreshed tokens) keep the file's format, comments and other connections,
+ * and replace the file atomically.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { messageOf, UsageError } from '@weft/sdk';
+import { modeOf, writeFileAtomic } from './atomic-write.js';
 import { readText } from './io.js';
+import { encryptSettings, isEncryptedFile, plainNameOf, readEncryptedSettings, type Warn } from './settings-crypto.js';
 
 export interface LoadedSettings {
   file: string;
@@ -26,32 +30,52 @@ function isNamed(doc: Record<string, unknown>): boolean {
   return values.length > 0 && values.every(isPlainObject);
 }
 
-async function parse(file: string, text: string): Promise<unknown> {
-  if (extname(file) === '.json') return JSON.parse(text);
-  const { parse: parseYaml } = await import('yaml');
-  return parseYaml(text);
-}
+const isJson = (file: string) => extname(plainNameOf(file)) === '.json';
 
-export async function loadSettings(file: string, connectionName?: string): Promise<LoadedSettings> {
-  if (file.endsWith('.enc')) {
-    throw new UsageError(
-      `${file}: encrypted settings arrive with the authentication work; use a plain settings.yaml for now`,
-      'SETTINGS_INVALID',
-    );
-  }
-  const text = await readText(file, '--settings');
+/**
+ * Parses settings text and checks that it is a mapping. `file` names it in messages and its
+ * extension (without `.enc`) picks JSON or YAML. Messages quote no part of the text: the first
+ * line of a YAML error gives only the problem and its line and column.
+ */
+export async function parseSettingsText(file: string, text: string): Promise<Record<string, unknown>> {
   let doc: unknown;
   try {
-    doc = (await parse(file, text)) ?? {};
+    if (isJson(file)) doc = JSON.parse(text);
+    else {
+      const { parse: parseYaml } = await import('yaml');
+      doc = parseYaml(text);
+    }
   } catch (error) {
-    throw new UsageError(`${file}: not valid YAML (${messageOf(error).split('\n')[0]})`, 'SETTINGS_INVALID');
+    const format = isJson(file) ? 'JSON' : 'YAML';
+    // The problem and its position only: V8 quotes an excerpt of the text, which may be a secret.
+    const why = messageOf(error)
+      .replace(/^(Unexpected token '.*?'), .* is not valid JSON$/s, '$1')
+      .split('\n')[0]
+      .replace(/:$/, '');
+    throw new UsageError(`${file}: not valid ${format} (${why})`, 'SETTINGS_INVALID');
   }
+  doc ??= {};
   if (!isPlainObject(doc)) {
     throw new UsageError(
       `${file}: must be a mapping of connection values (or of named connections)`,
       'SETTINGS_INVALID',
     );
   }
+  return doc;
+}
+
+/** The text of a settings file, decrypted when it is a `.enc` file. */
+async function readSettingsText(file: string, warn?: Warn): Promise<string> {
+  if (isEncryptedFile(file)) return (await readEncryptedSettings(file, '--settings=', { warn })).text;
+  return readText(file, '--settings');
+}
+
+export async function loadSettings(
+  file: string,
+  connectionName?: string,
+  options: { warn?: Warn } = {},
+): Promise<LoadedSettings> {
+  const doc = await parseSettingsText(file, await readSettingsText(file, options.warn));
   if (isNamed(doc)) {
     const names = Object.keys(doc);
     const name = connectionName ?? (names.length === 1 ? names[0] : undefined);
@@ -75,28 +99,51 @@ export async function loadSettings(file: string, connectionName?: string): Promi
   return { file, connection: { ...doc }, all: doc };
 }
 
-/** The default settings file next to the connector, if any. */
-export function defaultSettingsFile(dir: string): string | undefined {
-  for (const name of ['settings.yaml', 'settings.yml', 'settings.json']) {
-    const path = `${dir}/${name}`;
-    if (existsSync(path)) return path;
+const SETTINGS_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'];
+
+/**
+ * The default settings file next to the connector, if any. An encrypted `settings.yaml.enc` wins
+ * over a plain one (the plain file is usually the leftover of `weft settings encrypt`), with a
+ * warning so that nobody edits the plain copy in vain.
+ */
+export function defaultSettingsFile(dir: string, warn?: Warn): string | undefined {
+  const plain = SETTINGS_NAMES.map((name) => join(dir, name)).find((path) => existsSync(path));
+  const encrypted = SETTINGS_NAMES.map((name) => join(dir, `${name}.enc`)).find((path) => existsSync(path));
+  if (plain && encrypted) {
+    (warn ?? ((m: string) => process.stderr.write(`weft: warning: ${m}\n`)))(
+      `both ${basename(encrypted)} and ${basename(plain)} are in ${dir}; using ${basename(encrypted)} ` +
+        `(pass --settings=<file> to choose, and delete ${basename(plain)} once it is encrypted)`,
+    );
   }
-  return undefined;
+  return encrypted ?? plain;
 }
 
-/** Writes changed connection values back into the file, keeping its format and other connections. */
-export async function saveConnection(settings: LoadedSettings): Promise<void> {
-  const doc = settings.name ? { ...settings.all, [settings.name]: settings.connection } : settings.connection;
-  if (extname(settings.file) === '.json') {
-    await writeFile(settings.file, `${JSON.stringify(doc, null, 2)}\n`);
-    return;
+/** The settings text with the connection's values set, keeping comments and key order. */
+async function updatedText(settings: LoadedSettings, current: string): Promise<string> {
+  if (isJson(settings.file)) {
+    const doc = settings.name ? { ...settings.all, [settings.name]: settings.connection } : settings.connection;
+    return `${JSON.stringify(doc, null, 2)}\n`;
   }
   const { parseDocument } = await import('yaml');
-  const { readFile } = await import('node:fs/promises');
   // Edit the parsed document so comments and key order survive.
-  const document = parseDocument(await readFile(settings.file, 'utf8'));
+  const document = parseDocument(current);
   for (const [key, value] of Object.entries(settings.connection)) {
     document.setIn(settings.name ? [settings.name, key] : [key], value);
   }
-  await writeFile(settings.file, document.toString());
+  return document.toString();
+}
+
+/** Writes changed connection values back into the file, keeping its format and other connections. */
+export async function saveConnection(settings: LoadedSettings, options: { warn?: Warn } = {}): Promise<void> {
+  if (isEncryptedFile(settings.file)) {
+    // Read the file again (it may hold other connections changed meanwhile) with the same key
+    // lookup, and seal the result with a fresh nonce.
+    const { text, masterKey } = await readEncryptedSettings(settings.file, '--settings=', options);
+    const next = await updatedText(settings, text);
+    await writeFileAtomic(settings.file, encryptSettings(next, masterKey.key), 0o600);
+    return;
+  }
+  const current = isJson(settings.file) ? '' : await readFile(settings.file, 'utf8');
+  const next = await updatedText(settings, current);
+  await writeFileAtomic(settings.file, next, await modeOf(settings.file, 0o600));
 }

@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'SETTINGS_INVALID'
   | 'USAGE'
   | 'CONNECTION_TEST_FAILED'
-  | 'REAUTHORIZE';
+  | 'REAUTHORIZE'
+  | 'OAUTH2_ERROR'
+  | 'JWT_INVALID';
 
 export interface Problem {
   /** Where, e.g. `actions.create_contact.execute` or `input.email`. */

@@ -1,6 +1,34 @@
 /**
  * @weft/sdk: define, validate, load and run connectors.
  */
+
+export { type AuthorizationStart, oauth2AuthorizationOf, startAuthorization } from './auth/flow.js';
+export {
+  type AuthorizationRequest,
+  type AuthorizationUrlOptions,
+  buildAuthorizationUrl,
+  type CodeExchange,
+  checkTokenUrl,
+  clientCredentialsToken,
+  createAuthorizationRequest,
+  createPkcePair,
+  createState,
+  defaultAcquire,
+  defaultRefresh,
+  exchangeCode,
+  type GrantType,
+  type OAuth2Client,
+  type OAuth2Settings,
+  type OAuth2Tokens,
+  type PkcePair,
+  parseAuthorizationCallback,
+  passwordToken,
+  refreshToken,
+  resolveOAuth2Settings,
+  type TokenAuthMethod,
+  type TokenRequestEnv,
+} from './auth/oauth2.js';
+export { PROACTIVE_REFRESH_MS } from './auth/refresh.js';
 export { defineAction, defineConnector, defineFields, defineTrigger } from './define.js';
 export * from './errors.js';
 export {

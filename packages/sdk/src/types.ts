@@ -2,7 +2,11 @@
  * The connector model (SPEC §1–7) as TypeScript types. A connector author gets completion and
  * errors from these; the runtime uses the same names.
  */
+import type { AwsSignatureOptions } from './auth/aws.js';
+import type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
 import type { RequestBuilder } from './http/types.js';
+
+export type { AwsSignatureOptions, DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey };
 
 // ---------------------------------------------------------------------------------------------
 // Schema fields (SPEC §2)
@@ -198,6 +202,25 @@ export interface ConnectorContext<Connection = Record<string, any>> extends Http
   readonly log: Logger;
   readonly objectDefinitions: ObjectDefinitionsAccessor;
   readonly streams: StreamHelpers;
+  /**
+   * AWS Signature Version 4 for a request the connector sends itself: resolves to the headers
+   * to send (the given ones plus `authorization`, `x-amz-date`, `x-amz-content-sha256` and, with a
+   * session token, `x-amz-security-token`), or with `presign: seconds` to `{ url }`. Credentials,
+   * region and service default to the connection's and the `aws_auth` authorization's.
+   */
+  awsSignature(options: AwsSignatureOptions): Promise<Record<string, string>>;
+  /** Signs `payload` as a compact JWS (a JWT). `key`: a secret for HS*, a PEM private key for RS*, PS*, ES*. */
+  jwtEncode(
+    payload: Record<string, unknown>,
+    key: JwtKey,
+    alg?: JwtAlgorithm,
+    options?: JwtEncodeOptions,
+  ): Promise<string>;
+  /**
+   * Reads a JWT. With a key (a secret, or a PEM public key/certificate) it is verified first —
+   * signature, `exp`, `nbf` — and a bad one is an error; without a key it is only decoded.
+   */
+  jwtDecode(token: string, key?: JwtKey, options?: JwtDecodeOptions): Promise<DecodedJwt>;
 }
 
 export interface ActionContext<Input = Record<string, any>, Connection = Record<string, any>>

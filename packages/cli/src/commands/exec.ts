@@ -151,6 +151,8 @@ async function follow(
 }
 
 export async function execCommand(path: string, flags: ExecFlags, reporter: Reporter): Promise<number> {
+  let settings: LoadedSettings | undefined;
+  let before = '';
   try {
     const connector = await loadConnectorFile(flags.connector ?? '.');
     parseExecPath(path, connector.definition);
@@ -158,8 +160,8 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     if (flags.connection && !settingsFile) {
       throw new UsageError(`--connection=${flags.connection} needs a settings file: pass --settings=<file>`);
     }
-    const settings = settingsFile ? await loadSettings(resolve(settingsFile), flags.connection) : undefined;
-    const before = settings ? JSON.stringify(settings.connection) : '';
+    settings = settingsFile ? await loadSettings(resolve(settingsFile), flags.connection) : undefined;
+    before = settings ? JSON.stringify(settings.connection) : '';
     const options = await buildOptions(flags, settings, reporter);
     const result = await execute(connector.definition, path, options);
 
@@ -178,14 +180,18 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     const json = `${JSON.stringify(value, null, 2)}\n`;
     process.stdout.write(json);
     if (flags.output) await writeFile(flags.output, json);
-    if (settings && JSON.stringify(settings.connection) !== before) {
-      await saveConnection(settings);
-      reporter.note(`weft: updated connection values written to ${settings.file}`);
-    }
     return 0;
   } catch (error) {
     return reporter.fail(error);
   } finally {
+    // Refreshed tokens are kept even when the operation itself failed afterwards: a rotated
+    // refresh token that is not saved would leave the connection unusable.
+    if (settings && JSON.stringify(settings.connection) !== before) {
+      await saveConnection(settings).then(
+        () => reporter.note(`weft: updated connection values written to ${settings!.file}`),
+        (error) => reporter.fail(error),
+      );
+    }
     await closeHttp();
   }
 }

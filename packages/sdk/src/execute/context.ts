@@ -2,13 +2,26 @@
  * Builds the one context object every lambda receives (SPEC §1). The base context carries the
  * connection and the helpers; operation contexts add `input`, `closure`, `payload`, ...
  */
-import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
+import { applyAuthorization, type SingleAuthorization, selectAuthorization } from '../auth/apply.js';
+import type { AwsSignatureOptions } from '../auth/aws.js';
+import type { JwtDecodeOptions, JwtEncodeOptions, JwtKey } from '../auth/jwt.js';
+import {
+  canRefresh,
+  failureMatchers,
+  generationOf,
+  type RefreshHost,
+  reauthorizeError,
+  refreshConnection,
+  refreshIfExpiring,
+} from '../auth/refresh.js';
 import { ConnectorError, isWeftError, messageOf, WeftError } from '../errors.js';
 import { createHttpHelpers } from '../http/index.js';
 import type { HttpEnv, HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import type { Redactor } from '../redact.js';
 import { createObjectDefinitions } from '../schema/index.js';
 import type {
+  Authorization,
+  AwsAuthorization,
   ConnectorContext,
   ConnectorDefinition,
   Field,
@@ -34,6 +47,8 @@ export interface RunEnvironment {
   dispatcher?: HttpEnv['dispatcher'];
   /** Connection values of `test`, acquire and refresh run without `apply`. */
   skipAuth?: boolean;
+  /** Told about values a refresh merged into the connection (to store them). */
+  onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
 }
 
 /** Thrown by `ctx.reinvokeAfter`; the executor turns it into a suspended result. */
@@ -57,6 +72,16 @@ interface Shared {
   objectDefinitions?: ObjectDefinitionsAccessor;
   /** The first context of the run: what `baseUri` and `selected` receive. */
   root?: ConnectorContext;
+  /** Helpers that need the run (redactor, clock, authorization), built once per run. */
+  authHelpers: AuthHelpers;
+  /** Where refresh and acquire run: the same run without `apply` (built on first refresh). */
+  refreshHost?: RefreshHost;
+}
+
+interface AuthHelpers {
+  awsSignature: ConnectorContext['awsSignature'];
+  jwtEncode: ConnectorContext['jwtEncode'];
+  jwtDecode: ConnectorContext['jwtDecode'];
 }
 
 /** What all contexts of one run share, built once per run (this is on the hot path of jobs). */
@@ -65,10 +90,60 @@ const shared = new WeakMap<RunEnvironment, Shared>();
 function sharedOf(env: RunEnvironment): Shared {
   let s = shared.get(env);
   if (!s) {
-    s = { http: new Map(), log: createLogger(env) };
+    const created: Shared = { http: new Map(), log: createLogger(env), authHelpers: undefined as never };
+    created.authHelpers = createAuthHelpers(env, created);
+    s = created;
     shared.set(env, s);
   }
   return s;
+}
+
+/** What an authorization needs per request, worked out once per authorization object. */
+interface AuthPlan {
+  /** Some option can refresh: failures and expiry are watched. */
+  refreshable: boolean;
+  /** Some option is `aws_auth`: requests are signed. */
+  signs: boolean;
+}
+
+const plans = new WeakMap<object, AuthPlan>();
+
+function planOf(authorization: Authorization): AuthPlan {
+  let plan = plans.get(authorization);
+  if (!plan) {
+    const options: SingleAuthorization[] =
+      authorization.type === 'multi'
+        ? Object.values((authorization as { options?: Record<string, SingleAuthorization> }).options ?? {})
+        : [authorization as SingleAuthorization];
+    plan = {
+      refreshable: options.some((o) => canRefresh(o)),
+      signs: options.some((o) => o?.type === 'aws_auth'),
+    };
+    plans.set(authorization, plan);
+  }
+  return plan;
+}
+
+function refreshHostOf(env: RunEnvironment, s: Shared): RefreshHost {
+  if (!s.refreshHost) {
+    const inner: RunEnvironment = { ...env, skipAuth: true };
+    let ctx: ConnectorContext | undefined;
+    s.refreshHost = {
+      connection: env.connection,
+      redactor: env.redactor,
+      now: env.now,
+      context: () => {
+        ctx ??= createBaseContext(inner);
+        return ctx;
+      },
+      onConnectionUpdate: env.onConnectionUpdate,
+      onLog: (level, message) => env.onLog?.(level, env.redactor.redact(message)),
+      timeoutMs: env.timeoutMs,
+      onExchange: env.onExchange,
+      dispatcher: env.dispatcher,
+    };
+  }
+  return s.refreshHost;
 }
 
 function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): HttpHelpers {
@@ -77,6 +152,8 @@ function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): Ht
   if (helpers) return helpers;
   const { connector, redactor } = env;
   const authorization = connector.connection?.authorization;
+  const plan = env.skipAuth || !authorization ? undefined : planOf(authorization);
+  const selected = () => selectAuthorization(authorization, s.root!);
   const httpEnv: HttpEnv = {
     async baseUri() {
       const fn = connector.connection?.baseUri;
@@ -87,10 +164,17 @@ function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): Ht
       }
       return uri;
     },
-    applyAuth:
-      env.skipAuth || !authorization
-        ? undefined
-        : async () => applyAuthorization(selectAuthorization(authorization, s.root!), env.connection, redactor),
+    applyAuth: !plan
+      ? undefined
+      : plan.refreshable
+        ? async () => {
+            const auth = selected();
+            if (canRefresh(auth)) await refreshIfExpiring(refreshHostOf(env, s), auth!);
+            const applied = await applyAuthorization(auth, env.connection, redactor);
+            if (applied) applied.tag = generationOf(env.connection);
+            return applied;
+          }
+        : async () => applyAuthorization(selected(), env.connection, redactor),
     timeoutMs: env.timeoutMs,
     retry,
     retryBaseMs: env.retryBaseMs,
@@ -98,6 +182,29 @@ function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): Ht
     redact: (text) => redactor.redact(text),
     dispatcher: env.dispatcher,
   };
+  if (plan?.refreshable) {
+    // Only connectors that can refresh pay for watching responses.
+    httpEnv.onAuthFailure = async (_status, _body, _headers, tag) => {
+      const auth = selected();
+      if (!canRefresh(auth)) return false;
+      await refreshConnection(refreshHostOf(env, s), auth!, tag);
+      return true;
+    };
+    httpEnv.onAuthRejected = (status) => {
+      if (canRefresh(selected())) {
+        throw reauthorizeError(`the API still rejects the credentials after a refresh (HTTP ${status})`);
+      }
+    };
+    Object.defineProperty(httpEnv, 'authFailureOn', { get: () => failureMatchers(selected()), enumerable: true });
+  }
+  if (plan?.signs) {
+    httpEnv.sign = async (request) => {
+      const auth = selected();
+      if (auth?.type !== 'aws_auth') return {};
+      const { signForConnection } = await import('../auth/aws.js');
+      return signForConnection(auth as AwsAuthorization, s.root!, request, env.now());
+    };
+  }
   helpers = createHttpHelpers(httpEnv);
   s.http.set(retry, helpers);
   return helpers;
@@ -129,6 +236,9 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
       env.onLog?.('info', `checkpoint: ${label}`, data === undefined ? undefined : redactor.redactValue(data));
     },
     log: s.log,
+    awsSignature: s.authHelpers.awsSignature,
+    jwtEncode: s.authHelpers.jwtEncode,
+    jwtDecode: s.authHelpers.jwtDecode,
     objectDefinitions: s.objectDefinitions,
     streams: {
       read: (name: string, options?: StreamReadOptions) => readStream(env, ctx, name, options),
@@ -158,6 +268,41 @@ export async function callMethod(env: RunEnvironment, ctx: ConnectorContext, nam
     );
   }
   return runLambda(`methods.${name}`, env.redactor, () => method(ctx, ...args));
+}
+
+/** `ctx.awsSignature`, `ctx.jwtEncode`, `ctx.jwtDecode`: their modules load on first use. */
+function createAuthHelpers(env: RunEnvironment, s: Shared): AuthHelpers {
+  const { redactor } = env;
+  return {
+    async awsSignature(options: AwsSignatureOptions) {
+      const { awsSignature } = await import('../auth/aws.js');
+      const root = s.root!;
+      const auth = selectAuthorization(env.connector.connection?.authorization, root);
+      const signed = await awsSignature(
+        auth?.type === 'aws_auth' ? (auth as AwsAuthorization) : undefined,
+        root,
+        options,
+        env.now(),
+      );
+      // Signatures and presigned URLs are credentials: keep them out of logs and output.
+      if (options?.secretAccessKey) redactor.add(options.secretAccessKey);
+      if (options?.sessionToken) redactor.add(options.sessionToken);
+      const signature = /Signature=([0-9a-f]{64})/i.exec(signed.authorization ?? signed.url ?? '');
+      if (signature) redactor.add(signature[1]);
+      return signed;
+    },
+    async jwtEncode(payload, key, alg = 'HS256', options?: JwtEncodeOptions) {
+      const { jwtEncode } = await import('../auth/jwt.js');
+      const token = await jwtEncode(payload, key, alg, options, env.now());
+      redactor.add(token);
+      if (typeof key === 'string') redactor.add(key);
+      return token;
+    },
+    async jwtDecode(token, key?: JwtKey, options?: JwtDecodeOptions) {
+      const { jwtDecode } = await import('../auth/jwt.js');
+      return jwtDecode(token, key, options, env.now());
+    },
+  };
 }
 
 function createLogger(env: RunEnvironment): Logger {

@@ -4,6 +4,7 @@
  * through `execute`, so what `weft exec` shows is what a job does.
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
+import { obtainCredentials } from '../auth/obtain.js';
 import { UsageError, ValidationError, WeftError } from '../errors.js';
 import type { HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import { Redactor } from '../redact.js';
@@ -58,6 +59,17 @@ export interface ExecuteOptions {
   dispatcher?: RunEnvironment['dispatcher'];
   /** Values known to be secret beyond what the connection fields say. */
   secrets?: Iterable<string>;
+  /**
+   * For `connection.authorization.acquire` of the authorization-code grant: the code from the
+   * redirect, the redirect URI it was sent to and the PKCE verifier (given to a connector's own
+   * `acquire` as `ctx.code`, `ctx.redirectUri`, `ctx.codeVerifier`).
+   */
+  authorizationCode?: { code: string; redirectUri: string; codeVerifier?: string };
+  /**
+   * Told about the values a refresh (or a re-run `acquire`) merged into `connection`, once per
+   * refresh by the run that performed it: store them. A failure here is logged, not raised.
+   */
+  onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
 }
 
 export type ExecuteResult =
@@ -120,6 +132,7 @@ export async function execute(
     onExchange: options.onExchange,
     onLog: options.onLog,
     dispatcher: options.dispatcher,
+    onConnectionUpdate: options.onConnectionUpdate,
     skipAuth: target.kind === 'authorization' && target.operation !== 'apply',
   };
   try {
@@ -161,7 +174,7 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
       return output(fn ? await runLambda('connection.baseUri', redactor, () => fn(ctx)) : null);
     }
     case 'authorization':
-      return output(await runAuthorization(target.operation, env));
+      return output(await runAuthorization(target.operation, env, options));
     case 'pick_list':
       return output(await runPickList(target.name, env, options.args));
     case 'method': {
@@ -496,23 +509,17 @@ async function runPickList(name: string, env: RunEnvironment, args: unknown) {
   return result;
 }
 
-async function runAuthorization(operation: string, env: RunEnvironment) {
+async function runAuthorization(operation: string, env: RunEnvironment, options: ExecuteOptions) {
   const ctx = createBaseContext(env);
-  const auth = selectAuthorization(env.connector.connection?.authorization, ctx) as Record<string, unknown> | undefined;
+  const auth = selectAuthorization(env.connector.connection?.authorization, ctx);
   if (operation === 'apply') {
-    const applied = await applyAuthorization(auth as never, env.connection, env.redactor);
+    const applied = await applyAuthorization(auth, env.connection, env.redactor);
     return env.redactor.redactValue(applied ?? null);
   }
-  const fn = auth?.[operation];
-  if (typeof fn !== 'function') {
-    throw new WeftError('UNKNOWN_PATH', `connection.authorization defines no ${operation}.`);
+  if (operation !== 'acquire' && operation !== 'refresh') {
+    throw new WeftError('UNKNOWN_PATH', `connection.authorization has no operation "${operation}".`);
   }
-  const result = await runLambda(`connection.authorization.${operation}`, env.redactor, () =>
-    (fn as (c: unknown) => unknown)(withFields(ctx, { refreshToken: env.connection.refresh_token })),
-  );
-  if (result && typeof result === 'object') {
-    for (const value of Object.values(result)) env.redactor.add(value);
-    Object.assign(env.connection, result);
-  }
-  return result ?? null;
+  // Requests inside acquire/refresh run without `apply` (env.skipAuth); the result is merged
+  // into env.connection, which the caller stores.
+  return obtainCredentials(operation, auth, ctx, env, options.authorizationCode);
 }

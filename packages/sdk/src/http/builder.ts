@@ -257,7 +257,9 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
       const auth = env.applyAuth ? await env.applyAuth() : undefined;
       const url = this.buildUrl(target, auth);
       const body = hasBody ? await this.prepareBody(auth) : NO_BODY;
-      const headers = this.buildHeaders(auth, body);
+      const headers = env.sign
+        ? await signedHeaders(env.sign, method, new URL(url), this.buildHeaders(auth, body), body.body)
+        : this.buildHeaders(auth, body);
       let shownUrl: string | undefined;
       const where = () => {
         shownUrl ??= redactUrl(url, env.redact);
@@ -278,6 +280,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
             timeoutMs,
             follow: this.follow,
             stream,
+            resign: env.sign ? (m, u, h, b) => signedHeaders(env.sign!, m, u, h, b, true) : undefined,
           },
           where,
         );
@@ -310,13 +313,16 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
       };
       if (env.onExchange) this.log(attempt, url, headers, body, started, res);
 
-      if (env.onAuthFailure && !authResent && body.replayable) {
+      if (env.onAuthFailure && body.replayable && (!authResent || env.onAuthRejected)) {
         const matchers = env.authFailureOn ?? DEFAULT_AUTH_FAILURE;
         if (status === 401 || matchesResponse(matchers, status, bodyText)) {
           const parsed = bytes
             ? await parseBodyLenient(bytes, headerValue(res.headers, 'content-type'), this.format(), env.redact)
             : null;
-          if (await env.onAuthFailure(status, parsed, plainHeaders(res.headers))) {
+          if (authResent) {
+            // The fresh credentials failed too: let the environment decide (it may throw).
+            await env.onAuthRejected!(status, parsed, plainHeaders(res.headers));
+          } else if (await env.onAuthFailure(status, parsed, plainHeaders(res.headers), auth?.tag)) {
             authResent = true;
             if (res.stream) discard(res.stream);
             continue;
@@ -510,6 +516,48 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
       // A failing log listener must not fail the request.
     }
   }
+}
+
+/** Headers a signature sets: dropped before signing again for a redirect hop. */
+const SIGNATURE_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'x-amz-date',
+  'x-amz-content-sha256',
+  'x-amz-security-token',
+]);
+
+/**
+ * The flat header list with the headers of `env.sign` added (replacing same-named ones). For a
+ * redirect hop (`again`), the previous signature is removed first.
+ */
+async function signedHeaders(
+  sign: NonNullable<HttpEnv['sign']>,
+  method: HttpMethod,
+  url: URL,
+  flat: string[] | undefined,
+  body: WireRequest['body'],
+  again = false,
+): Promise<string[]> {
+  const plain: Record<string, string> = {};
+  const kept: string[] = [];
+  if (flat) {
+    for (let i = 0; i < flat.length; i += 2) {
+      const lower = flat[i].toLowerCase();
+      if (again && SIGNATURE_HEADERS.has(lower)) continue;
+      plain[lower] = flat[i + 1];
+      kept.push(flat[i], flat[i + 1]);
+    }
+  }
+  const bytes = typeof body === 'string' || body instanceof Uint8Array ? body : undefined;
+  const added = await sign({ method, url, headers: plain, body: bytes, streaming: body !== undefined && !bytes });
+  const names = Object.keys(added);
+  const replaced = new Set(names.map((n) => n.toLowerCase()));
+  const out: string[] = [];
+  for (let i = 0; i < kept.length; i += 2) {
+    if (!replaced.has(kept[i].toLowerCase())) out.push(kept[i], kept[i + 1]);
+  }
+  for (const name of names) out.push(name.toLowerCase(), String(added[name]));
+  return out;
 }
 
 function jsonBody(payload: unknown, redact: (s: string) => string): PreparedBody {

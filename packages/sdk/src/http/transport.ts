@@ -110,6 +110,8 @@ export interface WireRequest {
   follow: boolean;
   /** Stream the body: the deadline covers the headers, then the body may take as long as it keeps flowing. */
   stream: boolean;
+  /** Signs a redirect hop to the same origin again (request signing, e.g. AWS SigV4). */
+  resign?(method: HttpMethod, url: URL, headers: string[] | undefined, body: Body | undefined): Promise<string[]>;
 }
 
 export interface WireResponse {
@@ -262,7 +264,14 @@ function redirectHeaders(
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i].toLowerCase();
-    if (crossOrigin && (name === 'authorization' || name === 'cookie' || name === 'proxy-authorization')) continue;
+    if (
+      crossOrigin &&
+      (name === 'authorization' ||
+        name === 'cookie' ||
+        name === 'proxy-authorization' ||
+        name === 'x-amz-security-token')
+    )
+      continue;
     if (dropContent && name.startsWith('content-')) continue;
     out.push(headers[i], headers[i + 1]);
   }
@@ -299,11 +308,13 @@ export async function transmit(req: WireRequest, where: () => string): Promise<W
         return res;
       }
       if (res.stream) discard(res.stream);
-      headers = redirectHeaders(headers, next.origin !== url.origin, toGet);
+      const crossOrigin = next.origin !== url.origin;
+      headers = redirectHeaders(headers, crossOrigin, toGet);
       if (toGet) {
         method = 'GET';
         body = undefined;
       }
+      if (req.resign && !crossOrigin) headers = await req.resign(method, next, headers, body);
       url = next;
     }
   } catch (error) {

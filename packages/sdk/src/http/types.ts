@@ -98,6 +98,24 @@ export interface AppliedAuth {
   payload: Record<string, unknown>;
   user?: string;
   password?: string;
+  /**
+   * Opaque marker of the credentials this `apply` used (e.g. a token generation). The builder
+   * hands it back to `onAuthFailure`, so a late failure of old credentials does not refresh twice.
+   */
+  tag?: unknown;
+}
+
+/** The final request as it goes on the wire, for `HttpEnv.sign`. */
+export interface SignableRequest {
+  method: HttpMethod;
+  /** The full URL, query included. */
+  url: URL;
+  /** Request headers with lower-cased names (the host header is implied by `url`). */
+  headers: Record<string, string>;
+  /** The body; undefined when there is none or when it is a stream (see `streaming`). */
+  body: string | Uint8Array | undefined;
+  /** True when the body is a stream: it cannot be hashed (AWS: `UNSIGNED-PAYLOAD`). */
+  streaming: boolean;
 }
 
 /** One HTTP exchange, as shown by `--verbose` (already redacted). */
@@ -144,7 +162,17 @@ export interface HttpEnv {
    * Called for every 401 response and every response matching `authFailureOn` (authentication
    * work, e.g. a token refresh); returns true to resend the request once with freshly applied auth.
    */
-  onAuthFailure?(status: number, body: unknown, headers: Record<string, string>): Promise<boolean>;
+  onAuthFailure?(status: number, body: unknown, headers: Record<string, string>, tag?: unknown): Promise<boolean>;
+  /**
+   * Called when the request resent after `onAuthFailure` fails the same way again. It may throw
+   * (e.g. "reconnect the connection"); if it returns, the response is handled as usual.
+   */
+  onAuthRejected?(status: number, body: unknown, headers: Record<string, string>): Promise<void> | void;
+  /**
+   * Signs the final request (after params, `apply` and body format), once per attempt and per
+   * redirect hop to the same origin; the returned headers are added (replacing same-named ones).
+   */
+  sign?(request: SignableRequest): Promise<Record<string, string>>;
   /**
    * Extra statuses or body patterns (`refreshOn`/`detectOn`) that also call `onAuthFailure`, even
    * on a 2xx response. 401 always does.

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { BIN, runWeft } from './test-helpers.js';
+
+const FIXTURES = fileURLToPath(new URL('../../platform/src/__fixtures__/connectors', import.meta.url));
+
+test('weft serve prints where it runs and how to log in, serves the API, and stops on SIGTERM', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'weft-serve-'));
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--connectors', FIXTURES], {
+    env: { ...process.env, WEFT_HOME: home, WEFT_ADMIN_TOKEN: '' },
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /Weft is running at (http:\/\/\S+)/.exec(out);
+      if (m && out.includes('connectors:')) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`weft serve exited with ${code}: ${out}`)));
+  });
+  expect(out).toContain(`log in with the admin token in ${join(home, 'admin.token')} (created now)`);
+  expect(out).toMatch(/connectors: crm/);
+  expect(out).toMatch(/! .*broken/);
+  const token = (await readFile(join(home, 'admin.token'), 'utf8')).trim();
+  expect((await stat(join(home, 'admin.token'))).mode & 0o777).toBe(0o600);
+  expect(out).not.toContain(token);
+
+  expect((await fetch(`${url}/api/health`)).status).toBe(200);
+  expect((await fetch(`${url}/api/connectors`)).status).toBe(401);
+  const list = await fetch(`${url}/api/connectors`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await list.json()).items.map((c: { name: string }) => c.name)).toEqual(['crm']);
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+});
+
+test('weft serve with a bad port or a missing connector folder is a clear error', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'weft-serve-'));
+  const badPort = await runWeft(['serve', '--port', 'eighty'], { env: { WEFT_HOME: home } });
+  expect(badPort.code).toBe(2);
+  expect(badPort.stderr).toMatch(/--port must be a port number/);
+  const missing = await runWeft(['serve', '--port', '0', '--connectors', join(home, 'nope')], {
+    env: { WEFT_HOME: home },
+  });
+  expect(missing.code).not.toBe(0);
+  expect(missing.stderr).toMatch(/Connector folder not found/);
+});

@@ -1,0 +1,1 @@
+export default { title: 'Broken', actions: { a: { execute: 42 } } };

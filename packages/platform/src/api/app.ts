@@ -1,0 +1,126 @@
+/**
+ * The HTTP API (Fastify). Every route but health and the OpenAPI description needs
+ * `Authorization: Bearer <admin token>`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Connections } from '../connections.js';
+import { Recipes, recipeStatusQuery } from '../recipes/service.js';
+import type { Registry } from '../registry.js';
+import type { Store } from '../store/store.js';
+import type { Vault } from '../vault.js';
+import { pageQuery } from './body.js';
+import { describeConnector, summarizeConnector } from './describe.js';
+import { ApiError, errorBody, handleError } from './errors.js';
+import { openapi } from './openapi.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  registry: Registry;
+  store: Store;
+  vault: Vault;
+  token: string;
+  /** The server's absolute base URL for webhook URLs (`WEFT_PUBLIC_URL`, else where it listens). */
+  publicUrl: () => string;
+  /** Fastify's logger; off in tests. */
+  logger?: boolean | Record<string, unknown>;
+  bodyLimit?: number;
+}
+
+const PUBLIC = new Set(['/api/health', '/api/openapi.json']);
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  });
+  app.setErrorHandler(handleError);
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+  });
+  app.decorate('weftRoutes', routes);
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (PUBLIC.has(path) || !path.startsWith('/api/')) return;
+    if (!tokenMatches(request.headers.authorization, options.token)) {
+      reply
+        .status(401)
+        .header('www-authenticate', 'Bearer')
+        .send(
+          errorBody(
+            'UNAUTHORIZED',
+            'Send the admin token as "Authorization: Bearer <token>" (see $WEFT_HOME/admin.token)',
+          ),
+        );
+    }
+  });
+
+  app.get('/api/health', async () => ({ status: 'ok', version: VERSION }));
+  app.get('/api/openapi.json', async () => openapi(VERSION));
+
+  app.get('/api/connectors', async () => ({
+    items: options.registry.list().map(summarizeConnector),
+    nextCursor: null,
+    problems: options.registry.problems,
+  }));
+
+  app.get<{ Params: { name: string } }>('/api/connectors/:name', async (request) => {
+    const connector = options.registry.get(request.params.name);
+    if (!connector) {
+      throw new ApiError(404, 'CONNECTOR_NOT_FOUND', `No connector named "${request.params.name}"`, 'name');
+    }
+    return describeConnector(connector);
+  });
+
+  const connections = new Connections(options.store, options.vault, options.registry);
+  const recipes = new Recipes({ store: options.store, registry: options.registry, publicUrl: options.publicUrl });
+
+  type Named = { Params: { name: string } };
+  app.get('/api/connections', async (request) => connections.list(pageQuery(request.query)));
+  app.post('/api/connections', async (request, reply) => {
+    reply.status(201);
+    return connections.create(request.body);
+  });
+  app.get<Named>('/api/connections/:name', async (request) => connections.get(request.params.name));
+  app.patch<Named>('/api/connections/:name', async (request) => connections.update(request.params.name, request.body));
+  app.delete<Named>('/api/connections/:name', async (request, reply) => {
+    const name = request.params.name;
+    await connections.get(name);
+    await connections.remove(name, await recipes.usingConnection(name));
+    reply.status(204).send();
+  });
+  app.post<Named>('/api/connections/:name/test', async (request) => connections.test(request.params.name));
+
+  type ById = { Params: { id: string } };
+  app.get('/api/recipes', async (request) =>
+    recipes.list({ ...pageQuery(request.query), status: recipeStatusQuery(request.query) }),
+  );
+  app.post('/api/recipes', async (request, reply) => {
+    reply.status(201);
+    return recipes.create(request.body);
+  });
+  app.get<ById>('/api/recipes/:id', async (request) => recipes.get(request.params.id));
+  app.put<ById>('/api/recipes/:id', async (request) => recipes.replace(request.params.id, request.body));
+  app.delete<ById>('/api/recipes/:id', async (request, reply) => {
+    await recipes.remove(request.params.id);
+    reply.status(204).send();
+  });
+  app.post<ById>('/api/recipes/:id/start', async (request) => recipes.start(request.params.id));
+  app.post<ById>('/api/recipes/:id/stop', async (request) => recipes.stop(request.params.id));
+
+  return app;
+}

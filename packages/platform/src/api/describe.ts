@@ -1,0 +1,70 @@
+/**
+ * How connectors look through the API: actions and triggers with their static fields resolved
+ * (and as JSON Schema); fields computed by a lambda are marked `dynamic` and resolved on demand.
+ */
+import { type ActionDefinition, type Field, fieldsToJsonSchema, type TriggerDefinition } from '@weft/sdk';
+import type { RegisteredConnector } from '../registry.js';
+
+interface FieldSet {
+  dynamic: boolean;
+  fields?: readonly Field[];
+  schema?: Record<string, unknown>;
+}
+
+function fieldSet(fields: unknown, mode: 'input' | 'output'): FieldSet {
+  if (fields === undefined) return { dynamic: false, fields: [], schema: fieldsToJsonSchema([], { mode }) };
+  if (typeof fields === 'function') return { dynamic: true };
+  const list = fields as readonly Field[];
+  return { dynamic: false, fields: list, schema: fieldsToJsonSchema(list, { mode }) };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describeOperation(name: string, op: ActionDefinition | TriggerDefinition) {
+  return {
+    name,
+    title: op.title ?? name,
+    subtitle: op.subtitle,
+    description: text(op.description),
+    deprecated: op.deprecated ?? false,
+    configFields: fieldSet(op.configFields, 'input'),
+    inputFields: fieldSet(op.inputFields, 'input'),
+    outputFields: fieldSet(op.outputFields, 'output'),
+  };
+}
+
+function triggerKind(trigger: TriggerDefinition): 'polling' | 'static_webhook' | 'dynamic_webhook' | 'hybrid' {
+  const webhook = typeof trigger.webhookNotification === 'function';
+  if (webhook && typeof trigger.poll === 'function') return 'hybrid';
+  if (!webhook) return 'polling';
+  return typeof trigger.webhookSubscribe === 'function' ? 'dynamic_webhook' : 'static_webhook';
+}
+
+export function summarizeConnector(c: RegisteredConnector) {
+  const d = c.definition;
+  return {
+    name: c.name,
+    title: d.title,
+    description: d.description,
+    version: c.version.version,
+    actions: Object.keys(d.actions ?? {}),
+    triggers: Object.keys(d.triggers ?? {}),
+  };
+}
+
+export function describeConnector(c: RegisteredConnector) {
+  const d = c.definition;
+  return {
+    ...summarizeConnector(c),
+    authorization: d.connection?.authorization?.type ?? 'none',
+    connectionFields: fieldSet(d.connection?.fields, 'input'),
+    actions: Object.entries(d.actions ?? {}).map(([name, action]) => describeOperation(name, action)),
+    triggers: Object.entries(d.triggers ?? {}).map(([name, trigger]) => ({
+      ...describeOperation(name, trigger),
+      kind: triggerKind(trigger),
+    })),
+    pickLists: Object.keys(d.pickLists ?? {}),
+  };
+}

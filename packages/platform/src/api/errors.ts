@@ -1,0 +1,91 @@
+/**
+ * Every API error has one shape: `{ "error": { "code", "message", "path"? } }` with a 4xx
+ * (or 5xx for Weft's own faults, whose details stay in the log).
+ */
+
+import { isWeftError } from '@weft/sdk';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { StoreError } from '../store/store.js';
+import { VaultError } from '../vault.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, path?: string) {
+  return { error: path === undefined ? { code, message } : { code, message, path } };
+}
+
+const WEFT_STATUS: Record<string, number> = {
+  UNKNOWN_PATH: 404,
+  UNKNOWN_PICK_LIST: 404,
+  UNKNOWN_METHOD: 404,
+  UNKNOWN_OBJECT_DEFINITION: 404,
+};
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof ApiError) {
+    reply.status(error.status).send(errorBody(error.code, error.message, error.path));
+    return;
+  }
+  if (error instanceof StoreError) {
+    const status = error.code === 'CONFLICT' ? 409 : error.code === 'NOT_FOUND' ? 404 : 400;
+    reply
+      .status(status)
+      .send(errorBody(error.code, error.message, error.code === 'INVALID_CURSOR' ? 'cursor' : undefined));
+    return;
+  }
+  if (error instanceof VaultError) {
+    // The server's key does not fit a stored row: the operator must act, the request was fine.
+    reply.status(409).send(errorBody(error.vaultCode, error.message));
+    return;
+  }
+  if (isWeftError(error)) {
+    reply.status(WEFT_STATUS[error.code] ?? 400).send(errorBody(error.code, error.message));
+    return;
+  }
+  const fe = error as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && fe.message?.includes('JSON'))) {
+    reply.status(400).send(errorBody('MALFORMED_JSON', 'The request body is not valid JSON'));
+    return;
+  }
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    reply
+      .status(400)
+      .send(errorBody('INVALID_REQUEST', 'The request says its body is JSON but sends none: send a JSON object'));
+    return;
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json'));
+    return;
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    reply.status(413).send(errorBody('BODY_TOO_LARGE', 'The request body is too large'));
+    return;
+  }
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const path = first?.instancePath
+      ? first.instancePath
+          .slice(1)
+          .split('/')
+          .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+          .join('')
+      : undefined;
+    reply.status(400).send(errorBody('INVALID_REQUEST', fe.message, path));
+    return;
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    reply.status(fe.statusCode).send(errorBody('BAD_REQUEST', fe.message));
+    return;
+  }
+  request.log.error(error);
+  reply.status(500).send(errorBody('INTERNAL', 'Weft failed to handle this request; the server log has the details'));
+}

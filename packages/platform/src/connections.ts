@@ -1,0 +1,300 @@
+/**
+ * Connections: a connector's connection values, checked against its connection fields, sealed
+ * by the vault, and shown through the API with every secret replaced by `[REDACTED]`.
+ */
+import {
+  type ConnectorDefinition,
+  connectionSecrets,
+  execute,
+  type Field,
+  isWeftError,
+  messageOf,
+  processInput,
+  REDACTED,
+  Redactor,
+  ValidationError,
+} from '@weft/sdk';
+import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './api/body.js';
+import { ApiError } from './api/errors.js';
+import type { Registry } from './registry.js';
+import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
+import type { Vault } from './vault.js';
+
+/** Values a connection may hold besides its fields: what OAuth2 and `acquire` store. */
+const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token', 'expires_at', 'token_type', 'scope']);
+/** Undeclared values shown as they are: a token's description, not the token. */
+const VISIBLE_TOKEN_KEYS = new Set(['expires_at', 'token_type', 'scope']);
+
+export interface ConnectionView {
+  name: string;
+  connector: string;
+  values: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A list entry whose values cannot be opened (sealed with another master key) carries `error`. */
+export type ConnectionListItem =
+  | ConnectionView
+  | (Omit<ConnectionView, 'values'> & { error: { code: string; message: string } });
+
+export interface TestResult {
+  ok: boolean;
+  message: string;
+}
+
+function connectionFields(definition: ConnectorDefinition): readonly Field[] {
+  return definition.connection?.fields ?? [];
+}
+
+/**
+ * The values as the API shows them: password fields, values the SDK knows to be secret, and
+ * every value that is not a declared field (tokens obtained by `acquire` or `refresh`) are
+ * `[REDACTED]`. Without the connector's definition, every value is.
+ */
+export function redactConnectionValues(
+  definition: ConnectorDefinition | undefined,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const fields = new Map((definition ? connectionFields(definition) : []).map((f) => [f.name, f]));
+  const secrets = new Set(definition ? connectionSecrets(definition, values) : []);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const field = fields.get(key);
+    const hidden =
+      !definition ||
+      field?.controlType === 'password' ||
+      (!field && !VISIBLE_TOKEN_KEYS.has(key)) ||
+      ((typeof value === 'string' || typeof value === 'number') && secrets.has(String(value)));
+    out[key] = hidden ? REDACTED : value;
+  }
+  return out;
+}
+
+export class Connections {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    private readonly registry: Registry,
+  ) {}
+
+  private definitionOf(connector: string, path = 'connector'): ConnectorDefinition {
+    const registered = this.registry.get(connector);
+    if (!registered) {
+      const known = this.registry.list().map((c) => c.name);
+      throw invalid(path, `no connector named "${connector}" is loaded (loaded: ${known.join(', ') || 'none'})`);
+    }
+    return registered.definition;
+  }
+
+  private view(record: ConnectionRecord, values: Record<string, unknown>): ConnectionView {
+    return {
+      name: record.name,
+      connector: record.connector,
+      values: redactConnectionValues(this.registry.get(record.connector)?.definition, values),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  private async record(name: string): Promise<ConnectionRecord> {
+    const record = await this.store.getConnection(name);
+    if (!record) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    return record;
+  }
+
+  /** Checks values against the connector's connection fields; returns them coerced. */
+  private async check(definition: ConnectorDefinition, values: Json): Promise<Record<string, unknown>> {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === REDACTED) {
+        throw invalid(
+          `values.${key}`,
+          `"${REDACTED}" stands for a stored secret, and this connection has none to keep`,
+        );
+      }
+    }
+    let processed: { value: Record<string, unknown>; dropped: string[] };
+    try {
+      processed = await processInput(connectionFields(definition), values, {
+        path: 'values',
+        scope: { connection: values },
+      });
+    } catch (error) {
+      if (error instanceof ValidationError || (isWeftError(error) && error.code === 'INPUT_INVALID')) {
+        const problems = (error as ValidationError).problems ?? [];
+        const first = problems[0];
+        const more =
+          problems.length > 1
+            ? ` (and ${problems.length - 1} more: ${problems
+                .slice(1)
+                .map((p) => `${p.path}: ${p.message}`)
+                .join('; ')})`
+            : '';
+        throw invalid(first?.path ?? 'values', `${first?.message ?? messageOf(error)}${more}`);
+      }
+      throw error;
+    }
+    const result = processed.value;
+    for (const path of processed.dropped) {
+      const key = path.slice('values.'.length);
+      if (TOKEN_KEYS.has(key)) {
+        result[key] = values[key];
+        continue;
+      }
+      const names = connectionFields(definition).map((f) => f.name);
+      throw invalid(path, `not a connection field of this connector (fields: ${names.join(', ') || 'none'})`);
+    }
+    return result;
+  }
+
+  async list(request: PageRequest): Promise<Page<ConnectionListItem>> {
+    const page = await this.store.listConnections(request);
+    return {
+      items: page.items.map((record) => {
+        try {
+          return this.view(record, this.vault.open(record.name, record));
+        } catch (error) {
+          const code = (error as { vaultCode?: string }).vaultCode ?? 'VAULT_DECRYPT_FAILED';
+          return {
+            name: record.name,
+            connector: record.connector,
+            createdAt: record.createdAt,
+            updatedAt: record.updatedAt,
+            error: { code, message: messageOf(error) },
+          };
+        }
+      }),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async get(name: string): Promise<ConnectionView> {
+    const record = await this.record(name);
+    return this.view(record, this.vault.open(name, record));
+  }
+
+  async create(body: unknown): Promise<ConnectionView> {
+    const obj = objectBody(body);
+    onlyKeys(obj, ['name', 'connector', 'values']);
+    const name = nameAt(obj, 'name');
+    const connector = stringAt(obj, 'connector')!;
+    const definition = this.definitionOf(connector);
+    const given = obj.values ?? {};
+    if (!isObject(given)) throw invalid('values', 'must be an object of connection values');
+    const values = await this.check(definition, given);
+    if (await this.store.getConnection(name)) {
+      throw new ApiError(409, 'CONFLICT', `A connection named "${name}" exists already`, 'name');
+    }
+    const record = await this.store.insertConnection({ name, connector, ...this.vault.seal(name, values) });
+    return this.view(record, values);
+  }
+
+  /** Merges the given values into the stored ones: `"[REDACTED]"` keeps a stored value, null removes one. */
+  async update(name: string, body: unknown): Promise<ConnectionView> {
+    const obj = objectBody(body);
+    onlyKeys(obj, ['name', 'connector', 'values']);
+    const record = await this.record(name);
+    if (obj.name !== undefined && obj.name !== name)
+      throw invalid('name', 'a connection cannot be renamed; create a new one');
+    if (obj.connector !== undefined && obj.connector !== record.connector) {
+      throw invalid(
+        'connector',
+        `this connection belongs to "${record.connector}"; create a new connection for another connector`,
+      );
+    }
+    const patch = obj.values ?? {};
+    if (!isObject(patch)) throw invalid('values', 'must be an object of connection values');
+    const definition = this.definitionOf(record.connector);
+    const stored = this.vault.open(name, record);
+    const merged: Json = { ...stored };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete merged[key];
+      else if (value === REDACTED) {
+        if (!Object.hasOwn(stored, key)) {
+          throw invalid(
+            `values.${key}`,
+            `"${REDACTED}" stands for a stored secret, and this connection has none to keep`,
+          );
+        }
+      } else merged[key] = value;
+    }
+    const values = await this.check(definition, merged);
+    const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
+    if (!updated) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    return this.view(updated, values);
+  }
+
+  async remove(name: string, usedBy: string[] = []): Promise<void> {
+    if (usedBy.length) {
+      throw new ApiError(
+        409,
+        'CONNECTION_IN_USE',
+        `The connection "${name}" is used by ${usedBy.length === 1 ? 'the recipe' : 'the recipes'} ${usedBy.map((r) => `"${r}"`).join(', ')}: change or delete them first`,
+        'name',
+      );
+    }
+    if (!(await this.store.deleteConnection(name))) {
+      throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    }
+  }
+
+  /** The decrypted values and the connector of a connection (for running steps). */
+  async open(
+    name: string,
+  ): Promise<{ connector: string; definition: ConnectorDefinition; values: Record<string, unknown> }> {
+    const record = await this.record(name);
+    const values = this.vault.open(name, record);
+    return { connector: record.connector, definition: this.definitionOf(record.connector), values };
+  }
+
+  /** Re-seals values an operation changed (refreshed tokens). */
+  async save(name: string, values: Record<string, unknown>): Promise<void> {
+    await this.store.updateConnectionValues(name, this.vault.seal(name, values));
+  }
+
+  /** Runs the connector's `test` with the connection; refreshed values are saved whatever the outcome. */
+  async test(name: string): Promise<TestResult> {
+    const { definition, values } = await this.open(name);
+    const before = JSON.stringify(values);
+    let result: TestResult;
+    if (typeof definition.test !== 'function') {
+      return { ok: true, message: 'This connector defines no test: the values were stored but not checked' };
+    }
+    try {
+      await execute(definition, 'test', { connection: values, mode: 'job' });
+      result = { ok: true, message: 'The connection works' };
+    } catch (error) {
+      // The executor redacts its errors; this pass also covers values obtained during the run.
+      const redactor = new Redactor(connectionSecrets(definition, values));
+      for (const [key, value] of Object.entries(values)) {
+        if (!connectionFields(definition).some((f) => f.name === key) && !VISIBLE_TOKEN_KEYS.has(key))
+          redactor.add(value);
+      }
+      result = { ok: false, message: redactor.redact(messageOf(error)) };
+    }
+    if (JSON.stringify(values) !== before) await this.save(name, values);
+    return result;
+  }
+
+  /**
+   * Key rotation on start: re-seals every row the vault can open that is sealed with another
+   * key. Returns the names of rows no known key opens (they stay as they are).
+   */
+  async rotate(): Promise<{ rotated: string[]; locked: string[] }> {
+    const rotated: string[] = [];
+    const locked: string[] = [];
+    for (const record of await this.store.connectionsNotSealedWith(this.vault.keyId)) {
+      if (!this.vault.canOpen(record.keyId)) {
+        locked.push(record.name);
+        continue;
+      }
+      try {
+        await this.save(record.name, this.vault.open(record.name, record));
+        rotated.push(record.name);
+      } catch {
+        locked.push(record.name);
+      }
+    }
+    return { rotated, locked };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * @weft/platform: the runtime behind `weft serve`.
+ */
+export { type AppOptions, buildApp, VERSION } from './api/app.js';
+export { ApiError, errorBody } from './api/errors.js';
+export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
+export { adminToken, ensureHome, resolveHome } from './home.js';
+export { datapillsOf } from './recipes/datapills.js';
+export {
+  compileValue,
+  evaluateCondition,
+  evaluateInput,
+  evaluateValue,
+  FormulaError,
+  type Scope,
+} from './recipes/formula.js';
+export { Recipes, type RecipeView } from './recipes/service.js';
+export type { ActionStep, ForeachStep, IfStep, Recipe, RecipeTrigger, Step, StopStep } from './recipes/types.js';
+export { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './recipes/validate.js';
+export { type RegisteredConnector, Registry } from './registry.js';
+export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
+export { KyselyStore } from './store/kysely.js';
+export { SqliteStore } from './store/sqlite.js';
+export * from './store/store.js';
+export {
+  keyIdOf,
+  MASTER_KEY_ENV,
+  MASTER_KEY_FILE,
+  PREVIOUS_KEYS_ENV,
+  parseMasterKey,
+  Vault,
+  VaultError,
+} from './vault.js';

@@ -1,0 +1,201 @@
+/**
+ * Recipes through the API: validated whole before anything is written, pinned to the
+ * connector versions loaded when saved, started and stopped.
+ */
+
+import { invalid, objectBody } from '../api/body.js';
+import { ApiError } from '../api/errors.js';
+import { newSecret } from '../ids.js';
+import type { Registry } from '../registry.js';
+import type { Page, PageRequest, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
+import type { Recipe } from './types.js';
+import { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './validate.js';
+
+export interface RecipeView extends Recipe {
+  id: string;
+  status: RecipeStatus;
+  connectorVersions: Record<string, number>;
+  /** For webhook triggers: the recipe's own absolute URL. */
+  webhookUrl?: string;
+  /** For static-webhook triggers: the connector's URL, routed by `webhookKeys`. */
+  staticWebhookUrl?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RecipeServiceOptions {
+  store: Store;
+  registry: Registry;
+  /** The server's absolute base URL, e.g. `https://weft.example.com` (known once listening). */
+  publicUrl: () => string;
+}
+
+function problemError(problems: Problem[], status = 400, code = 'INVALID_REQUEST'): ApiError {
+  const [first, ...rest] = problems;
+  const head = first.path ? `${first.path}: ${first.message}` : first.message;
+  const more = rest.length
+    ? `\n${rest.length} more problem${rest.length > 1 ? 's' : ''}:\n${rest.map((p) => `  - ${p.path || '(recipe)'}: ${p.message}`).join('\n')}`
+    : '';
+  return new ApiError(status, code, `${head}${more}`, first.path || undefined);
+}
+
+export class Recipes {
+  constructor(private readonly options: RecipeServiceOptions) {}
+
+  private get store(): Store {
+    return this.options.store;
+  }
+
+  /** What validation looks up; connections are read once per validation. */
+  private async context(): Promise<RecipeContext> {
+    const connections = new Map<string, { connector: string }>();
+    let cursor: string | null | undefined;
+    do {
+      const page = await this.store.listConnections({ limit: 1000, cursor });
+      for (const c of page.items) connections.set(c.name, { connector: c.connector });
+      cursor = page.nextCursor;
+    } while (cursor);
+    return {
+      connector: (name) => this.options.registry.get(name)?.definition,
+      connection: (name) => connections.get(name),
+    };
+  }
+
+  private async validate(body: unknown): Promise<Recipe> {
+    const result = validateRecipe(objectBody(body), await this.context());
+    if (!result.ok) throw problemError(result.problems);
+    return result.recipe;
+  }
+
+  private pins(recipe: Recipe): Record<string, number> {
+    const pins: Record<string, number> = {};
+    for (const name of connectorsOf(recipe)) pins[name] = this.options.registry.get(name)!.version.version;
+    return pins;
+  }
+
+  view(record: RecipeRecord): RecipeView {
+    const recipe = record.definition as Recipe;
+    const view: RecipeView = {
+      id: record.id,
+      name: record.name,
+      status: record.status,
+      trigger: recipe.trigger,
+      steps: recipe.steps,
+      onError: recipe.onError,
+      concurrency: recipe.concurrency,
+      connectorVersions: record.connectorVersions,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+    const connector = this.options.registry.get(recipe.trigger.connector)?.definition;
+    const trigger = connector?.triggers?.[recipe.trigger.trigger];
+    if (trigger && typeof trigger.webhookNotification === 'function') {
+      const base = this.options.publicUrl().replace(/\/+$/, '');
+      view.webhookUrl = `${base}/webhooks/recipes/${encodeURIComponent(record.id)}/${record.webhookSecret}`;
+      if (typeof trigger.webhookSubscribe !== 'function' && typeof connector?.webhookKeys === 'function') {
+        view.staticWebhookUrl = `${base}/webhooks/static/${encodeURIComponent(recipe.trigger.connector)}`;
+      }
+    }
+    return view;
+  }
+
+  private async record(id: string): Promise<RecipeRecord> {
+    const record = await this.store.getRecipe(id);
+    if (!record) throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
+    return record;
+  }
+
+  async list(request: PageRequest & { status?: RecipeStatus }): Promise<Page<RecipeView>> {
+    const page = await this.store.listRecipes(request);
+    return { items: page.items.map((r) => this.view(r)), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<RecipeView> {
+    return this.view(await this.record(id));
+  }
+
+  async create(body: unknown): Promise<RecipeView> {
+    const recipe = await this.validate(body);
+    const record = await this.store.insertRecipe({
+      name: recipe.name,
+      definition: recipe,
+      connectorVersions: this.pins(recipe),
+      webhookSecret: newSecret(),
+    });
+    return this.view(record);
+  }
+
+  /** Replaces a stopped recipe; its connector pins move to the versions loaded now. */
+  async replace(id: string, body: unknown): Promise<RecipeView> {
+    const current = await this.record(id);
+    if (current.status === 'running') {
+      throw new ApiError(
+        409,
+        'RECIPE_RUNNING',
+        `The recipe "${current.name}" is running: stop it before changing it`,
+        'id',
+      );
+    }
+    const recipe = await this.validate(body);
+    const record = await this.store.updateRecipe(id, {
+      name: recipe.name,
+      definition: recipe,
+      connectorVersions: this.pins(recipe),
+    });
+    if (!record) throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
+    return this.view(record);
+  }
+
+  async remove(id: string): Promise<void> {
+    const current = await this.record(id);
+    if (current.status === 'running') {
+      throw new ApiError(
+        409,
+        'RECIPE_RUNNING',
+        `The recipe "${current.name}" is running: stop it before deleting it`,
+        'id',
+      );
+    }
+    await this.store.deleteRecipe(id);
+  }
+
+  async start(id: string): Promise<RecipeView> {
+    const current = await this.record(id);
+    // Connections or connectors may have gone since the recipe was saved.
+    const result = validateRecipe(current.definition, await this.context());
+    if (!result.ok) {
+      const error = problemError(result.problems, 409, 'RECIPE_INVALID');
+      throw new ApiError(409, 'RECIPE_INVALID', `The recipe cannot start: ${error.message}`, error.path);
+    }
+    // TODO(scheduler): subscribe dynamic webhooks (idempotently) and schedule polling here,
+    // marking the recipe running only once that succeeded.
+    const record = await this.store.setRecipeStatus(id, 'running');
+    return this.view(record ?? current);
+  }
+
+  async stop(id: string): Promise<RecipeView> {
+    await this.record(id);
+    // TODO(scheduler): unschedule polling and unsubscribe dynamic webhooks here.
+    const record = await this.store.setRecipeStatus(id, 'stopped');
+    return this.view(record!);
+  }
+
+  /** Names of the recipes that use a connection. */
+  async usingConnection(name: string): Promise<string[]> {
+    const users: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await this.store.listRecipes({ limit: 1000, cursor });
+      for (const r of page.items) if (connectionsOf(r.definition as Recipe).includes(name)) users.push(r.name);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return users;
+  }
+}
+
+export function recipeStatusQuery(query: unknown): RecipeStatus | undefined {
+  const status = (query as Record<string, unknown> | undefined)?.status;
+  if (status === undefined || status === '') return undefined;
+  if (status !== 'running' && status !== 'stopped') throw invalid('status', 'must be "running" or "stopped"');
+  return status;
+}

@@ -1,0 +1,117 @@
+/**
+ * `weft serve`: the runtime in one process on the embedded store. Connector folders come from
+ * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WeftError } from '@weft/sdk';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import { Connections } from './connections.js';
+import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
+import { Registry } from './registry.js';
+import { SqliteStore } from './store/sqlite.js';
+import { Vault } from './vault.js';
+
+export const BUNDLED_CONNECTORS = fileURLToPath(new URL('../../../connectors/', import.meta.url));
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  home?: string;
+  connectorDirs?: string[];
+  env?: NodeJS.ProcessEnv;
+  logger?: boolean;
+  /** Start-up warnings (key file mode, connections sealed with an unknown key); default: stderr. */
+  onWarning?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  home: string;
+  token: AdminToken;
+  registry: Registry;
+  store: SqliteStore;
+  vault: Vault;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export function connectorFolders(options: ServeOptions): string[] {
+  if (options.connectorDirs?.length) return options.connectorDirs;
+  const fromEnv = (options.env ?? process.env).WEFT_CONNECTORS;
+  if (fromEnv) return fromEnv.split(':').filter(Boolean);
+  return existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
+}
+
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? resolveHome(env);
+  await ensureHome(home);
+  const token = await adminToken(home, env);
+  const publicUrl = env.WEFT_PUBLIC_URL?.trim() || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) {
+    throw new WeftError(
+      'SETTINGS_INVALID',
+      `WEFT_PUBLIC_URL must be an absolute http(s) URL such as https://weft.example.com`,
+    );
+  }
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`weft: warning: ${message}\n`));
+  // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
+  const vault = await Vault.open(home, { env, warn });
+  const store = await SqliteStore.open(join(home, 'weft.db'));
+  const registry = new Registry(store);
+  try {
+    await registry.loadFolders(connectorFolders(options));
+    // Key rotation: rows sealed with a previous key are re-sealed under the current one. Rows no
+    // known key opens stay as they are; they are reported, and the server still starts.
+    const { rotated, locked } = await new Connections(store, vault, registry).rotate();
+    if (rotated.length) warn(`re-sealed ${rotated.length} connection(s) with master key ${vault.keyId}`);
+    if (locked.length) {
+      warn(
+        `${locked.length} connection(s) (${locked.join(', ')}) were sealed with another master key than ${vault.keyId} ` +
+          '(from ' +
+          vault.source +
+          '): they cannot be used until Weft runs with that key. To rotate keys, set ' +
+          'WEFT_MASTER_KEY to the new key and WEFT_MASTER_KEY_PREVIOUS to the old one.',
+      );
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const host = options.host ?? '127.0.0.1';
+  let listening = '';
+  const app = buildApp({
+    registry,
+    store,
+    vault,
+    token: token.token,
+    publicUrl: () => publicUrl ?? listening,
+    logger: options.logger ?? false,
+  });
+  try {
+    await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  listening = url;
+  return {
+    url,
+    home,
+    token,
+    registry,
+    store,
+    vault,
+    app,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

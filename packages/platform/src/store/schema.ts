@@ -1,0 +1,118 @@
+/**
+ * Table types of the store, shared by the SQLite and (later) PostgreSQL dialects through Kysely.
+ */
+import type { Generated } from 'kysely';
+
+export interface ConnectorVersionTable {
+  id: Generated<number>;
+  name: string;
+  version: number;
+  /** SHA-256 of the bundled source: a new version is kept only when it changes. */
+  checksum: string;
+  source: string;
+  /** Where it came from: a file path, or `push`. */
+  origin: string;
+  created_at: string;
+}
+
+/** A connection: its values sealed by the vault (AES-256-GCM), never stored in plain text. */
+export interface ConnectionTable {
+  name: string;
+  connector: string;
+  /** base64 of ciphertext ‖ GCM tag of the JSON of the values. */
+  values_encrypted: string;
+  /** Id of the master key that sealed the row, so a key rotation can find old rows. */
+  key_id: string;
+  /** base64 of the 12-byte nonce drawn for this write. */
+  nonce: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecipeTable {
+  id: string;
+  name: string;
+  /** The validated recipe JSON (trigger, steps, onError, concurrency), defaults filled in. */
+  definition: string;
+  status: 'stopped' | 'running';
+  /** JSON `{ connectorName: version }`: the connector versions the recipe runs with. */
+  connector_versions: string;
+  /** The secret part of the recipe's webhook URL. */
+  webhook_secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type JobStatus = 'pending' | 'running' | 'suspended' | 'succeeded' | 'failed' | 'stopped';
+
+export interface JobTable {
+  id: string;
+  recipe_id: string;
+  status: JobStatus;
+  /** JSON of the trigger event. */
+  trigger: string;
+  /** JSON `{ code, message, stepId? }` when failed. */
+  error: string | null;
+  attempts: number;
+  /** When a pending or suspended job may run (retries with back-off, multistep steps). */
+  run_at: string | null;
+  /** The job this one re-runs. */
+  rerun_of: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobStepTable {
+  job_id: string;
+  /** Order of execution within the job. */
+  seq: number;
+  /** The recipe step's id (with the iteration for steps inside `foreach`, e.g. `line[2]`). */
+  step_id: string;
+  status: JobStatus;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  /** JSON state of a suspended multistep action (`continue`). */
+  state: string | null;
+  attempts: number;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface TriggerStateTable {
+  recipe_id: string;
+  /** JSON of the last `nextPoll`; null before the first poll. */
+  closure: string | null;
+  /** Consecutive polls that created no job (the cycle stops at 600). */
+  empty_polls: number;
+  updated_at: string;
+}
+
+export interface SeenSignatureTable {
+  recipe_id: string;
+  signature: string;
+  created_at: string;
+}
+
+export interface WebhookSubscriptionTable {
+  recipe_id: string;
+  /** JSON returned by `webhookSubscribe`, given back to unsubscribe and refresh. */
+  data: string;
+  /** The URL secret the subscription was registered with. */
+  secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  connector_versions: ConnectorVersionTable;
+  connections: ConnectionTable;
+  recipes: RecipeTable;
+  jobs: JobTable;
+  job_steps: JobStepTable;
+  trigger_state: TriggerStateTable;
+  seen_signatures: SeenSignatureTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+}

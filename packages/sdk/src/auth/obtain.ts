@@ -1,0 +1,82 @@
+/**
+ * Acquire and refresh for every authorization type: the connector's own `acquire` / `refresh`
+ * when it defines one, else the OAuth2 defaults. The result is merged into the connection (the
+ * caller stores it) and every secret value in it goes to the redactor first.
+ */
+import { isWeftError, messageOf, WeftError } from '../errors.js';
+import type { Redactor } from '../redact.js';
+import type { ConnectorContext, OAuth2Authorization } from '../types.js';
+import type { SingleAuthorization } from './apply.js';
+import { type CodeExchange, defaultAcquire, defaultRefresh } from './oauth2.js';
+import { TOKEN_METADATA_KEYS, type TokenRequestEnv } from './token.js';
+
+export type CredentialOperation = 'acquire' | 'refresh';
+
+export interface CredentialEnv extends TokenRequestEnv {
+  /** Mutable: the result is merged in. */
+  connection: Record<string, unknown>;
+  redactor: Redactor;
+}
+
+/**
+ * Runs `acquire` or `refresh` once and merges what it returns into `env.connection`.
+ * `ctx` should be a context whose requests skip `apply` (they obtain the credentials `apply` uses).
+ */
+export async function obtainCredentials(
+  operation: CredentialOperation,
+  authorization: SingleAuthorization | undefined,
+  ctx: ConnectorContext,
+  env: CredentialEnv,
+  code?: CodeExchange,
+): Promise<Record<string, unknown>> {
+  const where = `connection.authorization.${operation}`;
+  const own = (authorization as Record<string, unknown> | undefined)?.[operation];
+  let result: unknown;
+  if (typeof own === 'function') {
+    const extra =
+      operation === 'acquire'
+        ? { code: code?.code, redirectUri: code?.redirectUri, codeVerifier: code?.codeVerifier }
+        : { refreshToken: env.connection.refresh_token };
+    try {
+      result = await (own as (c: unknown) => unknown)({ ...ctx, ...extra });
+    } catch (error) {
+      if (isWeftError(error)) throw error;
+      throw new WeftError('LAMBDA_FAILED', `${where} failed: ${env.redactor.redact(messageOf(error))}`, {
+        cause: error,
+      });
+    }
+    if (result === undefined || result === null) result = {};
+    if (typeof result !== 'object' || Array.isArray(result)) {
+      throw new WeftError('LAMBDA_FAILED', `${where} must return an object of connection values to store`);
+    }
+  } else if (authorization?.type === 'oauth2') {
+    const oauth2 = authorization as OAuth2Authorization;
+    result =
+      operation === 'acquire' ? await defaultAcquire(oauth2, ctx, env, code) : await defaultRefresh(oauth2, ctx, env);
+  } else {
+    throw new WeftError('UNKNOWN_PATH', `connection.authorization defines no ${operation}.`);
+  }
+  mergeCredentials(env, result as Record<string, unknown>);
+  return result as Record<string, unknown>;
+}
+
+/**
+ * Everything obtained is secret except the token's description (`token_type`, `scope`,
+ * `expires_at`, `expires_in`); a missing or empty `refresh_token` keeps the stored one.
+ */
+export function mergeCredentials(env: CredentialEnv, result: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(result)) {
+    if (!TOKEN_METADATA_KEYS.has(key)) addDeep(env.redactor, value);
+  }
+  for (const [key, value] of Object.entries(result)) {
+    if (value === undefined) continue;
+    if (key === 'refresh_token' && (value === null || value === '')) continue;
+    env.connection[key] = value;
+  }
+}
+
+function addDeep(redactor: Redactor, value: unknown): void {
+  if (typeof value === 'string' || typeof value === 'number') redactor.add(value);
+  else if (Array.isArray(value)) for (const v of value) addDeep(redactor, v);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) addDeep(redactor, v);
+}
