@@ -5,6 +5,13 @@
 import type { AwsSignatureOptions } from './auth/aws.js';
 import type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
 import type { RequestBuilder } from './http/types.js';
+import type {
+  HmacAlgorithm,
+  HmacOptions,
+  SignatureEncoding,
+  StripeSignatureOptions,
+  TimestampedHmacOptions,
+} from './triggers/signature.js';
 
 export type { AwsSignatureOptions, DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey };
 
@@ -246,8 +253,47 @@ export interface PollContext<Input = Record<string, any>, Closure = any, Connect
   readonly closure: Closure | undefined;
 }
 
+/** Where a context signature helper finds the signature: a header name, or the value itself. */
+interface SignatureSource {
+  /** The (case-insensitive) name of the header that carries the signature. */
+  signatureHeader?: string;
+  /** The signature itself, when it is not in one header. */
+  signature?: string | null;
+  /** What was signed (default `ctx.rawBody`). */
+  payload?: string | Uint8Array;
+}
+
+export type ContextHmacOptions = Omit<HmacOptions, 'signature' | 'payload'> & SignatureSource;
+
+export type ContextTimestampedHmacOptions = Omit<TimestampedHmacOptions, 'signature' | 'payload' | 'timestamp' | 'now'> &
+  SignatureSource & {
+    /** The header that carries the timestamp, or give `timestamp` itself. */
+    timestampHeader?: string;
+    timestamp?: string | number | Date | null;
+  };
+
+export type ContextStripeSignatureOptions = Omit<StripeSignatureOptions, 'signature' | 'payload' | 'now'> &
+  SignatureSource;
+
+/** Signature checks on webhook contexts: they read `rawBody`, `headers` and `now()` of the request. */
+export interface WebhookSignatureHelpers {
+  /** HMAC of the raw body (GitHub: `{ secret, signatureHeader: 'x-hub-signature-256', prefix: 'sha256=' }`). */
+  verifyHmac(options: ContextHmacOptions): boolean;
+  /** HMAC of `timestamp.body` (or `signedPayload`), rejected outside the replay window (default 300 s). */
+  verifyTimestampedHmac(options: ContextTimestampedHmacOptions): boolean;
+  /** Stripe's `Stripe-Signature: t=...,v1=...` (header name defaults to `stripe-signature`). */
+  verifyStripeSignature(options: ContextStripeSignatureOptions): boolean;
+  computeHmac(
+    algorithm: HmacAlgorithm,
+    secret: string | Uint8Array,
+    data: string | Uint8Array,
+    encoding?: SignatureEncoding,
+  ): string;
+}
+
 export interface WebhookContext<Input = Record<string, any>, Connection = Record<string, any>>
-  extends ConnectorContext<Connection> {
+  extends ConnectorContext<Connection>,
+    WebhookSignatureHelpers {
   readonly input: Input;
   readonly payload: any;
   readonly headers: Record<string, string>;
@@ -338,6 +384,8 @@ export interface ConnectionDefinition {
   authorization?: Authorization;
   /** The API's base URI; relative request URLs resolve against it (treated as a directory). */
   baseUri?: (ctx: ConnectorContext) => string | Promise<string>;
+  /** Same as the connector's `identity`; either place works. */
+  identity?: (ctx: ConnectorContext) => string | Promise<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +421,9 @@ export interface PollResult<Closure = unknown> {
   canPollMore?: boolean;
 }
 
+/** A static reply value, or a function of the request's webhook context (e.g. to echo a challenge). */
+export type WebhookResponseValue<T, InFs = readonly Field[]> = T | ((ctx: WebhookContext<InputOf<InFs>>) => T);
+
 export interface TriggerDefinition<InFs = readonly Field[]> {
   title?: string;
   subtitle?: string;
@@ -389,10 +440,12 @@ export interface TriggerDefinition<InFs = readonly Field[]> {
   webhookUnsubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookRefresh?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookNotification?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  /** `raw`: `ctx.payload` is the body string, unparsed. Otherwise JSON and forms are parsed. */
   webhookPayloadType?: 'json' | 'raw';
-  webhookResponseStatus?: number;
-  webhookResponseBody?: unknown;
-  webhookResponseHeaders?: Record<string, string>;
+  /** The reply to each request (handshakes): a value, or computed from the request. */
+  webhookResponseStatus?: WebhookResponseValue<number, InFs>;
+  webhookResponseBody?: WebhookResponseValue<unknown, InFs>;
+  webhookResponseHeaders?: WebhookResponseValue<Record<string, string>, InFs>;
   summarizeOutput?: readonly string[];
   deprecated?: boolean;
   displayPriority?: number;
@@ -433,6 +486,8 @@ export interface ConnectorDefinition {
   version?: string;
   connection?: ConnectionDefinition;
   test?: (ctx: ConnectorContext) => unknown;
+  /** Names the account behind a connection (e.g. the signed-in user's email), shown beside it. */
+  identity?: (ctx: ConnectorContext) => string | Promise<string>;
   actions?: Record<string, ActionDefinition<any>>;
   triggers?: Record<string, TriggerDefinition<any>>;
   objectDefinitions?: Record<string, ObjectDefinition>;

@@ -34,6 +34,7 @@ const connector = defineConnector({
     },
     baseUri: (ctx) => ctx.connection.base,
   },
+  identity: async (ctx) => (await ctx.get('me')).url,
   objectDefinitions: {
     contact: { fields: async (ctx) => [{ name: 'id', type: 'integer' }, ...(await ctx.objectDefinitions.address)] },
     address: { fields: () => [{ name: 'city' }] },
@@ -146,6 +147,13 @@ describe('execute', () => {
     expect(result).toMatchObject({ output: [{ got: 5, sig: 'abc' }] });
     const dedup = await execute(connector, 'triggers.hook.dedup', { input: [{ id: 1 }, { id: 2 }] });
     expect(dedup).toMatchObject({ output: ['id-1', 'id-2'] });
+  });
+
+  test('identity names the account behind the connection', async () => {
+    const result = await execute(connector, 'identity', { connection: connection() });
+    expect(result).toMatchObject({ output: '/api/me' });
+    const none = await execute(defineConnector({ title: 'x' }), 'identity').catch((e) => e);
+    expect(none.message).toMatch(/defines no `identity`/);
   });
 
   test('acquire merges its values into the connection and they become secrets', async () => {

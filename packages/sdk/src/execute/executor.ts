@@ -27,7 +27,7 @@ import {
   runLambda,
   withFields,
 } from './context.js';
-import { type ExecTarget, parseExecPath } from './paths.js';
+import { type ExecTarget, identityOf, parseExecPath } from './paths.js';
 
 export interface WebhookRequest {
   payload?: unknown;
@@ -167,6 +167,15 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
       }
       const ctx = createBaseContext(env);
       return output(await runLambda('test', redactor, () => connector.test!(ctx)));
+    }
+    case 'identity': {
+      const fn = identityOf(connector);
+      if (!fn) {
+        throw new WeftError('UNKNOWN_PATH', 'This connector defines no `identity`: add `identity: (ctx) => ...` to name the account behind a connection.');
+      }
+      const ctx = createBaseContext(env);
+      const who = await runLambda('identity', redactor, () => fn(ctx as never));
+      return output(who === undefined || who === null ? null : String(who));
     }
     case 'base_uri': {
       const fn = connector.connection?.baseUri;

@@ -41,7 +41,8 @@ export type ExecTarget =
   | { kind: 'stream'; name: string }
   | { kind: 'webhook_keys' }
   | { kind: 'authorization'; operation: AuthOperation }
-  | { kind: 'base_uri' };
+  | { kind: 'base_uri' }
+  | { kind: 'identity' };
 
 const SECTION_ALIASES: Record<string, string> = {
   actions: 'actions',
@@ -68,6 +69,7 @@ export function parseExecPath(path: string, connector?: ConnectorDefinition): Ex
   if (trimmed === 'test') return { kind: 'test' };
   if (trimmed === 'webhook_keys' || trimmed === 'webhookKeys') return { kind: 'webhook_keys' };
   if (trimmed === 'connection.base_uri' || trimmed === 'connection.baseUri') return { kind: 'base_uri' };
+  if (trimmed === 'identity' || trimmed === 'connection.identity') return { kind: 'identity' };
   const auth = /^connection\.authorization\.(\w+)$/.exec(trimmed);
   if (auth) {
     const op = snake(auth[1]);
@@ -110,6 +112,7 @@ export function parseExecPath(path: string, connector?: ConnectorDefinition): Ex
 export function listPaths(connector: ConnectorDefinition): string[] {
   const paths: string[] = [];
   if (connector.test) paths.push('test');
+  if (identityOf(connector)) paths.push('identity');
   const auth = connector.connection?.authorization as Record<string, unknown> | undefined;
   for (const op of AUTH_OPERATIONS)
     if (auth && typeof auth[op] === 'function') paths.push(`connection.authorization.${op}`);
@@ -141,4 +144,11 @@ export function unknownPath(path: string, connector?: ConnectorDefinition): Weft
   const valid = connector ? listPaths(connector) : [];
   const list = valid.length ? `\nValid paths for this connector:\n${valid.map((p) => `  ${p}`).join('\n')}` : '';
   return new WeftError('UNKNOWN_PATH', `Unknown exec path "${path}".${list}`, { details: { valid } });
+}
+
+/** The connection's `identity` lambda, wherever the connector put it. */
+export function identityOf(connector: ConnectorDefinition): ((ctx: never) => unknown) | undefined {
+  const auth = connector.connection?.authorization as { identity?: unknown } | undefined;
+  const fn = connector.identity ?? connector.connection?.identity ?? auth?.identity;
+  return typeof fn === 'function' ? (fn as (ctx: never) => unknown) : undefined;
 }
