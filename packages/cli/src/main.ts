@@ -49,6 +49,7 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .option('--webhook-subscribe-output <file>', 'what webhook_subscribe returned (JSON file), for unsubscribe/refresh')
     .option('--output <file>', 'also write the result to this file')
     .option('--follow', 'keep polling while canPollMore; run every step of a multistep action')
+    .option('--seen <file>', 'polls: a file of seen dedup signatures; print only events that earlier runs did not')
     .option('--verbose', 'show each HTTP exchange (secrets redacted) and full error details on stderr')
     .addOption(
       new Option('--max-steps <n>', 'with --follow: stop after this many polls or steps')
@@ -60,11 +61,75 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     });
 
   program
+    .command('listen')
+    .description(
+      'Receive webhooks for one trigger on a local server: subscribe (dynamic webhooks), print each event as a JSON line, unsubscribe on Ctrl-C.',
+    )
+    .argument('<connector>', 'the connector file or folder (. for the current folder)')
+    .argument('<trigger>', 'the trigger, e.g. triggers.new_issue (or just new_issue)')
+    .option('--settings <file>', 'connection values (default: the settings file beside the connector)')
+    .option('--connection <name>', 'which connection of a settings file with named connections')
+    .option('--input <file>', 'the trigger input as a JSON file')
+    .option('--port <port>', 'port of the local receiver (0: any free port)', '0')
+    .option('--host <host>', 'address of the local receiver', '127.0.0.1')
+    .option('--public-url <url>', 'the URL the application should call (e.g. a tunnel to the receiver)')
+    .option('--max-body <size>', 'largest request body accepted, e.g. 1mb, 256kb', '1mb')
+    .option('--verbose', 'show HTTP exchanges, each request and full error details on stderr')
+    .action((connector: string, trigger: string, options: Record<string, unknown>) => {
+      setCode(import('./commands/listen.js').then((m) => m.listenCommand(connector, trigger, options, reporter)));
+    });
+
+  program
     .command('validate')
     .description('Check a connector definition and list every problem by its path.')
     .argument('[connector]', 'the connector file or folder', '.')
     .action((connector: string) => {
       setCode(import('./commands/validate.js').then((m) => m.validateCommand(connector, reporter)));
+    });
+
+  program
+    .command('check')
+    .description(
+      'Contract checks: fields resolve, sample and recorded outputs match the output fields, pick lists return [label, value] pairs, triggers define dedup.',
+    )
+    .argument('[connector]', 'the connector file or folder', '.')
+    .option('--settings <file>', 'connection values, to also check lambdas that call the API')
+    .option('--connection <name>', 'which connection of a settings file with named connections')
+    .option(
+      '--cassettes <dir>',
+      'cassettes whose recorded outputs to check (repeatable; default: every __cassettes__ folder)',
+      collect,
+    )
+    .action((connector: string, options: { settings?: string; connection?: string; cassettes?: string[] }) => {
+      setCode(import('./commands/check.js').then((m) => m.checkCommand(connector, options, reporter)));
+    });
+
+  program
+    .command('test')
+    .description(
+      "Run the connector project's tests (Vitest, replaying cassettes), then the contract checks. Other arguments go to Vitest.",
+    )
+    .option('--record', 'record cassettes against the live API (sets WEFT_RECORD=1) instead of replaying them')
+    .option('--no-check', 'skip the contract checks')
+    .argument('[vitest-args...]', 'arguments for Vitest, e.g. a file filter or -t <name>')
+    .allowUnknownOption()
+    .action((vitestArgs: string[], options: { record?: boolean; check?: boolean }) => {
+      setCode(import('./commands/test.js').then((m) => m.testCommand(vitestArgs, options, reporter)));
+    });
+
+  program
+    .command('generate')
+    .description('Generate files for a connector project.')
+    .command('test')
+    .description(
+      'Write a Vitest test per action or trigger (tests/<name>.test.ts) with an input fixture and a cassette slot.',
+    )
+    .option('--connector <file>', 'the connector file or folder', '.')
+    .option('--action <name>', 'only this action')
+    .option('--trigger <name>', 'only this trigger')
+    .option('--force', 'overwrite existing test and fixture files')
+    .action((options: { connector?: string; action?: string; trigger?: string; force?: boolean }) => {
+      setCode(import('./commands/generate.js').then((m) => m.generateTestCommand(options, reporter)));
     });
 
   program

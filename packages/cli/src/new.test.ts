@@ -15,6 +15,7 @@ test('weft new creates a project that runs with weft exec right away', async () 
     [
       '.gitignore',
       'README.md',
+      '__cassettes__',
       'connector.test.ts',
       'connector.ts',
       'input.json',

@@ -81,3 +81,77 @@ export function json(res: ServerResponse, status: number, value: unknown): void 
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
 }
+
+export interface RunningWeft {
+  /** Everything written so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stderr (or stdout) matches, with the match; rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, options?: { stream?: 'stdout' | 'stderr'; timeoutMs?: number }): Promise<RegExpMatchArray>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Starts a long-running `weft ...args` (e.g. `weft listen`) without waiting for it to end. */
+export function startWeft(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningWeft {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    out.stdout += d;
+    wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    out.stderr += d;
+    wake();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  exited.then(wake);
+  let done = false;
+  exited.then(() => {
+    done = true;
+  });
+  return {
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    exited,
+    waitFor(pattern, { stream = 'stderr', timeoutMs = 15_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = out[stream].match(pattern);
+          if (match) {
+            cleanup();
+            resolve(match);
+          } else if (done) {
+            cleanup();
+            reject(
+              new Error(`weft exited before ${pattern} appeared.\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}.\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGINT') {
+      if (!done) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -35,7 +35,10 @@ export type ErrorCode =
   | 'CONNECTION_TEST_FAILED'
   | 'REAUTHORIZE'
   | 'OAUTH2_ERROR'
-  | 'JWT_INVALID';
+  | 'JWT_INVALID'
+  | 'TOO_MANY_EVENTS'
+  | 'WEBHOOK_REQUEST_INVALID'
+  | 'WEBHOOK_SIGNATURE_INVALID';
 
 export interface Problem {
   /** Where, e.g. `actions.create_contact.execute` or `input.email`. */

@@ -45,5 +45,6 @@ export type * from './http/types.js';
 export { CONNECTOR_EXTENSIONS, type LoadedConnector, loadConnectorFile, resolveConnectorPath } from './load/load.js';
 export { REDACTED, Redactor } from './redact.js';
 export * from './schema/index.js';
+export * from './triggers/index.js';
 export type * from './types.js';
 export { assertValidConnector, validateConnector } from './validate/index.js';

@@ -265,7 +265,10 @@ interface SignatureSource {
 
 export type ContextHmacOptions = Omit<HmacOptions, 'signature' | 'payload'> & SignatureSource;
 
-export type ContextTimestampedHmacOptions = Omit<TimestampedHmacOptions, 'signature' | 'payload' | 'timestamp' | 'now'> &
+export type ContextTimestampedHmacOptions = Omit<
+  TimestampedHmacOptions,
+  'signature' | 'payload' | 'timestamp' | 'now'
+> &
   SignatureSource & {
     /** The header that carries the timestamp, or give `timestamp` itself. */
     timestampHeader?: string;
@@ -444,7 +447,7 @@ export interface TriggerDefinition<InFs = readonly Field[]> {
   webhookPayloadType?: 'json' | 'raw';
   /** The reply to each request (handshakes): a value, or computed from the request. */
   webhookResponseStatus?: WebhookResponseValue<number, InFs>;
-  webhookResponseBody?: WebhookResponseValue<unknown, InFs>;
+  webhookResponseBody?: WebhookResponseValue<string | number | boolean | object | null | undefined, InFs>;
   webhookResponseHeaders?: WebhookResponseValue<Record<string, string>, InFs>;
   summarizeOutput?: readonly string[];
   deprecated?: boolean;

@@ -12,9 +12,13 @@ import {
   type ExecuteOptions,
   type ExecuteResult,
   execute,
+  FileSeenStore,
   type LoadedConnector,
   loadConnectorFile,
+  MemorySeenStore,
+  messageOf,
   parseExecPath,
+  runPollCycle,
   UsageError,
 } from '@weft/sdk';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
@@ -38,6 +42,8 @@ export interface ExecFlags {
   webhookSubscribeOutput?: string;
   output?: string;
   follow?: boolean;
+  /** A file of seen dedup signatures: polls print only events not seen by earlier runs. */
+  seen?: string;
   verbose?: boolean;
   maxSteps?: string;
 }
@@ -51,31 +57,33 @@ async function buildOptions(
   settings: LoadedSettings | undefined,
   reporter: Reporter,
 ): Promise<ExecuteOptions> {
-  const [input, closure, args, configFields, continueValue, payload, headers, params, subscription] = await Promise.all(
-    [
+  const [input, closure, args, configFields, continueValue, payloadText, headers, params, subscription] =
+    await Promise.all([
       flags.input === undefined ? undefined : readJsonObject(flags.input, '--input'),
       optionalJson(flags.closure, '--closure'),
       optionalJson(flags.args, '--args'),
       flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
       optionalJson(flags.continue, '--continue'),
-      optionalJson(flags.webhookPayload, '--webhook-payload'),
+      flags.webhookPayload === undefined ? undefined : readText(flags.webhookPayload, '--webhook-payload'),
       flags.webhookHeaders === undefined ? undefined : readJsonObject(flags.webhookHeaders, '--webhook-headers'),
       flags.webhookParams === undefined ? undefined : readJsonObject(flags.webhookParams, '--webhook-params'),
       optionalJson(flags.webhookSubscribeOutput, '--webhook-subscribe-output'),
-    ],
-  );
+    ]);
+  const payload = payloadText === undefined ? undefined : parseJsonFlag(payloadText, '--webhook-payload', flags);
   const rawBody =
     flags.webhookRawBody === undefined ? undefined : await readText(flags.webhookRawBody, '--webhook-raw-body');
   if (flags.webhookUrl !== undefined && !/^https?:\/\//.test(flags.webhookUrl)) {
     throw new UsageError(`--webhook-url must be an absolute http(s) URL, got "${flags.webhookUrl}"`);
   }
+  // Without --webhook-payload the executor parses the raw body as the trigger asks (JSON, form,
+  // or raw); without --webhook-raw-body the payload file's text is the raw body (for signatures).
   const webhook =
     payload !== undefined || headers || params || rawBody !== undefined
       ? {
-          payload: payload ?? (rawBody !== undefined ? tryJson(rawBody) : undefined),
+          payload,
           headers: headers as Record<string, string> | undefined,
           params: params as Record<string, string> | undefined,
-          rawBody: rawBody ?? (payload !== undefined ? JSON.stringify(payload) : undefined),
+          rawBody: rawBody ?? payloadText,
         }
       : undefined;
   return {
@@ -94,11 +102,11 @@ async function buildOptions(
   };
 }
 
-function tryJson(text: string): unknown {
+function parseJsonFlag(text: string, flag: string, flags: ExecFlags): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    return text;
+  } catch (error) {
+    throw new UsageError(`${flag}=${flags.webhookPayload}: not valid JSON (${messageOf(error)})`, 'INPUT_UNREADABLE');
   }
 }
 
@@ -106,6 +114,39 @@ function printable(result: ExecuteResult): unknown {
   if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter };
   if (result.kind === 'output') return result.output;
   return null;
+}
+
+/**
+ * Polls through the trigger runner: with --follow while canPollMore (dedup spans the pages),
+ * with --seen against a file of signatures kept between runs. Prints only new events and the
+ * closure to continue from.
+ */
+async function followPolls(
+  trigger: string,
+  connector: LoadedConnector,
+  options: ExecuteOptions,
+  flags: ExecFlags,
+  reporter: Reporter,
+): Promise<unknown> {
+  const store = flags.seen ? await FileSeenStore.open(resolve(flags.seen)) : new MemorySeenStore();
+  const { input, closure, connection, ...executeOptions } = options;
+  const cycle = await runPollCycle({
+    connector: connector.definition,
+    trigger,
+    input,
+    closure,
+    connection,
+    store,
+    executeOptions,
+    maxPolls: flags.follow ? Number(flags.maxSteps ?? 100) : 1,
+  });
+  if (cycle.duplicates) reporter.note(`weft: skipped ${cycle.duplicates} event(s) already seen (dedup)`);
+  if (cycle.emptyLimitReached) {
+    reporter.note(`weft: stopped after ${cycle.polls} polls: 600 in a row brought no new event`);
+  } else if (flags.follow && cycle.maxPollsReached) {
+    reporter.note(`weft: stopped after ${cycle.polls} polls (--max-steps); canPollMore is still true`);
+  }
+  return { events: cycle.events, nextPoll: cycle.nextClosure, canPollMore: cycle.canPollMore };
 }
 
 async function follow(
@@ -117,22 +158,6 @@ async function follow(
   reporter: Reporter,
 ): Promise<unknown> {
   const target = parseExecPath(path, connector.definition);
-  if (target.kind === 'trigger' && target.operation === 'poll') {
-    let result = first;
-    const events: unknown[] = [];
-    let nextPoll: unknown = options.closure ?? null;
-    for (let step = 1; ; step++) {
-      const poll = (result as { output: { events: unknown[]; nextPoll: unknown; canPollMore: boolean } }).output;
-      events.push(...poll.events);
-      if (poll.nextPoll !== null && poll.nextPoll !== undefined) nextPoll = poll.nextPoll;
-      if (!poll.canPollMore) return { events, nextPoll, canPollMore: false };
-      if (step >= maxSteps) {
-        reporter.note(`weft: stopped after ${maxSteps} polls (--max-steps); canPollMore is still true`);
-        return { events, nextPoll, canPollMore: true };
-      }
-      result = await execute(connector.definition, path, { ...options, closure: nextPoll });
-    }
-  }
   if (target.kind === 'action' && target.operation === 'execute') {
     let result = first;
     for (let step = 1; result.kind === 'suspended'; step++) {
@@ -155,7 +180,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
   let before = '';
   try {
     const connector = await loadConnectorFile(flags.connector ?? '.');
-    parseExecPath(path, connector.definition);
+    const target = parseExecPath(path, connector.definition);
     const settingsFile = flags.settings ?? defaultSettingsFile(dirname(connector.file));
     if (flags.connection && !settingsFile) {
       throw new UsageError(`--connection=${flags.connection} needs a settings file: pass --settings=<file>`);
@@ -163,6 +188,16 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     settings = settingsFile ? await loadSettings(resolve(settingsFile), flags.connection) : undefined;
     before = settings ? JSON.stringify(settings.connection) : '';
     const options = await buildOptions(flags, settings, reporter);
+    if (flags.seen && !(target.kind === 'trigger' && target.operation === 'poll')) {
+      throw new UsageError('--seen applies to polls only (triggers.<name>.poll)');
+    }
+    if (target.kind === 'trigger' && target.operation === 'poll' && (flags.follow || flags.seen)) {
+      const polled = await followPolls(target.name, connector, options, flags, reporter);
+      const text = `${JSON.stringify(polled, null, 2)}\n`;
+      process.stdout.write(text);
+      if (flags.output) await writeFile(flags.output, text);
+      return 0;
+    }
     const result = await execute(connector.definition, path, options);
 
     if (result.kind === 'stream') {
@@ -173,6 +208,10 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     }
     if (result.kind === 'output' && result.dropped.length) {
       reporter.log('debug', `dropped input keys that no field declares: ${result.dropped.join(', ')}`);
+    }
+    if (result.kind === 'output' && result.reply) {
+      const { status, headers, body } = result.reply;
+      reporter.log('debug', `webhook reply: ${status} ${JSON.stringify(headers)} ${body}`);
     }
     const value = flags.follow
       ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter)

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@weft/sdk';
 import type { Reporter } from '../report.js';
@@ -33,14 +33,18 @@ export async function newCommand(dir: string, options: { title?: string }, repor
         .toLowerCase()
         .replace(/[^a-z0-9-_]+/g, '-') || 'connector';
     await mkdir(target, { recursive: true });
-    for (const file of await readdir(TEMPLATE_DIR)) {
-      const text = (await readFile(join(TEMPLATE_DIR, file), 'utf8'))
-        .replaceAll('__TITLE__', title)
-        .replaceAll('__NAME__', name);
-      await writeFile(join(target, RENAMES[file] ?? file), text);
+    // Recursive: the template ships a recorded cassette under __cassettes__/.
+    for (const entry of await readdir(TEMPLATE_DIR, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const from = join(entry.parentPath, entry.name);
+      const rel = relative(TEMPLATE_DIR, from);
+      const text = (await readFile(from, 'utf8')).replaceAll('__TITLE__', title).replaceAll('__NAME__', name);
+      const to = join(target, dirname(rel), RENAMES[entry.name] ?? entry.name);
+      await mkdir(dirname(to), { recursive: true });
+      await writeFile(to, text);
     }
     process.stdout.write(
-      `Created ${title} in ${dir}\n\nNext:\n  cd ${dir}\n  weft exec actions.greet.execute --input=input.json\n  weft validate\n`,
+      `Created ${title} in ${dir}\n\nNext:\n  cd ${dir}\n  weft exec actions.greet.execute --input=input.json\n  weft validate\n  weft test\n`,
     );
     return 0;
   } catch (error) {

@@ -5,10 +5,17 @@
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
 import { obtainCredentials } from '../auth/obtain.js';
-import { UsageError, ValidationError, WeftError } from '../errors.js';
+import { isWeftError, UsageError, ValidationError, WeftError } from '../errors.js';
 import type { HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import { Redactor } from '../redact.js';
 import { applyConvertOutput, processInput, resolveFields } from '../schema/index.js';
+import {
+  buildWebhookReply,
+  resolvePayload,
+  type SignatureState,
+  type WebhookReply,
+  webhookSignatureHelpers,
+} from '../triggers/reply.js';
 import type {
   ActionDefinition,
   ConnectorContext,
@@ -73,7 +80,13 @@ export interface ExecuteOptions {
 }
 
 export type ExecuteResult =
-  | { kind: 'output'; output: unknown; dropped: string[] }
+  | {
+      kind: 'output';
+      output: unknown;
+      dropped: string[];
+      /** `webhook_notification`: the reply to send (webhookResponseStatus/Body/Headers). */
+      reply?: WebhookReply;
+    }
   | { kind: 'suspended'; reinvokeAfter: { seconds: number; continue: unknown } }
   | { kind: 'stream'; stream: AsyncIterable<Uint8Array> };
 
@@ -171,7 +184,10 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
     case 'identity': {
       const fn = identityOf(connector);
       if (!fn) {
-        throw new WeftError('UNKNOWN_PATH', 'This connector defines no `identity`: add `identity: (ctx) => ...` to name the account behind a connection.');
+        throw new WeftError(
+          'UNKNOWN_PATH',
+          'This connector defines no `identity`: add `identity: (ctx) => ...` to name the account behind a connection.',
+        );
       }
       const ctx = createBaseContext(env);
       const who = await runLambda('identity', redactor, () => fn(ctx as never));
@@ -416,19 +432,32 @@ function hasConvertOutput(fields: readonly Field[]): boolean {
   return fields.some((f) => f.convertOutput || (f.properties && hasConvertOutput(f.properties)));
 }
 
-function webhookContext(base: ConnectorContext, options: ExecuteOptions, input: Record<string, unknown>) {
+/**
+ * The context of webhook lambdas: the request (payload parsed as the trigger asks, headers with
+ * lower-cased names, query parameters, raw body) and the signature helpers bound to it.
+ */
+function webhookContext(
+  base: ConnectorContext,
+  options: ExecuteOptions,
+  input: Record<string, unknown>,
+  trigger?: TriggerDefinition,
+  signatures: SignatureState = { rejected: false },
+) {
   const webhook = options.webhook ?? {};
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(webhook.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const rawBody = webhook.rawBody;
+  const helpers = webhookSignatureHelpers({ headers, rawBody }, base.now, signatures, (m) => base.log.debug(m));
   return withFields(base, {
     input,
-    payload: webhook.payload ?? {},
+    payload: resolvePayload({ payload: webhook.payload, rawBody, headers }, trigger?.webhookPayloadType),
     headers,
     params: webhook.params ?? {},
-    rawBody: webhook.rawBody,
+    rawBody,
     webhookUrl: options.webhookUrl,
     subscription: options.subscription,
     closure: options.closure,
+    ...helpers,
   });
 }
 
@@ -474,24 +503,54 @@ async function runTrigger(
     const result = await runLambda(`${where}.poll`, env.redactor, () => fn(ctx));
     return output(checkPollResult(where, result), prepared.dropped);
   }
-  const ctx = webhookContext(prepared.ctx, options, prepared.input);
-  const result = await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx));
-  if (operation === 'webhook_notification' && trigger.outputFields && result !== null && result !== undefined) {
+  const signatures: SignatureState = { rejected: false };
+  const ctx = webhookContext(prepared.ctx, options, prepared.input, trigger, signatures);
+  if (operation !== 'webhook_notification') {
+    return output(await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx)), prepared.dropped);
+  }
+  let result: unknown;
+  try {
+    result = await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx));
+  } catch (error) {
+    // A refusal right after a failed signature check is a signature failure (answered 401).
+    if (signatures.rejected && isWeftError(error) && error.code !== 'WEBHOOK_SIGNATURE_INVALID') {
+      throw new WeftError('WEBHOOK_SIGNATURE_INVALID', error.message, {
+        cause: error,
+        details: { reason: signatures.reason },
+      });
+    }
+    throw error;
+  }
+  if (trigger.outputFields && result !== null && result !== undefined) {
     const events = Array.isArray(result) ? result : [result];
     const converted = await Promise.all(
       events.map((e) => convertOutput(where, trigger, e, env, prepared.configFields)),
     );
-    return output(Array.isArray(result) ? converted : converted[0], prepared.dropped);
+    result = Array.isArray(result) ? converted : converted[0];
   }
-  return output(result, prepared.dropped);
+  const reply = await runLambda(`${where}.webhookResponse`, env.redactor, () =>
+    buildWebhookReply(trigger, ctx as never, where),
+  );
+  return { ...output(result, prepared.dropped), reply } as ExecuteResult;
 }
 
-/** A poll must return `{ events: [...], nextPoll?, canPollMore? }`. */
+/** At most this many events per poll (SPEC §6). */
+export const MAX_EVENTS_PER_POLL = 1000;
+
+/** A poll must return `{ events: [...], nextPoll?, canPollMore? }` with at most 1,000 events. */
 export function checkPollResult(where: string, result: unknown): Required<PollResult> {
   if (!result || typeof result !== 'object' || !Array.isArray((result as PollResult).events)) {
     throw new WeftError('LAMBDA_FAILED', `${where}.poll must return { events: [...], nextPoll, canPollMore }`);
   }
   const r = result as PollResult;
+  if (r.events.length > MAX_EVENTS_PER_POLL) {
+    throw new WeftError(
+      'TOO_MANY_EVENTS',
+      `${where}.poll returned ${r.events.length} events; at most ${MAX_EVENTS_PER_POLL} are allowed per poll. ` +
+        'Return fewer and set canPollMore: true to fetch the rest at once.',
+      { details: { count: r.events.length, limit: MAX_EVENTS_PER_POLL } },
+    );
+  }
   if (r.canPollMore !== undefined && typeof r.canPollMore !== 'boolean') {
     throw new WeftError('LAMBDA_FAILED', `${where}.poll: canPollMore must be a boolean`);
   }

@@ -258,13 +258,19 @@ function checkTrigger(c: Checker, trigger: Obj, path: string, refs: FieldRefs): 
     c.add(path, 'needs `poll` or `webhookNotification` (or both)');
   }
   c.oneOf(trigger.webhookPayloadType, `${path}.webhookPayloadType`, ['json', 'raw']);
+  // Reply values may also be functions of the request (handshakes); those are checked when they run.
   const status = trigger.webhookResponseStatus;
-  if (status !== undefined && (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599)) {
+  if (
+    status !== undefined &&
+    typeof status !== 'function' &&
+    (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599)
+  ) {
     c.add(`${path}.webhookResponseStatus`, `must be an HTTP status code (100-599), got ${describe(status)}`);
   }
   const headers = trigger.webhookResponseHeaders;
   if (
     headers !== undefined &&
+    typeof headers !== 'function' &&
     c.object(headers, `${path}.webhookResponseHeaders`, 'an object of header names to strings')
   ) {
     for (const [name, value] of Object.entries(headers)) {

@@ -1,0 +1,450 @@
+/**
+ * `loadConnector`: a connector as tests use it. Every operation runs through the one executor
+ * (`execute`) with a cassette dispatcher, a frozen clock and the test's connection, and returns
+ * the operation's output (or `{ reinvokeAfter }` for a suspended multistep action).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, type Dispatcher } from 'undici';
+import { WeftError } from '../errors.js';
+import { type ExecuteOptions, execute, type WebhookRequest } from '../execute/executor.js';
+import { type LoadedConnector, loadConnectorFile } from '../load/load.js';
+import type { ConnectorDefinition, PollResult } from '../types.js';
+import { CassetteError, readCassette } from './cassette.js';
+import { checkMatchOn, DEFAULT_MATCH, type MatchOn } from './match.js';
+import { CassetteSession, type SentRequest } from './session.js';
+
+export type RecordMode = 'all' | 'new' | 'none';
+
+/** `WEFT_RECORD=1` (or `true`, `all`) records every cassette; `new` only missing ones. */
+export function recordMode(value: string | undefined = process.env.WEFT_RECORD): RecordMode {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === 'new' || v === 'missing') return 'new';
+  return v === '' || v === '0' || v === 'false' || v === 'no' || v === 'none' ? 'none' : 'all';
+}
+
+/** True while recording (`WEFT_RECORD=1`): start the live API (or a local stand-in) only then. */
+export function isRecording(): boolean {
+  return recordMode() !== 'none';
+}
+
+export interface LoadConnectorOptions {
+  /**
+   * Connection values: an object (flat, or named connections), or the path of a plain YAML/JSON
+   * settings file. Default: `settings.yaml`/`.yml`/`.json` beside the connector, if present.
+   * On replay, the cassette's recorded values are used and these fill in the secrets.
+   */
+  settings?: string | Record<string, unknown>;
+  /** Which connection of a settings file with named connections. */
+  connection?: string;
+  /**
+   * The cassette: `true`/omitted is one per test (`__cassettes__/<test file>/<test name>.json`
+   * beside the test file); a string is a name in that folder or a `.json` path; `false` means
+   * no cassette (live HTTP).
+   */
+  cassette?: boolean | string;
+  /** What `ctx.now()` returns: default the recording time of the cassette. */
+  now?: Date | string | number | (() => Date);
+  /** How requests are matched to recordings (default `['method', 'url', 'body']`). */
+  match?: readonly MatchOn[] | readonly string[];
+  /** Overrides `WEFT_RECORD`. */
+  record?: boolean | 'new';
+  /** Overrides the executor's back-off base delay (default 1 ms on replay). */
+  retryBaseMs?: number;
+}
+
+export interface ActionOperations {
+  execute(args?: { input?: unknown; configFields?: Record<string, unknown>; continue?: unknown }): Promise<any>;
+  inputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
+  outputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
+  configFields(): Promise<any[]>;
+  sampleOutput(args?: { configFields?: Record<string, unknown> }): Promise<any>;
+}
+
+export interface TriggerOperations {
+  poll(args?: { input?: unknown; closure?: unknown }): Promise<Required<PollResult> & { events: any[] }>;
+  /** Polls again while `canPollMore` (at most `maxPolls`, default 100): every event, the last closure. */
+  pollAll(args?: {
+    input?: unknown;
+    closure?: unknown;
+    maxPolls?: number;
+  }): Promise<{ events: any[]; nextPoll: unknown; canPollMore: boolean; polls: number }>;
+  webhookNotification(args?: WebhookRequest & { input?: unknown }): Promise<any>;
+  webhookSubscribe(args?: { input?: unknown; webhookUrl?: string }): Promise<any>;
+  webhookUnsubscribe(args?: { input?: unknown; subscription?: unknown }): Promise<any>;
+  dedup(events: unknown[]): Promise<string[]>;
+  inputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
+  outputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
+  sampleOutput(): Promise<any>;
+}
+
+export interface TestConnector {
+  name: string;
+  file: string;
+  definition: ConnectorDefinition;
+  actions: Record<string, ActionOperations>;
+  triggers: Record<string, TriggerOperations>;
+  pickLists: Record<string, (args?: Record<string, unknown>) => Promise<any[]>>;
+  methods: Record<string, (...args: unknown[]) => Promise<any>>;
+  objectDefinitions: Record<string, () => Promise<any[]>>;
+  test(): Promise<any>;
+  /** Runs any exec path (as `weft exec`), e.g. `connection.authorization.acquire`. */
+  exec(path: string, options?: Omit<ExecuteOptions, 'connection' | 'dispatcher' | 'now'>): Promise<any>;
+  /** The requests sent in the current test (secrets as placeholders), in order. */
+  readonly requests: SentRequest[];
+  /** The connection values of the current test (refreshed tokens included). */
+  readonly connection: Record<string, unknown>;
+  /** The current cassette: its file, its mode and how many recordings replay has not used. */
+  readonly cassette: { file: string; mode: 'record' | 'replay'; unused: number } | undefined;
+  /** Closes the recording agent (sockets) of this connector. */
+  close(): Promise<void>;
+}
+
+interface TestState {
+  testPath?: string;
+  currentTestName?: string;
+}
+
+/** The running Vitest (or Jest-compatible) test, when there is one. */
+function currentTest(): TestState {
+  const expect = (globalThis as Record<symbol, any>)[Symbol.for('expect-global')];
+  try {
+    return (expect?.getState?.() as TestState) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function slug(name: string): string {
+  return (
+    name
+      .replace(/\s+>\s+/g, '--')
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/-{3,}/g, '--')
+      .replace(/^[-.]+|-+$/g, '')
+      .slice(0, 120) || 'cassette'
+  );
+}
+
+/** Where a test's cassette lives. */
+export function cassettePath(cassette: string | true, test: TestState = currentTest()): string {
+  const testDir = test.testPath ? dirname(test.testPath) : process.cwd();
+  if (typeof cassette === 'string' && (isAbsolute(cassette) || cassette.endsWith('.json') || cassette.includes('/'))) {
+    return resolve(testDir, cassette.endsWith('.json') ? cassette : `${cassette}.json`);
+  }
+  if (!test.testPath) {
+    throw new CassetteError(
+      'CASSETTE_INVALID',
+      'loadConnector: no running test to name the cassette after: pass cassette: "<file>.json"',
+    );
+  }
+  const name = typeof cassette === 'string' ? cassette : test.currentTestName;
+  if (!name) {
+    throw new CassetteError(
+      'CASSETTE_INVALID',
+      'loadConnector: run operations inside a test (the cassette is named after it), or pass cassette: "<name>"',
+    );
+  }
+  return join(testDir, '__cassettes__', basename(test.testPath), `${slug(name)}.json`);
+}
+
+const loaded = new Map<string, Promise<LoadedConnector>>();
+
+function toPath(path: string | URL): string {
+  if (path instanceof URL) return fileURLToPath(path);
+  if (path.startsWith('file:')) return fileURLToPath(path);
+  if (isAbsolute(path)) return path;
+  // Relative to the test file (like an import), else to the working directory.
+  const test = currentTest();
+  if (test.testPath) {
+    const beside = resolve(dirname(test.testPath), path);
+    if (existsSync(beside)) return beside;
+  }
+  return resolve(path);
+}
+
+const SETTINGS_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'];
+
+async function readSettings(file: string): Promise<Record<string, unknown>> {
+  if (file.endsWith('.enc')) {
+    throw new WeftError(
+      'SETTINGS_INVALID',
+      `${file}: loadConnector reads plain settings only; pass the values as settings: { ... } (e.g. from process.env)`,
+    );
+  }
+  const text = await readFile(file, 'utf8');
+  let doc: unknown;
+  try {
+    doc = extname(file) === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
+  } catch (error) {
+    throw new WeftError(
+      'SETTINGS_INVALID',
+      `${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]})`,
+    );
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new WeftError('SETTINGS_INVALID', `${file}: must be a mapping of connection values`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+function chooseConnection(
+  doc: Record<string, unknown>,
+  name: string | undefined,
+  where: string,
+): Record<string, unknown> {
+  const values = Object.values(doc);
+  const named = values.length > 0 && values.every((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (!named) {
+    if (name) throw new WeftError('SETTINGS_INVALID', `${where} holds a single connection, not one named "${name}"`);
+    return { ...doc };
+  }
+  const names = Object.keys(doc);
+  const chosen = name ?? (names.length === 1 ? names[0] : undefined);
+  if (!chosen || !doc[chosen]) {
+    throw new WeftError(
+      'SETTINGS_INVALID',
+      `${where} holds several connections (${names.join(', ')}): choose one with connection: "<name>"`,
+    );
+  }
+  return { ...(doc[chosen] as Record<string, unknown>) };
+}
+
+function clockOf(now: LoadConnectorOptions['now']): (() => Date) | undefined {
+  if (now === undefined) return undefined;
+  if (typeof now === 'function') return now;
+  const at = new Date(now);
+  if (Number.isNaN(at.getTime()))
+    throw new WeftError('USAGE', `loadConnector: now is not a valid time: ${String(now)}`);
+  return () => new Date(at);
+}
+
+function unknownName(kind: string, name: string, known: string[]): never {
+  throw new WeftError('UNKNOWN_PATH', `Unknown ${kind} "${name}". Known: ${known.join(', ') || 'none'}`);
+}
+
+/** A read-only map of operations that names the known keys when a test asks for an unknown one. */
+function operations<T>(kind: string, names: string[], build: (name: string) => T): Record<string, T> {
+  const target = Object.fromEntries(names.map((n) => [n, build(n)]));
+  return new Proxy(target, {
+    get(t, key) {
+      if (
+        typeof key !== 'string' ||
+        key in t ||
+        key === 'then' ||
+        key === 'toJSON' ||
+        key.startsWith('$$') ||
+        key.startsWith('@@')
+      )
+        return (t as Record<string | symbol, unknown>)[key];
+      return unknownName(kind, key, names);
+    },
+  });
+}
+
+/**
+ * Loads a connector for tests. Operations mirror the exec paths and run through `execute`.
+ * The path is resolved against the test file's folder (then the working directory).
+ */
+export async function loadConnector(path: string | URL, options: LoadConnectorOptions = {}): Promise<TestConnector> {
+  const file = toPath(path);
+  let pending = loaded.get(file);
+  if (!pending) {
+    pending = loadConnectorFile(file);
+    loaded.set(file, pending);
+    pending.catch(() => loaded.delete(file));
+  }
+  const connector = await pending;
+  const { definition } = connector;
+  const match = checkMatchOn(options.match ?? DEFAULT_MATCH);
+  const clock = clockOf(options.now);
+  const mode: RecordMode =
+    options.record === undefined ? recordMode() : options.record === 'new' ? 'new' : options.record ? 'all' : 'none';
+
+  // Connection values: explicit settings, else the settings file beside the connector.
+  let explicit: Record<string, unknown> | undefined;
+  if (typeof options.settings === 'string') {
+    const settingsFile = toPath(options.settings);
+    explicit = chooseConnection(await readSettings(settingsFile), options.connection, settingsFile);
+  } else if (options.settings) {
+    explicit = chooseConnection(options.settings, options.connection, 'settings');
+  }
+  const besideFile = SETTINGS_NAMES.map((n) => join(dirname(connector.file), n)).find((f) => existsSync(f));
+  const beside = besideFile ? chooseConnection(await readSettings(besideFile), options.connection, besideFile) : {};
+  const settings = explicit ?? beside;
+
+  let agent: Dispatcher | undefined;
+  const agentOf = () => {
+    if (!agent) {
+      // Created on demand: replay never needs a socket.
+      agent = new Agent({ keepAliveTimeout: 1000 });
+    }
+    return agent!;
+  };
+
+  let session: CassetteSession | undefined;
+  let sessionKey: string | undefined;
+  let liveConnection: Record<string, unknown> | undefined;
+  const live = options.cassette === false;
+
+  async function current(): Promise<CassetteSession | undefined> {
+    if (live) return undefined;
+    const test = currentTest();
+    const fileOfCassette = cassettePath(
+      options.cassette === undefined ? true : (options.cassette as string | true),
+      test,
+    );
+    const key = `${fileOfCassette}\0${test.currentTestName ?? ''}`;
+    if (session && sessionKey === key) return session;
+    const existing = await readCassette(fileOfCassette);
+    const recording = mode === 'all' || (mode === 'new' && !existing);
+    session = new CassetteSession({
+      definition,
+      file: fileOfCassette,
+      mode: recording ? 'record' : 'replay',
+      match,
+      settings: recording ? settings : { ...beside, ...(explicit ?? {}) },
+      explicit,
+      now: clock,
+      agent: agentOf,
+      existing,
+    });
+    sessionKey = key;
+    return session;
+  }
+
+  async function run(path: string, extra: ExecuteOptions = {}): Promise<any> {
+    const s = await current();
+    if (!s && !liveConnection) liveConnection = { ...settings };
+    const connection = s ? s.connection : liveConnection!;
+    let output: unknown;
+    try {
+      const result = await execute(definition, path, {
+        retryBaseMs: options.retryBaseMs ?? (s?.mode === 'replay' ? 1 : undefined),
+        ...extra,
+        connection,
+        now: s ? s.now : clock,
+        dispatcher: s?.dispatcher,
+        onConnectionUpdate: s ? (values) => s.learn(values) : undefined,
+      });
+      output =
+        result.kind === 'suspended'
+          ? { reinvokeAfter: result.reinvokeAfter }
+          : result.kind === 'output'
+            ? result.output
+            : result.stream;
+    } catch (error) {
+      if (s) await s.finish(path, undefined);
+      throw takeMismatch(s) ?? missingCassette(s, error) ?? error;
+    }
+    if (s) await s.finish(path, output);
+    const mismatch = takeMismatch(s);
+    if (mismatch) throw mismatch;
+    return output;
+  }
+
+  const names = (o: object | undefined) => Object.keys(o ?? {});
+  const fieldsArgs = (a?: { configFields?: Record<string, unknown> }) => ({ configFields: a?.configFields });
+
+  const result: TestConnector = {
+    name: connector.name,
+    file: connector.file,
+    definition,
+    actions: operations('action', names(definition.actions), (name) => ({
+      execute: (a = {}) =>
+        run(`actions.${name}.execute`, { input: a.input ?? {}, configFields: a.configFields, continue: a.continue }),
+      inputFields: (a) => run(`actions.${name}.input_fields`, fieldsArgs(a)),
+      outputFields: (a) => run(`actions.${name}.output_fields`, fieldsArgs(a)),
+      configFields: () => run(`actions.${name}.config_fields`),
+      sampleOutput: (a) => run(`actions.${name}.sample_output`, fieldsArgs(a)),
+    })),
+    triggers: operations('trigger', names(definition.triggers), (name) => ({
+      poll: (a = {}) => run(`triggers.${name}.poll`, { input: a.input ?? {}, closure: a.closure }),
+      async pollAll(a = {}) {
+        const events: unknown[] = [];
+        let closure = a.closure;
+        const max = a.maxPolls ?? 100;
+        for (let polls = 1; ; polls++) {
+          const page = (await run(`triggers.${name}.poll`, { input: a.input ?? {}, closure })) as Required<PollResult>;
+          events.push(...page.events);
+          if (page.nextPoll !== null && page.nextPoll !== undefined) closure = page.nextPoll;
+          if (!page.canPollMore || polls >= max) {
+            return { events, nextPoll: closure ?? null, canPollMore: page.canPollMore, polls };
+          }
+        }
+      },
+      webhookNotification: (a = {}) =>
+        run(`triggers.${name}.webhook_notification`, {
+          input: a.input ?? {},
+          webhook: {
+            payload: a.payload,
+            headers: a.headers,
+            params: a.params,
+            rawBody: a.rawBody ?? (a.payload === undefined ? undefined : JSON.stringify(a.payload)),
+          },
+        }),
+      webhookSubscribe: (a = {}) =>
+        run(`triggers.${name}.webhook_subscribe`, { input: a.input ?? {}, webhookUrl: a.webhookUrl }),
+      webhookUnsubscribe: (a = {}) =>
+        run(`triggers.${name}.webhook_unsubscribe`, { input: a.input ?? {}, subscription: a.subscription }),
+      dedup: (events) => run(`triggers.${name}.dedup`, { input: events }),
+      inputFields: (a) => run(`triggers.${name}.input_fields`, fieldsArgs(a)),
+      outputFields: (a) => run(`triggers.${name}.output_fields`, fieldsArgs(a)),
+      sampleOutput: () => run(`triggers.${name}.sample_output`),
+    })),
+    pickLists: operations(
+      'pick list',
+      names(definition.pickLists),
+      (name) => (args?: Record<string, unknown>) => run(`pick_lists.${name}`, { args: args ?? {} }),
+    ),
+    methods: operations(
+      'method',
+      names(definition.methods),
+      (name) =>
+        (...args: unknown[]) =>
+          run(`methods.${name}`, { args }),
+    ),
+    objectDefinitions: operations(
+      'object definition',
+      names(definition.objectDefinitions),
+      (name) => () => run(`object_definitions.${name}.fields`),
+    ),
+    test: () => run('test'),
+    exec: (path, extra = {}) => run(path, extra),
+    get requests() {
+      return session?.requests ?? [];
+    },
+    get connection() {
+      return session?.connection ?? liveConnection ?? settings;
+    },
+    get cassette() {
+      return session ? { file: session.file, mode: session.mode, unused: session.unused } : undefined;
+    },
+    async close() {
+      const a = agent;
+      agent = undefined;
+      await a?.close();
+    },
+  };
+  return result;
+}
+
+/** Without its cassette a replayed connection has no base URI: say what is really missing. */
+function missingCassette(s: CassetteSession | undefined, error: unknown): CassetteError | undefined {
+  if (s?.mode !== 'replay' || s.hasCassette) return undefined;
+  const e = error as { code?: string; message?: string };
+  if (e?.code !== 'DEFINITION_INVALID' || !e.message?.startsWith('connection.baseUri')) return undefined;
+  return new CassetteError(
+    'CASSETTE_MISSING',
+    `no cassette at ${s.file}: record it with WEFT_RECORD=1 (or \`weft test --record\`) while the API is reachable (without it the connection has no values: ${e.message})`,
+  );
+}
+
+function takeMismatch(s: CassetteSession | undefined): CassetteError | undefined {
+  const m = s?.mismatch;
+  if (s) s.mismatch = undefined;
+  return m;
+}
