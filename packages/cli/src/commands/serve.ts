@@ -21,7 +21,7 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
     const names = server.registry.list().map((c) => c.name);
     const lines = [
       `Weft is running at ${server.url}`,
-      `  console and API: ${server.url}/  (API description: ${server.url}/api/openapi.json)`,
+      `  API: ${server.url}/api  (description: ${server.url}/api/openapi.json; the web console is not built yet)`,
       server.token.source === 'env'
         ? '  log in with the token in WEFT_ADMIN_TOKEN'
         : `  log in with the admin token in ${server.token.file}${server.token.source === 'created' ? ' (created now)' : ''}`,
