@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { json, runWeft, startServer } from './test-helpers.js';
 
-const PROBLEMS = fileURLToPath(new URL('./__fixtures__/contract-problems', import.meta.url));
+const PROBLEMS = fileURLToPath(new URL('../../sdk/src/testing/__fixtures__/bad', import.meta.url));
 
 /** A fresh `weft new` project (no npm install: Vitest and the SDK come from Weft itself). */
 async function newProject(): Promise<string> {

@@ -97,11 +97,23 @@ const JOB_TIMEOUT_MS = 180_000;
 const SECRET_CONNECTION_KEYS =
   /^(password|passphrase|secret|client_secret|access_token|refresh_token|id_token|api_key|apikey|token|session_token|secret_access_key|private_key)$/i;
 
+const passwordFieldCache = new WeakMap<ConnectorDefinition, Set<string>>();
+
+/** Names of password-type connection fields, worked out once per connector (every run asks). */
+function passwordFieldsOf(connector: ConnectorDefinition): Set<string> {
+  let names = passwordFieldCache.get(connector);
+  if (!names) {
+    names = new Set(
+      (connector.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
+    );
+    passwordFieldCache.set(connector, names);
+  }
+  return names;
+}
+
 export function connectionSecrets(connector: ConnectorDefinition, connection: Record<string, unknown>): string[] {
   const secrets: string[] = [];
-  const passwordFields = new Set(
-    (connector.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
-  );
+  const passwordFields = passwordFieldsOf(connector);
   for (const [key, value] of Object.entries(connection)) {
     if (typeof value !== 'string' && typeof value !== 'number') continue;
     if (passwordFields.has(key) || SECRET_CONNECTION_KEYS.test(key)) secrets.push(String(value));
