@@ -10,7 +10,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
+import { Recipes } from './recipes/service.js';
 import { Registry } from './registry.js';
+import type { ServerContext } from './runtime/context.js';
+import { type RuntimeOptions, runtimeOptions } from './runtime/options.js';
+import { Runtime } from './runtime/runtime.js';
+import { startRuntime } from './runtime/start.js';
 import { SqliteStore } from './store/sqlite.js';
 import { Vault } from './vault.js';
 
@@ -25,6 +30,10 @@ export interface ServeOptions {
   logger?: boolean;
   /** Start-up warnings (key file mode, connections sealed with an unknown key); default: stderr. */
   onWarning?: (message: string) => void;
+  /** Overrides of the runtime settings (else from the environment, else defaults). */
+  runtime?: Partial<RuntimeOptions>;
+  /** `FULL` survives power loss (see docs/running.md); default `NORMAL`, which survives a crash. */
+  synchronous?: 'NORMAL' | 'FULL';
 }
 
 export interface RunningServer {
@@ -35,6 +44,7 @@ export interface RunningServer {
   store: SqliteStore;
   vault: Vault;
   app: FastifyInstance;
+  context: ServerContext;
   close(): Promise<void>;
 }
 
@@ -60,7 +70,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`weft: warning: ${message}\n`));
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
-  const store = await SqliteStore.open(join(home, 'weft.db'));
+  const settings = runtimeOptions(env, options.runtime);
+  const synchronous =
+    options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
+  const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
   const registry = new Registry(store);
   try {
     await registry.loadFolders(connectorFolders(options));
@@ -83,24 +96,32 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
   const host = options.host ?? '127.0.0.1';
   let listening = '';
-  const app = buildApp({
-    registry,
-    store,
-    vault,
-    token: token.token,
-    publicUrl: () => publicUrl ?? listening,
-    logger: options.logger ?? false,
-  });
+  const runtime = new Runtime();
+  const base = { home, store, vault, registry, runtime, options: settings, publicUrl: () => publicUrl ?? listening };
+  const context: ServerContext = {
+    ...base,
+    connections: new Connections(store, vault, registry),
+    recipes: new Recipes({ store, registry, publicUrl: base.publicUrl, runtime }),
+    log: (level, message, data) => {
+      if (level !== 'info' || options.logger) {
+        process.stderr.write(`weft: ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+      }
+    },
+  };
+  const app = buildApp({ context, token: token.token, logger: options.logger ?? false });
   try {
-    await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+    await app.listen({ port: options.port ?? 4000, host });
+    const address = app.server.address();
+    const bound = typeof address === 'object' && address ? address.port : options.port;
+    listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    await startRuntime(context);
   } catch (error) {
+    await runtime.close().catch(() => {});
+    await app.close().catch(() => {});
     await store.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  listening = url;
+  const url = listening;
   return {
     url,
     home,
@@ -109,8 +130,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     store,
     vault,
     app,
+    context,
     async close() {
       await app.close();
+      await runtime.close();
       await store.close();
     },
   };

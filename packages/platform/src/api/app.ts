@@ -4,25 +4,22 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Connections } from '../connections.js';
-import { Recipes, recipeStatusQuery } from '../recipes/service.js';
-import type { Registry } from '../registry.js';
-import type { Store } from '../store/store.js';
-import type { Vault } from '../vault.js';
+import { recipeStatusQuery } from '../recipes/service.js';
+import type { ServerContext } from '../runtime/context.js';
+import { registerWebhookRoutes } from '../runtime/ingress.js';
 import { pageQuery } from './body.js';
+import { registerConnectorRoutes } from './connectors.js';
 import { describeConnector, summarizeConnector } from './describe.js';
 import { ApiError, errorBody, handleError } from './errors.js';
+import { registerJobRoutes } from './jobs.js';
+import { registerOAuthRoutes } from './oauth.js';
 import { openapi } from './openapi.js';
 
 export const VERSION = '0.1.0';
 
 export interface AppOptions {
-  registry: Registry;
-  store: Store;
-  vault: Vault;
+  context: ServerContext;
   token: string;
-  /** The server's absolute base URL for webhook URLs (`WEFT_PUBLIC_URL`, else where it listens). */
-  publicUrl: () => string;
   /** Fastify's logger; off in tests. */
   logger?: boolean | Record<string, unknown>;
   bodyLimit?: number;
@@ -39,6 +36,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
+  const { context } = options;
+  const { registry, connections, recipes } = context;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -73,21 +72,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/api/openapi.json', async () => openapi(VERSION));
 
   app.get('/api/connectors', async () => ({
-    items: options.registry.list().map(summarizeConnector),
+    items: registry.list().map(summarizeConnector),
     nextCursor: null,
-    problems: options.registry.problems,
+    problems: registry.problems,
   }));
 
   app.get<{ Params: { name: string } }>('/api/connectors/:name', async (request) => {
-    const connector = options.registry.get(request.params.name);
+    const connector = registry.get(request.params.name);
     if (!connector) {
       throw new ApiError(404, 'CONNECTOR_NOT_FOUND', `No connector named "${request.params.name}"`, 'name');
     }
     return describeConnector(connector);
   });
-
-  const connections = new Connections(options.store, options.vault, options.registry);
-  const recipes = new Recipes({ store: options.store, registry: options.registry, publicUrl: options.publicUrl });
 
   type Named = { Params: { name: string } };
   app.get('/api/connections', async (request) => connections.list(pageQuery(request.query)));
@@ -121,6 +117,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.post<ById>('/api/recipes/:id/start', async (request) => recipes.start(request.params.id));
   app.post<ById>('/api/recipes/:id/stop', async (request) => recipes.stop(request.params.id));
+
+  registerConnectorRoutes(app, context);
+  registerJobRoutes(app, context);
+  registerOAuthRoutes(app, context);
+  registerWebhookRoutes(app, context);
 
   return app;
 }

@@ -7,6 +7,7 @@ import { invalid, objectBody } from '../api/body.js';
 import { ApiError } from '../api/errors.js';
 import { newSecret } from '../ids.js';
 import type { Registry } from '../registry.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { Page, PageRequest, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
 import type { Recipe } from './types.js';
 import { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './validate.js';
@@ -28,6 +29,8 @@ export interface RecipeServiceOptions {
   registry: Registry;
   /** The server's absolute base URL, e.g. `https://weft.example.com` (known once listening). */
   publicUrl: () => string;
+  /** Scheduler and webhook subscriptions follow start and stop through it. */
+  runtime: Runtime;
 }
 
 function problemError(problems: Problem[], status = 400, code = 'INVALID_REQUEST'): ApiError {
@@ -167,17 +170,22 @@ export class Recipes {
       const error = problemError(result.problems, 409, 'RECIPE_INVALID');
       throw new ApiError(409, 'RECIPE_INVALID', `The recipe cannot start: ${error.message}`, error.path);
     }
-    // TODO(scheduler): subscribe dynamic webhooks (idempotently) and schedule polling here,
-    // marking the recipe running only once that succeeded.
+    if (current.status === 'running') return this.view(current);
+    // Polling is scheduled and dynamic webhooks subscribed first: the recipe is marked running
+    // only once that worked, so a failed subscription leaves it stopped with the reason.
+    await this.options.runtime.startRecipe(current);
     const record = await this.store.setRecipeStatus(id, 'running');
     return this.view(record ?? current);
   }
 
   async stop(id: string): Promise<RecipeView> {
-    await this.record(id);
-    // TODO(scheduler): unschedule polling and unsubscribe dynamic webhooks here.
+    const current = await this.record(id);
+    if (current.status === 'stopped') return this.view(current);
+    // Marked stopped first, so the ingress answers 404 from now on; then polling ends and
+    // dynamic webhooks are unsubscribed.
     const record = await this.store.setRecipeStatus(id, 'stopped');
-    return this.view(record!);
+    await this.options.runtime.stopRecipe(record ?? current);
+    return this.view(record ?? current);
   }
 
   /** Names of the recipes that use a connection. */
