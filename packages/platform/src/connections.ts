@@ -71,7 +71,23 @@ export function redactConnectionValues(
   return out;
 }
 
+/** A connection as jobs use it: one shared values object per connection (see `live`). */
+export interface LiveConnection {
+  connector: string;
+  definition: ConnectorDefinition;
+  /** Shared by every run of this server: refreshed tokens are merged into it in place. */
+  values: Record<string, unknown>;
+  /** Give to `execute` as `onConnectionUpdate`: re-seals and stores refreshed values. */
+  onConnectionUpdate: (values: Record<string, unknown>) => Promise<void>;
+}
+
 export class Connections {
+  /**
+   * Opened connections, by name. The SDK's single-flight refresh is kept per values object, so
+   * concurrent jobs on one connection must share the object: one refresh, not one per job.
+   */
+  private readonly opened = new Map<string, Promise<LiveConnection>>();
+
   constructor(
     private readonly store: Store,
     private readonly vault: Vault,
@@ -220,6 +236,7 @@ export class Connections {
     }
     const values = await this.check(definition, merged);
     const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
+    this.forget(name);
     if (!updated) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     return this.view(updated, values);
   }
@@ -233,6 +250,7 @@ export class Connections {
         'name',
       );
     }
+    this.forget(name);
     if (!(await this.store.deleteConnection(name))) {
       throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     }
@@ -245,6 +263,28 @@ export class Connections {
     const record = await this.record(name);
     const values = this.vault.open(name, record);
     return { connector: record.connector, definition: this.definitionOf(record.connector), values };
+  }
+
+  /**
+   * The shared, decrypted connection for running steps (cached until the connection is changed
+   * or deleted through this object).
+   */
+  live(name: string): Promise<LiveConnection> {
+    let entry = this.opened.get(name);
+    if (!entry) {
+      entry = this.open(name).then((opened) => ({
+        ...opened,
+        onConnectionUpdate: (values: Record<string, unknown>) => this.save(name, values),
+      }));
+      entry.catch(() => this.opened.delete(name));
+      this.opened.set(name, entry);
+    }
+    return entry;
+  }
+
+  /** Forgets the cached live values of a connection (after it changed outside a run). */
+  forget(name: string): void {
+    this.opened.delete(name);
   }
 
   /** Re-seals values an operation changed (refreshed tokens). */
