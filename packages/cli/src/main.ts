@@ -177,6 +177,102 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       setCode(import('./commands/serve.js').then((m) => m.serveCommand(options, reporter)));
     });
 
+  program
+    .command('push')
+    .description(
+      'Send a connector to a Weft server: bundled and checked here, validated there, kept as a new version when it changed.',
+    )
+    .argument('[connector]', 'the connector file or folder', '.')
+    .addOption(serverOption())
+    .addOption(tokenOption())
+    .option('--json', 'print the API answer as JSON')
+    .action((connector: string, options: Record<string, unknown>) => {
+      setCode(import('./commands/push.js').then((m) => m.pushCommand(connector, options, reporter)));
+    });
+
+  const recipes = program.command('recipes').description('Recipes on a Weft server.');
+  const recipeCommand = (name: string, description: string) =>
+    recipes
+      .command(name)
+      .description(description)
+      .addOption(serverOption())
+      .addOption(tokenOption())
+      .option('--json', 'print the API answer as JSON');
+  const recipesModule = () => import('./commands/recipes.js');
+  recipeCommand('list', 'List recipes, oldest first.')
+    .addOption(new Option('--status <status>', 'only recipes with this status').choices(['running', 'stopped']))
+    .action((options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesList(options, reporter)));
+    });
+  recipeCommand('get', 'Show one recipe.')
+    .argument('<id>', 'the recipe id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesGet(id, options, reporter)));
+    });
+  recipeCommand('create', 'Create a recipe from a JSON or YAML file (it starts stopped).')
+    .argument('<file>', 'the recipe, as .json or .yaml')
+    .action((file: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesCreate(file, options, reporter)));
+    });
+  recipeCommand('update', 'Replace a stopped recipe with the one in a JSON or YAML file.')
+    .argument('<id>', 'the recipe id')
+    .argument('<file>', 'the recipe, as .json or .yaml')
+    .action((id: string, file: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesUpdate(id, file, options, reporter)));
+    });
+  recipeCommand('start', 'Start a recipe.')
+    .argument('<id>', 'the recipe id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesStart(id, options, reporter)));
+    });
+  recipeCommand('stop', 'Stop a recipe.')
+    .argument('<id>', 'the recipe id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesStop(id, options, reporter)));
+    });
+  recipeCommand('delete', 'Delete a stopped recipe with its jobs.')
+    .argument('<id>', 'the recipe id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(recipesModule().then((m) => m.recipesDelete(id, options, reporter)));
+    });
+
+  const jobs = program.command('jobs').description('Jobs on a Weft server, newest first.');
+  const jobCommand = (name: string, description: string) =>
+    jobs
+      .command(name)
+      .description(description)
+      .addOption(serverOption())
+      .addOption(tokenOption())
+      .option('--json', 'print the API answer as JSON');
+  const jobsModule = () => import('./commands/jobs.js');
+  jobCommand('list', 'List jobs, newest first.')
+    .option('--recipe <id>', "only this recipe's jobs")
+    .addOption(
+      new Option('--status <status>', 'only jobs with this status').choices([
+        'pending',
+        'running',
+        'suspended',
+        'succeeded',
+        'failed',
+        'stopped',
+      ]),
+    )
+    .addOption(new Option('--limit <n>', 'at most this many jobs (1 to 1000)').default('20').argParser(parsePositive))
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action((options: Record<string, unknown>) => {
+      setCode(jobsModule().then((m) => m.jobsList(options, reporter)));
+    });
+  jobCommand('get', 'Show one job with its steps.')
+    .argument('<id>', 'the job id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(jobsModule().then((m) => m.jobsGet(id, options, reporter)));
+    });
+  jobCommand('rerun', 'Run a finished job again from the same trigger event.')
+    .argument('<id>', 'the job id')
+    .action((id: string, options: Record<string, unknown>) => {
+      setCode(jobsModule().then((m) => m.jobsRerun(id, options, reporter)));
+    });
+
   const settings = program
     .command('settings')
     .description('Encrypt or decrypt a settings file (settings.yaml <-> settings.yaml.enc).');
@@ -209,6 +305,15 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     });
 
   return program;
+}
+
+/** Where the API commands find the server and its admin token. */
+function serverOption(): Option {
+  return new Option('--server <url>', 'the Weft server (default: WEFT_URL or http://127.0.0.1:4000)');
+}
+
+function tokenOption(): Option {
+  return new Option('--token <token>', 'the admin API token (default: WEFT_TOKEN, else $WEFT_HOME/admin.token)');
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

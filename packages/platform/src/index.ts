@@ -17,7 +17,14 @@ export {
 export { Recipes, type RecipeView } from './recipes/service.js';
 export type { ActionStep, ForeachStep, IfStep, Recipe, RecipeTrigger, Step, StopStep } from './recipes/types.js';
 export { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './recipes/validate.js';
-export { type RegisteredConnector, Registry } from './registry.js';
+export {
+  PUSH_ORIGIN,
+  type PushResult,
+  type RegisteredConnector,
+  Registry,
+  type RegistryOptions,
+} from './registry.js';
+export { FINISHED_STATUSES, rerunJob } from './runtime/rerun.js';
 export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';

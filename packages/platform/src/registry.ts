@@ -1,11 +1,13 @@
 /**
  * The connectors registry: connectors loaded from folders (each sub-folder with a
  * `connector.ts` or `.js` is one connector, named after the folder unless the definition sets
- * `name`), validated, and versioned in the store whenever their source changes.
+ * `name`) or pushed through the API, validated, and versioned in the store whenever their source
+ * changes. Recipes pin versions; `definitionAt` answers the definition of any stored version.
  */
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CONNECTOR_EXTENSIONS,
@@ -15,10 +17,12 @@ import {
   messageOf,
   WeftError,
 } from '@weft/sdk';
+import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import type { ConnectorVersion, Store } from './store/store.js';
 
 export interface RegisteredConnector {
   name: string;
+  /** The connector file, or for a pushed connector the file its stored source was written to. */
   file: string;
   definition: ConnectorDefinition;
   version: ConnectorVersion;
@@ -30,11 +34,37 @@ export interface RegistryProblem {
   message: string;
 }
 
+export interface RegistryOptions {
+  /** `$WEFT_HOME`: stored and pushed sources are written below `<home>/connectors/`. */
+  home?: string;
+}
+
+export interface PushResult {
+  connector: RegisteredConnector;
+  /** False when the source equals the current version's (nothing changed). */
+  created: boolean;
+}
+
+/** What a pushed version's `origin` says. */
+export const PUSH_ORIGIN = 'push';
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 export class Registry {
   private readonly connectors = new Map<string, RegisteredConnector>();
+  /** Definitions of versions other than the current ones, by `name@version`. */
+  private readonly versions = new Map<string, Promise<ConnectorDefinition>>();
+  /** Pushes run one at a time: each reads the latest version and makes the next one. */
+  private publishing: Promise<unknown> = Promise.resolve();
+  private readonly sourceDir: string;
   readonly problems: RegistryProblem[] = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    options: RegistryOptions = {},
+  ) {
+    this.sourceDir = join(options.home ?? join(tmpdir(), `weft-registry-${process.pid}`), 'connectors');
+  }
 
   list(): RegisteredConnector[] {
     return [...this.connectors.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -45,20 +75,87 @@ export class Registry {
   }
 
   /**
-   * The definition of a connector at a pinned version (what a recipe runs with). The loaded
-   * version is answered from memory; older or pushed versions are loaded from their stored source.
+   * The definition of a connector at a pinned version (what a recipe runs with). The current
+   * version is answered from memory; other versions are loaded once from their stored source
+   * and kept (the job engine asks for every step).
    */
   async definitionAt(name: string, version: number): Promise<ConnectorDefinition> {
     const loaded = this.connectors.get(name);
     if (loaded && loaded.version.version === version) return loaded.definition;
-    // TODO(push): load older versions from the stored source.
-    throw new WeftError(
-      'CONNECTOR_NOT_FOUND',
-      `Connector "${name}" version ${version} is not loaded (loaded: ${loaded ? `version ${loaded.version.version}` : 'none'})`,
-    );
+    const key = `${name}@${version}`;
+    let entry = this.versions.get(key);
+    if (!entry) {
+      entry = this.loadStored(name, version);
+      this.versions.set(key, entry);
+      // A failure is not kept: the next call tries again.
+      entry.catch(() => this.versions.delete(key));
+    }
+    return entry;
   }
 
-  /** Loads every connector folder below each directory; a broken connector is reported, not fatal. */
+  /** Where the stored source of a version is written to be imported. */
+  private fileOf(name: string, version: number): string {
+    const dir = SAFE_NAME.test(name) ? name : `_${checksumOf(name).slice(0, 16)}`;
+    return join(this.sourceDir, dir, `${version}.mjs`);
+  }
+
+  private async loadStored(name: string, version: number): Promise<ConnectorDefinition> {
+    const source = await this.store.connectorSource(name, version);
+    if (source === undefined) {
+      const known = (await this.store.connectorVersions(name)).map((v) => v.version);
+      throw new WeftError(
+        'CONNECTOR_NOT_FOUND',
+        known.length
+          ? `Connector "${name}" has no version ${version} (versions: ${known.join(', ')})`
+          : `No connector named "${name}" is stored`,
+      );
+    }
+    try {
+      return await importConnectorSource(source, this.fileOf(name, version));
+    } catch (error) {
+      const code = isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
+      throw new WeftError(code, `Connector "${name}" version ${version}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * Loads a pushed source and checks it, without storing anything: the SDK's errors
+   * (`CONNECTOR_NOT_LOADABLE`, `CONNECTOR_NO_DEFAULT_EXPORT`, `DEFINITION_INVALID` with problems).
+   */
+  async loadSource(source: string): Promise<ConnectorDefinition> {
+    return tryConnectorSource(source, join(this.sourceDir, '.incoming', `${randomUUID()}.mjs`));
+  }
+
+  /**
+   * Makes a checked source the current version of `name`: a new version when its checksum
+   * differs from the latest stored one. Recipes keep the versions they pinned.
+   */
+  publish(name: string, source: string, definition: ConnectorDefinition): Promise<PushResult> {
+    const run = this.publishing.then(() => this.publishNow(name, source, definition));
+    this.publishing = run.catch(() => {});
+    return run;
+  }
+
+  private async publishNow(name: string, source: string, definition: ConnectorDefinition): Promise<PushResult> {
+    const checksum = checksumOf(source);
+    const before = (await this.store.connectorVersions(name))[0];
+    const version = await this.store.putConnectorVersion({ name, checksum, source, origin: PUSH_ORIGIN });
+    const created = before?.version !== version.version;
+    const current = this.connectors.get(name);
+    if (current && current.version.version === version.version) return { connector: current, created };
+    // The file this version is imported from after a restart.
+    const file = this.fileOf(name, version.version);
+    await writeConnectorSource(source, file);
+    if (current) this.versions.set(`${name}@${current.version.version}`, Promise.resolve(current.definition));
+    const connector = { name, file, definition, version };
+    this.connectors.set(name, connector);
+    return { connector, created };
+  }
+
+  /**
+   * Loads every connector folder below each directory, then every pushed connector that no
+   * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
+   */
   async loadFolders(dirs: string[]): Promise<void> {
     for (const dir of dirs) {
       if (!existsSync(dir)) {
@@ -71,6 +168,31 @@ export class Registry {
         await this.loadOne(folder);
       }
     }
+    await this.loadPushed();
+  }
+
+  private async loadPushed(): Promise<void> {
+    for (const latest of await this.store.latestConnectorVersions()) {
+      if (latest.origin !== PUSH_ORIGIN || this.connectors.has(latest.name)) continue;
+      const pushed = await this.loadPushedVersion(latest);
+      if (pushed) this.connectors.set(latest.name, pushed);
+    }
+  }
+
+  /** A pushed version from the store; one that no longer loads is reported and undefined. */
+  private async loadPushedVersion(version: ConnectorVersion): Promise<RegisteredConnector | undefined> {
+    const file = this.fileOf(version.name, version.version);
+    try {
+      const definition = await this.loadStored(version.name, version.version);
+      return { name: version.name, file, definition, version };
+    } catch (error) {
+      this.problems.push({
+        folder: file,
+        code: isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE',
+        message: messageOf(error),
+      });
+      return undefined;
+    }
   }
 
   private async loadOne(folder: string): Promise<void> {
@@ -82,7 +204,20 @@ export class Registry {
           `a connector named "${loaded.name}" is already loaded from ${this.connectors.get(loaded.name)!.file}`,
         );
       }
-      const checksum = createHash('sha256').update(loaded.source).digest('hex');
+      const checksum = checksumOf(loaded.source);
+      // A push wins over the folder until the folder's file changes: when the folder still holds
+      // a source stored before, and a pushed version came after it, the pushed version stays current.
+      const stored = await this.store.connectorVersions(loaded.name);
+      const latest = stored[0];
+      if (latest && latest.origin === PUSH_ORIGIN && latest.checksum !== checksum) {
+        const seen = stored.find((v) => v.checksum === checksum);
+        const pushed = seen && (await this.loadPushedVersion(latest));
+        if (seen && pushed) {
+          this.versions.set(`${loaded.name}@${seen.version}`, Promise.resolve(loaded.definition));
+          this.connectors.set(loaded.name, pushed);
+          return;
+        }
+      }
       const version = await this.store.putConnectorVersion({
         name: loaded.name,
         checksum,

@@ -74,7 +74,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
   const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
-  const registry = new Registry(store);
+  const registry = new Registry(store, { home });
   try {
     await registry.loadFolders(connectorFolders(options));
     // Key rotation: rows sealed with a previous key are re-sealed under the current one. Rows no

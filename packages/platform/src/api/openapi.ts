@@ -118,6 +118,185 @@ const schemas = {
       concurrency: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
     },
   },
+  Problem: {
+    type: 'object',
+    required: ['path', 'message'],
+    properties: { path: { type: 'string' }, message: { type: 'string' } },
+  },
+  DefinitionErrors: {
+    type: 'object',
+    required: ['error'],
+    description: 'A pushed definition with problems: every problem with its path in the definition',
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message', 'path', 'problems'],
+        properties: {
+          code: { type: 'string', enum: ['DEFINITION_INVALID'] },
+          message: { type: 'string' },
+          path: { type: 'string', description: "The first problem's path (e.g. `actions.create_contact.execute`)" },
+          problems: { type: 'array', items: { $ref: '#/components/schemas/Problem' } },
+        },
+      },
+    },
+  },
+  ConnectorPush: {
+    type: 'object',
+    required: ['source'],
+    additionalProperties: false,
+    properties: {
+      source: {
+        type: 'string',
+        description: 'The bundled ES module `loadConnectorFile` produces (what `weft push` sends); up to 10 MiB',
+      },
+      name: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+        description: 'Required when the definition sets no `name`; must agree with it when it does',
+      },
+    },
+  },
+  ConnectorPushed: {
+    type: 'object',
+    required: ['name', 'title', 'version', 'actions', 'triggers', 'checksum', 'origin', 'createdAt', 'created'],
+    properties: {
+      name: { type: 'string' },
+      title: { type: 'string' },
+      description: { type: 'string' },
+      version: { type: 'integer', description: 'The current version: new connections and recipes use it' },
+      actions: { type: 'array', items: { type: 'string' } },
+      triggers: { type: 'array', items: { type: 'string' } },
+      checksum: { type: 'string', description: 'SHA-256 of the source' },
+      origin: { type: 'string', description: '`push`, or the file a folder connector was loaded from' },
+      createdAt: { type: 'string', format: 'date-time' },
+      created: { type: 'boolean', description: 'False when the source equals the current version (200)' },
+    },
+  },
+  ConnectorVersion: {
+    type: 'object',
+    required: ['name', 'version', 'checksum', 'origin', 'createdAt', 'current'],
+    properties: {
+      name: { type: 'string' },
+      version: { type: 'integer' },
+      checksum: { type: 'string' },
+      origin: { type: 'string' },
+      createdAt: { type: 'string', format: 'date-time' },
+      current: { type: 'boolean' },
+    },
+  },
+  ConnectorSource: {
+    type: 'object',
+    required: ['name', 'version', 'source'],
+    properties: { name: { type: 'string' }, version: { type: 'integer' }, source: { type: 'string' } },
+  },
+  FieldsRequest: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'One of `action`, `trigger` (with `kind`) or `pickList`',
+    properties: {
+      connection: { type: 'string', description: 'A connection of this connector: the lambdas run with its values' },
+      version: { type: 'integer', minimum: 1, description: 'A stored version (default: the current one)' },
+      action: { type: 'string' },
+      trigger: { type: 'string' },
+      kind: { type: 'string', enum: ['input', 'output', 'config'], default: 'input' },
+      configFields: { type: 'object', description: 'Config field values the fields may depend on' },
+      pickList: { type: 'string' },
+      args: {
+        type: 'object',
+        description: 'Pick lists: the values of the fields named in `pickListParams`; tree pick lists: `parentId`',
+      },
+    },
+  },
+  FieldsResponse: {
+    oneOf: [
+      {
+        type: 'object',
+        required: ['fields', 'schema'],
+        properties: {
+          fields: {
+            type: 'array',
+            items: { type: 'object' },
+            description: 'Schema fields as the connector gives them',
+          },
+          schema: { type: 'object', description: 'The fields as JSON Schema' },
+        },
+      },
+      {
+        type: 'object',
+        required: ['options'],
+        properties: {
+          options: {
+            type: 'array',
+            items: { type: 'array' },
+            description: '`[label, value]` pairs; tree pick lists: `[label, value, childPath?, hasChildren?]`',
+          },
+        },
+      },
+    ],
+  },
+  JobError: {
+    type: ['object', 'null'],
+    required: ['code', 'message'],
+    properties: { code: { type: 'string' }, message: { type: 'string' }, stepId: { type: 'string' } },
+  },
+  Job: {
+    type: 'object',
+    required: [
+      'id',
+      'recipeId',
+      'status',
+      'trigger',
+      'error',
+      'attempts',
+      'rerunOf',
+      'createdAt',
+      'startedAt',
+      'finishedAt',
+    ],
+    properties: {
+      id: { type: 'string' },
+      recipeId: { type: 'string' },
+      status: { type: 'string', enum: ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] },
+      trigger: { description: 'The trigger event' },
+      error: { $ref: '#/components/schemas/JobError' },
+      attempts: { type: 'integer' },
+      rerunOf: { type: ['string', 'null'], description: 'The job this one re-runs' },
+      runAt: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'When a pending or suspended job runs next',
+      },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+      startedAt: { type: ['string', 'null'], format: 'date-time' },
+      finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  JobStep: {
+    type: 'object',
+    required: ['id', 'status', 'input', 'output', 'error', 'startedAt', 'finishedAt'],
+    properties: {
+      id: { type: 'string', description: "The recipe step's id" },
+      seq: { type: 'integer', description: 'Order of execution within the job' },
+      status: { type: 'string', enum: ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] },
+      input: {},
+      output: {},
+      error: { $ref: '#/components/schemas/JobError' },
+      attempts: { type: 'integer' },
+      startedAt: { type: ['string', 'null'], format: 'date-time' },
+      finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  JobDetail: {
+    allOf: [
+      ref('Job'),
+      {
+        type: 'object',
+        required: ['steps'],
+        properties: { steps: { type: 'array', items: ref('JobStep') } },
+      },
+    ],
+  },
   Recipe: {
     allOf: [
       ref('RecipeInput'),
@@ -167,12 +346,63 @@ export function openapi(version: string) {
           summary: 'List connectors',
           responses: { '200': { description: '{ items, nextCursor, problems }' }, ...errors },
         },
+        post: {
+          summary: 'Push a connector source: loaded, validated, and a new version when it changed',
+          requestBody: body(ref('ConnectorPush')),
+          responses: {
+            '201': json(ref('ConnectorPushed'), 'A new version, now current'),
+            '200': json(ref('ConnectorPushed'), 'The source equals the current version: nothing changed'),
+            '400': {
+              description:
+                'A bad body (INVALID_REQUEST), a source that does not load (CONNECTOR_NOT_LOADABLE, ' +
+                'CONNECTOR_NO_DEFAULT_EXPORT, path `source`) or a definition with problems (DEFINITION_INVALID)',
+              content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('DefinitionErrors')] } } },
+            },
+            ...errors,
+            '413': errorResponse('The source is over 10 MiB'),
+          },
+        },
       },
       '/api/connectors/{name}': {
         get: {
           summary: "One connector's actions and triggers with resolved static fields",
           parameters: [pathParam('name')],
           responses: { '200': { description: 'The connector' }, ...errors, ...notFound },
+        },
+      },
+      '/api/connectors/{name}/versions': {
+        get: {
+          summary: "A connector's stored versions, newest first",
+          parameters: [pathParam('name')],
+          responses: { '200': json(list(ref('ConnectorVersion')), 'The versions'), ...errors, ...notFound },
+        },
+      },
+      '/api/connectors/{name}/source': {
+        get: {
+          summary: 'The bundled source of a connector version (default: the current one)',
+          parameters: [pathParam('name'), { name: 'version', in: 'query', schema: { type: 'integer', minimum: 1 } }],
+          responses: {
+            '200': json(ref('ConnectorSource'), '{ name, version, source }'),
+            ...invalid,
+            ...errors,
+            '404': errorResponse('No such connector (CONNECTOR_NOT_FOUND) or version (CONNECTOR_VERSION_NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/connectors/{name}/fields': {
+        post: {
+          summary: 'Resolve dynamic fields of an action or trigger, or a pick list, for a connection and config',
+          parameters: [pathParam('name')],
+          requestBody: body(ref('FieldsRequest')),
+          responses: {
+            '200': json(ref('FieldsResponse'), '`{ fields, schema }`, or `{ options }` for a pick list'),
+            ...invalid,
+            ...errors,
+            '404': errorResponse('No such connector, version, connection, action, trigger or pick list (with `path`)'),
+            '422': errorResponse(
+              "The connector's code failed (its message, secrets redacted): LAMBDA_FAILED, CONNECTOR_ERROR, HTTP_ERROR, ...",
+            ),
+          },
         },
       },
       '/api/connections': {
@@ -225,6 +455,29 @@ export function openapi(version: string) {
           summary: "Run the connector's test with the connection",
           parameters: [pathParam('name')],
           responses: { '200': json(ref('ConnectionTest'), '{ ok, message }'), ...errors, ...notFound },
+        },
+      },
+      '/api/connections/{name}/oauth2/start': {
+        get: {
+          summary: 'Start the OAuth2 authorization-code flow of a connection',
+          description:
+            "Redirects (302) to the application's authorization URL; with `Accept: application/json` answers " +
+            '`{ authorizationUrl }` instead. The application redirects back to `GET /oauth/callback`, which stores the tokens.',
+          parameters: [pathParam('name')],
+          responses: {
+            '302': { description: 'To the authorization URL (`Location`)' },
+            '200': json(
+              {
+                type: 'object',
+                required: ['authorizationUrl'],
+                properties: { authorizationUrl: { type: 'string', format: 'uri' } },
+              },
+              'With `Accept: application/json`',
+            ),
+            ...invalid,
+            ...errors,
+            ...notFound,
+          },
         },
       },
       '/api/recipes': {
@@ -288,6 +541,47 @@ export function openapi(version: string) {
           summary: 'Stop a recipe',
           parameters: [pathParam('id')],
           responses: { '200': json(ref('Recipe'), 'The recipe, stopped'), ...errors, ...notFound },
+        },
+      },
+      '/api/jobs': {
+        get: {
+          summary: 'List jobs, newest first',
+          parameters: [
+            ...pageParams,
+            { name: 'recipeId', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] },
+            },
+          ],
+          responses: {
+            '200': json(list(ref('Job')), 'A page of jobs'),
+            ...invalid,
+            ...errors,
+            '404': errorResponse('No recipe with that `recipeId` (RECIPE_NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/jobs/{id}': {
+        get: {
+          summary: 'One job with its steps',
+          parameters: [pathParam('id')],
+          responses: { '200': json(ref('JobDetail'), 'The job'), ...errors, '404': errorResponse('JOB_NOT_FOUND') },
+        },
+      },
+      '/api/jobs/{id}/rerun': {
+        post: {
+          summary: 'A new job from the same trigger event (`rerunOf` names the original)',
+          parameters: [pathParam('id')],
+          responses: {
+            '201': json(ref('JobDetail'), 'The new job, pending'),
+            ...errors,
+            '404': errorResponse('JOB_NOT_FOUND'),
+            '409': errorResponse(
+              'The job has not finished (JOB_NOT_FINISHED), or its recipe no longer exists (RECIPE_NOT_FOUND)',
+            ),
+          },
         },
       },
     },
