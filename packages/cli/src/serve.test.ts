@@ -24,6 +24,7 @@ test('weft serve prints where it runs and how to log in, serves the API, and sto
   });
   expect(out).toContain(`log in with the admin token in ${join(home, 'admin.token')} (created now)`);
   expect(out).toMatch(/connectors: crm/);
+  expect(out).toContain(`console: ${url}/`);
   expect(out).toMatch(/! .*broken/);
   const token = (await readFile(join(home, 'admin.token'), 'utf8')).trim();
   expect((await stat(join(home, 'admin.token'))).mode & 0o777).toBe(0o600);
@@ -33,6 +34,9 @@ test('weft serve prints where it runs and how to log in, serves the API, and sto
   expect((await fetch(`${url}/api/connectors`)).status).toBe(401);
   const list = await fetch(`${url}/api/connectors`, { headers: { authorization: `Bearer ${token}` } });
   expect((await list.json()).items.map((c: { name: string }) => c.name)).toEqual(['crm']);
+  const page = await fetch(`${url}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/text\/html/);
 
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');

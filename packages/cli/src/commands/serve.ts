@@ -21,7 +21,8 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
     const names = server.registry.list().map((c) => c.name);
     const lines = [
       `Weft is running at ${server.url}`,
-      `  API: ${server.url}/api  (description: ${server.url}/api/openapi.json; the web console is not built yet)`,
+      `  console: ${server.url}/`,
+      `  API: ${server.url}/api  (description: ${server.url}/api/openapi.json)`,
       server.token.source === 'env'
         ? '  log in with the token in WEFT_ADMIN_TOKEN'
         : `  log in with the admin token in ${server.token.file}${server.token.source === 'created' ? ' (created now)' : ''}`,

@@ -9,11 +9,13 @@ import type { ServerContext } from '../runtime/context.js';
 import { registerWebhookRoutes } from '../runtime/ingress.js';
 import { pageQuery } from './body.js';
 import { registerConnectorRoutes } from './connectors.js';
+import { registerConsoleRoutes } from './console.js';
 import { describeConnector, summarizeConnector } from './describe.js';
 import { ApiError, errorBody, handleError } from './errors.js';
 import { registerJobRoutes } from './jobs.js';
 import { registerOAuthRoutes } from './oauth.js';
 import { openapi } from './openapi.js';
+import { registerRunRoutes } from './run.js';
 
 export const VERSION = '0.1.0';
 
@@ -122,6 +124,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerJobRoutes(app, context);
   registerOAuthRoutes(app, context);
   registerWebhookRoutes(app, context);
+  registerRunRoutes(app, context);
+  registerConsoleRoutes(app);
 
   return app;
 }

@@ -405,6 +405,46 @@ export function openapi(version: string) {
           },
         },
       },
+      '/api/connectors/{name}/run': {
+        post: {
+          summary: 'Run one action with a connection (the SDK console): its output and HTTP exchanges, redacted',
+          parameters: [pathParam('name')],
+          requestBody: body({
+            type: 'object',
+            required: ['action'],
+            additionalProperties: false,
+            properties: {
+              connection: { type: 'string' },
+              action: { type: 'string' },
+              input: { type: 'object' },
+              configFields: { type: 'object' },
+            },
+          }),
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['exchanges'],
+                properties: {
+                  output: {},
+                  reinvokeAfter: {
+                    type: 'object',
+                    description: 'A multistep action suspended: `{ seconds, continue }`',
+                  },
+                  exchanges: { type: 'array', items: { type: 'object' } },
+                },
+              },
+              '`{ output, exchanges }`',
+            ),
+            ...invalid,
+            ...errors,
+            '404': errorResponse('No such connector, action or connection (with `path`)'),
+            '422': errorResponse(
+              'The action failed (its message, secrets redacted); the body also carries the `exchanges` made',
+            ),
+          },
+        },
+      },
       '/api/connections': {
         get: {
           summary: 'List connections, by name',

@@ -1,0 +1,263 @@
+/**
+ * What the Weft HTTP API sends and accepts (SPEC §10; packages/platform/src/api/describe.ts).
+ */
+
+export type FieldType =
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'date'
+  | 'date_time'
+  | 'timestamp'
+  | 'object'
+  | 'array';
+
+export type ControlType =
+  | 'text'
+  | 'text-area'
+  | 'plain-text'
+  | 'password'
+  | 'integer'
+  | 'number'
+  | 'url'
+  | 'select'
+  | 'multiselect'
+  | 'checkbox'
+  | 'switch'
+  | 'date'
+  | 'date_time'
+  | 'email'
+  | 'phone'
+  | 'subdomain'
+  | 'tree'
+  | 'key_value'
+  | 'schema-designer';
+
+/** `[label, value]`, or for trees `[label, value, childPath, hasChildren]`. */
+export type PickListOption = readonly [string, unknown, ...unknown[]];
+
+export interface Field {
+  name: string;
+  label?: string;
+  hint?: string;
+  type?: FieldType;
+  of?: Exclude<FieldType, 'array'>;
+  properties?: readonly Field[];
+  optional?: boolean;
+  controlType?: ControlType;
+  pickList?: string | readonly PickListOption[];
+  pickListParams?: Readonly<Record<string, string>>;
+  options?: readonly PickListOption[];
+  delimiter?: string;
+  toggleHint?: string;
+  toggleField?: Field;
+  default?: unknown;
+  sticky?: boolean;
+  extendsSchema?: boolean;
+  ngIf?: string;
+  listMode?: 'static' | 'dynamic';
+  itemLabel?: string;
+  custom?: boolean;
+  supportPills?: boolean;
+}
+
+/** Static fields come resolved; `dynamic` ones are asked for through `POST /api/connectors/:name/fields`. */
+export interface FieldSet {
+  dynamic: boolean;
+  fields?: Field[];
+}
+
+export interface Operation {
+  name: string;
+  title: string;
+  subtitle?: string;
+  description?: string;
+  deprecated: boolean;
+  configFields: FieldSet;
+  inputFields: FieldSet;
+  outputFields: FieldSet;
+}
+
+export type TriggerKind = 'polling' | 'static_webhook' | 'dynamic_webhook' | 'hybrid';
+
+export interface TriggerOperation extends Operation {
+  kind: TriggerKind;
+}
+
+export interface ConnectorSummary {
+  name: string;
+  title?: string;
+  description?: string;
+  version: number;
+  actions: string[];
+  triggers: string[];
+}
+
+export interface ConnectorProblem {
+  folder: string;
+  code: string;
+  message: string;
+}
+
+export interface ConnectorList {
+  items: ConnectorSummary[];
+  nextCursor: string | null;
+  problems?: ConnectorProblem[];
+}
+
+export interface ConnectorDetail extends Omit<ConnectorSummary, 'actions' | 'triggers'> {
+  authorization: string;
+  connectionFields: FieldSet;
+  actions: Operation[];
+  triggers: TriggerOperation[];
+  pickLists: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Connection {
+  name: string;
+  connector: string;
+  values?: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  /** Set when the stored values cannot be opened (another master key). */
+  error?: { code: string; message: string };
+}
+
+export interface TestResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface RecipeTrigger {
+  connector: string;
+  connection?: string;
+  trigger: string;
+  input: Record<string, unknown>;
+  pollIntervalSeconds?: number;
+}
+
+export interface ActionStep {
+  id: string;
+  connector: string;
+  connection?: string;
+  action: string;
+  input: Record<string, unknown>;
+}
+
+export interface IfStep {
+  id: string;
+  if: string | boolean;
+  then: Step[];
+  else: Step[];
+}
+
+export interface ForeachStep {
+  id: string;
+  foreach: string;
+  as?: string;
+  do: Step[];
+}
+
+export interface StopStep {
+  id: string;
+  stop: { error: boolean; message?: string };
+}
+
+export type Step = ActionStep | IfStep | ForeachStep | StopStep;
+
+export interface RecipeInput {
+  name: string;
+  trigger: RecipeTrigger;
+  steps: Step[];
+  onError?: Step[];
+  concurrency?: number;
+}
+
+export interface Recipe extends RecipeInput {
+  id: string;
+  status: 'running' | 'stopped';
+  connectorVersions: Record<string, number>;
+  webhookUrl?: string;
+  staticWebhookUrl?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const JOB_STATUSES = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobError {
+  code?: string;
+  message: string;
+  stepId?: string;
+  [key: string]: unknown;
+}
+
+export interface JobSummary {
+  id: string;
+  recipeId: string;
+  status: JobStatus;
+  error?: JobError | null;
+  createdAt?: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  rerunOf?: string | null;
+  trigger?: unknown;
+}
+
+export interface JobStep {
+  id: string;
+  status: JobStatus;
+  input?: unknown;
+  output?: unknown;
+  error?: JobError | string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  attempts?: number;
+}
+
+export interface JobDetail extends JobSummary {
+  trigger: unknown;
+  steps: JobStep[];
+}
+
+export interface HttpExchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  durationMs: number;
+  attempt: number;
+  error?: string;
+}
+
+export interface RunResult {
+  output?: unknown;
+  reinvokeAfter?: { seconds: number; continue: unknown };
+  exchanges: HttpExchange[];
+}
+
+/** Body of `POST /api/connectors/:name/fields`. */
+export interface FieldsRequest {
+  connection?: string;
+  action?: string;
+  trigger?: string;
+  kind?: 'input' | 'output' | 'config';
+  configFields?: Record<string, unknown>;
+  pickList?: string;
+  args?: Record<string, unknown>;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; path?: string };
+  exchanges?: HttpExchange[];
+}

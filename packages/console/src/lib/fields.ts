@@ -1,0 +1,86 @@
+/**
+ * Field helpers shared by every generated form: labels, control kinds, required-ness, and
+ * how formulas (`=expr`) and templates (`{{ expr }}`) are recognized.
+ */
+import type { ControlType, Field, FieldType } from '../api/types';
+
+/** `first_name` → `First name` (as the SDK does). */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_\-.]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words ? words[0].toUpperCase() + words.slice(1) : name;
+}
+
+export const labelOf = (field: Field): string => field.label ?? humanize(field.name);
+
+export function typeOf(field: Field): FieldType {
+  return field.type ?? (field.properties ? 'object' : 'string');
+}
+
+export type ControlKind = ControlType | 'boolean' | 'object' | 'object-list' | 'string-list' | 'json' | 'timestamp';
+
+/** The control a field gets: its `controlType`, else one derived from its type and pick list. */
+export function controlOf(field: Field): ControlKind {
+  if (field.controlType) return field.controlType;
+  const type = typeOf(field);
+  if (field.pickList || field.options) return type === 'array' ? 'multiselect' : 'select';
+  switch (type) {
+    case 'integer':
+      return 'integer';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'date_time':
+      return 'date_time';
+    case 'timestamp':
+      return 'timestamp';
+    case 'object':
+      return field.properties ? 'object' : 'json';
+    case 'array':
+      if (field.properties || field.of === 'object') return field.properties ? 'object-list' : 'json';
+      return 'string-list';
+    default:
+      return 'text';
+  }
+}
+
+/** Required in a form: not optional and without a default (ngIf fields are required only when shown). */
+export const isRequired = (field: Field): boolean => !field.optional && field.default === undefined;
+
+/** Whether a value is a formula or a template, which only the formula editor can show. */
+export function isFormula(value: unknown): value is string {
+  return typeof value === 'string' && (value.startsWith('=') || value.includes('{{'));
+}
+
+export function isBlank(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0)
+  );
+}
+
+/** Text controls take datapills as `{{ }}` templates; the others become a formula. */
+export function isTextControl(kind: ControlKind): boolean {
+  return ['text', 'text-area', 'plain-text', 'url', 'email', 'phone', 'subdomain'].includes(kind);
+}
+
+/** The value without the keys of fields an `ngIf` hides (the server drops them anyway). */
+export function withoutKeys(value: Record<string, unknown>, keys: Iterable<string>): Record<string, unknown> {
+  const out = { ...value };
+  for (const key of keys) delete out[key];
+  return out;
+}
+
+/** A DOM id for a value's path (`steps[0].input.email` → `f-steps_0_-input-email`). */
+export function fieldId(path: string): string {
+  return `f-${path.replace(/[^A-Za-z0-9_-]/g, (c) => (c === '.' ? '-' : '_'))}`;
+}
