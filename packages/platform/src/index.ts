@@ -24,7 +24,31 @@ export {
   Registry,
   type RegistryOptions,
 } from './registry.js';
+export { Batcher } from './runtime/batch.js';
+export {
+  type EngineOptions,
+  JobEngine,
+  MAX_FOREACH_ITEMS,
+  MAX_REINVOCATIONS,
+  type RunOutcome,
+  resumeTokenHash,
+  type StepState,
+} from './runtime/engine.js';
+export { type ClassifiedError, classifyError } from './runtime/job-errors.js';
+export {
+  EmbeddedQueue,
+  type EmbeddedQueueOptions,
+  type JobQueue,
+  type QueueHandler,
+  type QueueItem,
+  type QueueStats,
+} from './runtime/queue.js';
 export { FINISHED_STATUSES, rerunJob } from './runtime/rerun.js';
+export { registerResumeRoutes } from './runtime/resume.js';
+export { RETENTION_SWEEP_MS, Retention } from './runtime/retention.js';
+export { Scheduler } from './runtime/scheduler.js';
+export { type ArraySummary, SUMMARY_KEEP, type Summarized, summarize } from './runtime/summarize.js';
+export { type JobSystem, recoverableJobs, startJobSystem, Workers } from './runtime/workers.js';
 export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';

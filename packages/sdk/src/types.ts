@@ -166,6 +166,19 @@ export interface ReinvokeRequest {
   continue: unknown;
 }
 
+/** `ctx.waitForResume`: suspend until the resume URL is called, or until `timeoutSeconds` pass. */
+export interface WaitForResumeRequest {
+  /** How long to wait for the call before `execute` runs again with `ctx.resume.timedOut`. */
+  timeoutSeconds: number;
+  continue: unknown;
+}
+
+/**
+ * What a waiting action finds in `ctx.resume` when it runs again: the call to its resume URL
+ * (the request body, parsed when JSON, and its headers with lower-cased names), or `timedOut`.
+ */
+export type ResumeValue = { payload: unknown; headers: Record<string, string> } | { timedOut: true };
+
 export type HttpMethodName = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options' | 'head';
 
 /** The request-starting helpers every context carries. */
@@ -237,10 +250,23 @@ export interface ActionContext<Input = Record<string, any>, Connection = Record<
   /** Fields of the input schema beyond the static ones (after `extendsSchema`). */
   readonly extendedInputSchema: Field[];
   readonly extendedOutputSchema: Field[];
-  /** The value passed to `reinvokeAfter` by the previous step of a multistep action. */
+  /** The value passed to `reinvokeAfter` (or `waitForResume`) by the previous step of a multistep action. */
   readonly continue: unknown;
   /** Suspend this action; `execute` runs again after `seconds` with `ctx.continue`. */
   reinvokeAfter(request: ReinvokeRequest): never;
+  /**
+   * The URL that resumes this action after `waitForResume` (an HTTP POST from the outside
+   * world: an approval, a callback). Undefined where nothing can resume (`weft exec`). Hand it
+   * out before calling `waitForResume`.
+   */
+  readonly resumeUrl: string | undefined;
+  /** When `execute` runs again after `waitForResume`: the call that resumed it, or `{ timedOut: true }`. */
+  readonly resume: ResumeValue | undefined;
+  /**
+   * Suspend this action until its `resumeUrl` is called (or `timeoutSeconds` pass); `execute`
+   * then runs again with `ctx.continue` and `ctx.resume`.
+   */
+  waitForResume(request: WaitForResumeRequest): never;
 }
 
 export interface FieldsContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {
@@ -442,6 +468,11 @@ export interface TriggerDefinition<InFs = readonly Field[]> {
   webhookSubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookUnsubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookRefresh?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
+  /**
+   * Runs `webhookRefresh` this often (seconds) for APIs whose registrations lapse after a known
+   * time. A subscription whose data carries `expires_at` is refreshed before that time instead.
+   */
+  webhookRefreshSeconds?: number;
   webhookNotification?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   /** `raw`: `ctx.payload` is the body string, unparsed. Otherwise JSON and forms are parsed. */
   webhookPayloadType?: 'json' | 'raw';

@@ -112,6 +112,7 @@ function parseJsonFlag(text: string, flag: string, flags: ExecFlags): unknown {
 
 function printable(result: ExecuteResult): unknown {
   if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter };
+  if (result.kind === 'waiting') return { waitForResume: result.waitForResume };
   if (result.kind === 'output') return result.output;
   return null;
 }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { recipeStatusQuery } from '../recipes/service.js';
 import type { ServerContext } from '../runtime/context.js';
 import { registerWebhookRoutes } from '../runtime/ingress.js';
+import { registerResumeRoutes } from '../runtime/resume.js';
 import { pageQuery } from './body.js';
 import { registerConnectorRoutes } from './connectors.js';
 import { registerConsoleRoutes } from './console.js';
@@ -45,6 +46,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   app.setErrorHandler(handleError);
+  // An empty body sent as JSON is no body: clients that always send the content type (and
+  // POST routes that take nothing, like start, stop and rerun) must not get a 400 for it.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
   const routes: string[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
@@ -124,6 +134,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerJobRoutes(app, context);
   registerOAuthRoutes(app, context);
   registerWebhookRoutes(app, context);
+  registerResumeRoutes(app, context);
   registerRunRoutes(app, context);
   registerConsoleRoutes(app);
 

@@ -1,7 +1,294 @@
 /**
- * TODO: routes.
+ * The OAuth2 authorization-code flow through the server (SPEC §4, §10): what `weft oauth2` does
+ * on a developer's machine, for connections stored in the runtime.
+ *
+ * - `GET /api/connections/:name/oauth2/start` (admin token): a fresh `state` (kept here for 10
+ *   minutes, usable once) and, when the connector asks for it, a PKCE verifier; answers 302 to
+ *   the provider's authorization URL, or `{ authorizationUrl, expiresAt }` to
+ *   `Accept: application/json` (the console opens that URL itself: a browser cannot send the
+ *   admin token on a redirect).
+ * - `GET /oauth/callback` (public: the provider's redirect, `${publicUrl}/oauth/callback`):
+ *   checks the state, exchanges the code through the connector's `acquire` (or the SDK's default
+ *   exchange) exactly as `weft oauth2` does, merges the tokens into the connection, re-seals it
+ *   and answers a small page. Nothing is stored unless the exchange succeeds.
+ *
+ * Pending states live in memory: a server restart forgets them (the user starts again).
  */
-import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { execute, isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
+import { ApiError } from './errors.js';
 
-export function registerOAuthRoutes(_app: FastifyInstance, _context: ServerContext): void {}
+export const CALLBACK_PATH = '/oauth/callback';
+/** How long an authorization may take from start to callback. */
+export const STATE_TTL_MS = 10 * 60_000;
+/** At most this many authorizations wait at once; the oldest is dropped beyond. */
+const MAX_PENDING = 1000;
+
+export interface PendingAuthorization {
+  connection: string;
+  connector: string;
+  redirectUri: string;
+  codeVerifier?: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+export type TakenAuthorization =
+  | { ok: true; pending: PendingAuthorization }
+  | { ok: false; problem: 'unknown' | 'expired' | 'used'; pending?: PendingAuthorization };
+
+/** States handed out and not yet settled, each usable once before it expires. */
+export class PendingAuthorizations {
+  private readonly states = new Map<string, PendingAuthorization>();
+  /** The clock (tests move it). */
+  now: () => number = Date.now;
+
+  constructor(readonly ttlMs = STATE_TTL_MS) {}
+
+  add(state: string, pending: Omit<PendingAuthorization, 'expiresAt' | 'used'>): PendingAuthorization {
+    this.prune();
+    while (this.states.size >= MAX_PENDING) this.states.delete(this.states.keys().next().value!);
+    const entry = { ...pending, expiresAt: this.now() + this.ttlMs, used: false };
+    this.states.set(state, entry);
+    return entry;
+  }
+
+  /** Marks the state used; only the first call with a live state succeeds. */
+  take(state: string): TakenAuthorization {
+    const pending = this.states.get(state);
+    if (!pending) return { ok: false, problem: 'unknown' };
+    if (pending.used) return { ok: false, problem: 'used', pending };
+    if (pending.expiresAt <= this.now()) return { ok: false, problem: 'expired', pending };
+    pending.used = true;
+    return { ok: true, pending };
+  }
+
+  /** Settled and expired states are kept one more period, so a late click gets a precise message. */
+  private prune(): void {
+    const now = this.now();
+    for (const [state, pending] of this.states) {
+      if (pending.expiresAt + this.ttlMs <= now) this.states.delete(state);
+    }
+  }
+}
+
+const pendingByContext = new WeakMap<ServerContext, PendingAuthorizations>();
+
+/** The pending authorizations of one server. */
+export function pendingAuthorizationsOf(context: ServerContext): PendingAuthorizations {
+  let pending = pendingByContext.get(context);
+  if (!pending) {
+    pending = new PendingAuthorizations();
+    pendingByContext.set(context, pending);
+  }
+  return pending;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+interface PageResult {
+  ok: boolean;
+  connection?: string;
+  message: string;
+}
+
+/**
+ * The page the browser lands on. It tells an opener window (the console, when it opened the
+ * authorization in a pop-up) how it went, with `postMessage` to the server's own origin.
+ */
+function page(reply: FastifyReply, status: number, title: string, result: PageResult): FastifyReply {
+  const nonce = randomBytes(16).toString('base64');
+  const message = JSON.stringify({ type: 'weft:oauth2', ...result }).replace(/</g, '\\u003c');
+  const link = result.connection
+    ? `<p><a href="/#/connections/${encodeURIComponent(result.connection)}">Open the connection in the Weft console</a></p>`
+    : '';
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Weft: ${escapeHtml(title)}</title>` +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"></head>' +
+    `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">` +
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(result.message)}</p>${link}` +
+    `<script nonce="${nonce}">if (window.opener) window.opener.postMessage(${message}, window.location.origin);</script>` +
+    '</body></html>\n';
+  return reply
+    .status(status)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      // The URL carries the code: no referrer leaves this page.
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`,
+    })
+    .send(html);
+}
+
+/** Messages written for the CLI name `weft oauth2`; here the user starts again from the console. */
+function serverWording(message: string): string {
+  return message
+    .replace(/\s*\(with the CLI: run `weft oauth2`\)/g, '')
+    .replace(/\s*Run `weft oauth2` again\.?/g, '')
+    .replace(/\s*run `weft oauth2` again( to retry)?\.?/g, '')
+    .trim();
+}
+
+function firstString(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' && first !== '' ? first : undefined;
+}
+
+export function registerOAuthRoutes(app: FastifyInstance, context: ServerContext): void {
+  const pending = pendingAuthorizationsOf(context);
+  const redirectUri = () => `${context.publicUrl().replace(/\/+$/, '')}${CALLBACK_PATH}`;
+
+  app.get<{ Params: { name: string } }>('/api/connections/:name/oauth2/start', async (request, reply) => {
+    const name = request.params.name;
+    const { connector, definition, values } = await context.connections.open(name);
+    let grantType: string;
+    try {
+      grantType = oauth2AuthorizationOf(definition, values).grantType ?? 'authorization_code';
+    } catch (error) {
+      throw new ApiError(
+        409,
+        'OAUTH2_NOT_APPLICABLE',
+        `The connection "${name}" cannot be authorized in a browser: ${messageOf(error)}`,
+        'name',
+      );
+    }
+    if (grantType !== 'authorization_code') {
+      throw new ApiError(
+        409,
+        'OAUTH2_NOT_APPLICABLE',
+        `The connection "${name}" uses the OAuth2 ${grantType} grant, which needs no browser: Weft requests its token when the connection is used (try POST /api/connections/${name}/test)`,
+        'name',
+      );
+    }
+    let start: Awaited<ReturnType<typeof startAuthorization>>;
+    try {
+      start = await startAuthorization(definition, { connection: values, redirectUri: redirectUri() });
+    } catch (error) {
+      if (!isWeftError(error)) throw error;
+      throw new ApiError(
+        409,
+        'OAUTH2_NOT_APPLICABLE',
+        `The connection "${name}" cannot be authorized: ${error.message}`,
+        'name',
+      );
+    }
+    const entry = pending.add(start.state, {
+      connection: name,
+      connector,
+      redirectUri: start.redirectUri,
+      codeVerifier: start.codeVerifier,
+    });
+    reply.header('cache-control', 'no-store');
+    if (/\bapplication\/json\b/i.test(request.headers.accept ?? '')) {
+      return { authorizationUrl: start.url, expiresAt: new Date(entry.expiresAt).toISOString() };
+    }
+    return reply.redirect(start.url, 302);
+  });
+
+  app.get(CALLBACK_PATH, async (request, reply) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const state = firstString(query.state);
+    const again = 'Nothing was stored. Start the authorization again from the Weft console.';
+    if (!state) {
+      return page(reply, 400, 'Authorization failed', {
+        ok: false,
+        message: `The authorization response carries no state, so Weft cannot tell which connection it is for. ${again}`,
+      });
+    }
+    const taken = pending.take(state);
+    if (!taken.ok) {
+      const text = {
+        unknown:
+          'This authorization is not one this server started (it may come from another server, or the server restarted since).',
+        expired: `This authorization expired: it must be completed within ${Math.round(pending.ttlMs / 60_000)} minutes of starting it.`,
+        used: 'This authorization link was used already; each works once.',
+      }[taken.problem];
+      context.log('warn', `OAuth2 callback refused: ${taken.problem} state`, {
+        connection: taken.pending?.connection,
+      });
+      return page(reply, 400, 'Authorization failed', {
+        ok: false,
+        connection: taken.pending?.connection,
+        message: `${text} ${again}`,
+      });
+    }
+    const { connection: name } = taken.pending;
+    const providerError = firstString(query.error);
+    if (providerError) {
+      const description = firstString(query.error_description);
+      const said = (description ? `${providerError}: ${description}` : providerError).slice(0, 300);
+      const what =
+        providerError === 'access_denied'
+          ? 'Access was denied at the authorization server'
+          : 'The authorization server answered with an error';
+      context.log('warn', `OAuth2 authorization of connection "${name}" failed at the provider`, {
+        connection: name,
+        error: providerError,
+      });
+      return page(reply, 400, 'Authorization failed', {
+        ok: false,
+        connection: name,
+        message: `${what} (${said}). Nothing was stored for "${name}". Start the authorization again to retry.`,
+      });
+    }
+    const code = firstString(query.code);
+    if (!code) {
+      return page(reply, 400, 'Authorization failed', {
+        ok: false,
+        connection: name,
+        message: `The authorization response carries no code. ${again}`,
+      });
+    }
+    let opened: Awaited<ReturnType<ServerContext['connections']['open']>>;
+    try {
+      opened = await context.connections.open(name);
+    } catch (error) {
+      return page(reply, error instanceof ApiError ? error.status : 500, 'Authorization failed', {
+        ok: false,
+        connection: name,
+        message: `The connection "${name}" cannot be opened: ${messageOf(error)}. Nothing was stored.`,
+      });
+    }
+    if (opened.connector !== taken.pending.connector) {
+      return page(reply, 409, 'Authorization failed', {
+        ok: false,
+        connection: name,
+        message: `The connection "${name}" was replaced (it now belongs to "${opened.connector}") since the authorization started. ${again}`,
+      });
+    }
+    try {
+      // Merges the tokens into `opened.values` (the same path as `weft oauth2`).
+      await execute(opened.definition, 'connection.authorization.acquire', {
+        connection: opened.values,
+        mode: 'interactive',
+        authorizationCode: { code, redirectUri: taken.pending.redirectUri, codeVerifier: taken.pending.codeVerifier },
+      });
+    } catch (error) {
+      const message = serverWording(messageOf(error));
+      context.log('warn', `OAuth2 code exchange of connection "${name}" failed`, {
+        connection: name,
+        code: isWeftError(error) ? error.code : undefined,
+        error: message,
+      });
+      return page(reply, 502, 'Authorization failed', {
+        ok: false,
+        connection: name,
+        message: `${message} Nothing was stored for "${name}". Start the authorization again to retry.`,
+      });
+    }
+    await context.connections.save(name, opened.values);
+    context.connections.forget(name);
+    context.log('info', `Connection "${name}" authorized through OAuth2`, { connection: name });
+    return page(reply, 200, `Connected ${name}`, {
+      ok: true,
+      connection: name,
+      message: `Connected ${name}. You can close this window.`,
+    });
+  });
+}

@@ -8,7 +8,7 @@ import { ApiError } from '../api/errors.js';
 import { newSecret } from '../ids.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { Page, PageRequest, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
+import type { Page, PageRequest, PollError, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
 import type { Recipe } from './types.js';
 import { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './validate.js';
 
@@ -20,6 +20,8 @@ export interface RecipeView extends Recipe {
   webhookUrl?: string;
   /** For static-webhook triggers: the connector's URL, routed by `webhookKeys`. */
   staticWebhookUrl?: string;
+  /** Polling triggers (one recipe's `GET` only): why the last poll failed, until a poll succeeds. */
+  lastPollError?: PollError;
   createdAt: string;
   updatedAt: string;
 }
@@ -95,7 +97,11 @@ export class Recipes {
     if (trigger && typeof trigger.webhookNotification === 'function') {
       const base = this.options.publicUrl().replace(/\/+$/, '');
       view.webhookUrl = `${base}/webhooks/recipes/${encodeURIComponent(record.id)}/${record.webhookSecret}`;
-      if (typeof trigger.webhookSubscribe !== 'function' && typeof connector?.webhookKeys === 'function') {
+      if (
+        typeof trigger.webhookSubscribe !== 'function' &&
+        typeof trigger.webhookKey === 'function' &&
+        typeof connector?.webhookKeys === 'function'
+      ) {
         view.staticWebhookUrl = `${base}/webhooks/static/${encodeURIComponent(recipe.trigger.connector)}`;
       }
     }
@@ -114,7 +120,10 @@ export class Recipes {
   }
 
   async get(id: string): Promise<RecipeView> {
-    return this.view(await this.record(id));
+    const view = this.view(await this.record(id));
+    const state = await this.store.getTriggerState(id);
+    if (state?.lastPollError) view.lastPollError = state.lastPollError;
+    return view;
   }
 
   async create(body: unknown): Promise<RecipeView> {

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import type { Vault } from '../vault.js';
 import type { RuntimeOptions } from './options.js';
 import type { Runtime } from './runtime.js';
+import type { JobSystem } from './workers.js';
 
 export interface ServerContext {
   home: string;
@@ -20,6 +21,8 @@ export interface ServerContext {
   options: RuntimeOptions;
   /** The server's absolute base URL (`WEFT_PUBLIC_URL`, else where it listens). */
   publicUrl: () => string;
+  /** The job queue, engine, scheduler and retention (set by `startRuntime`). */
+  jobs?: JobSystem;
   /** Operational messages (the server log); never secrets. */
   log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
 }

@@ -1,7 +1,285 @@
 /**
- * TODO: webhook ingress.
+ * Webhook ingress (SPEC §6, §10): the public URLs applications deliver events to.
+ *
+ * - `/webhooks/recipes/:recipeId/:secret`: one recipe's own URL (dynamic webhooks and any
+ *   webhook trigger). The recipe must be running and the secret must match (compared in
+ *   constant time); otherwise 404 and nothing is created.
+ * - `/webhooks/static/:connector`: one URL per connector; the connector's `webhookKeys` gives
+ *   the request's key and every running recipe listening for that key receives the request.
+ *
+ * Each recipe runs its trigger's `webhookNotification` (the raw body is kept for signature
+ * checks; JSON and forms are parsed unless the trigger wants the raw text), its events are
+ * deduplicated against the recipe's seen signatures in the transaction that creates the jobs,
+ * and only once that transaction has committed is the sender answered, with the reply the
+ * trigger shaped. Commits of concurrent requests are grouped (commit.ts). Running recipes are
+ * looked up in memory (webhook-recipes.ts), never in the store.
  */
-import type { FastifyInstance } from 'fastify';
+import { isUtf8 } from 'node:buffer';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  isWeftError,
+  messageOf,
+  runWebhookNotification,
+  signaturesOf,
+  type WebhookReply,
+  type WebhookRequest,
+  webhookErrorReply,
+  webhookKeyOfRequest,
+} from '@weft/sdk';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errorBody, handleError } from '../api/errors.js';
+import { StoreError } from '../store/store.js';
+import { GroupCommit } from './commit.js';
 import type { ServerContext } from './context.js';
+import { type WebhookRecipe, webhookRecipesOf } from './webhook-recipes.js';
 
-export function registerWebhookRoutes(_app: FastifyInstance, _context: ServerContext): void {}
+/**
+ * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.
+ * HEAD (reachability checks) only answers whether the URL is live: it never runs a lambda.
+ */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+
+/** Headers of a shaped reply that Fastify or the connection own. */
+const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/** What one recipe made of one request. */
+export interface Delivery {
+  /** True when the notification accepted the request (and its jobs are committed). */
+  accepted: boolean;
+  reply: WebhookReply;
+  created: number;
+  duplicates: number;
+}
+
+function jsonReply(status: number, code: string, message: string, headers: Record<string, string> = {}): WebhookReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(errorBody(code, message)),
+  };
+}
+
+const NOT_RUNNING = () =>
+  jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
+
+function secretMatches(expected: Buffer, given: string): boolean {
+  const candidate = Buffer.from(given);
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+}
+
+/** The query string, first value of each name (as `weft listen` reads it). */
+function queryOf(url: string): Record<string, string> {
+  const at = url.indexOf('?');
+  if (at < 0) return {};
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(url.slice(at + 1))) if (!(key in params)) params[key] = value;
+  return params;
+}
+
+/** The request as webhook lambdas see it; the body must be UTF-8 text, sent uncompressed. */
+function webhookRequest(request: FastifyRequest): WebhookRequest {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Encoding "${encoding}" is not supported for webhooks: send the body uncompressed`,
+    );
+  }
+  const body = request.body;
+  let rawBody = '';
+  if (Buffer.isBuffer(body) && body.length > 0) {
+    if (!isUtf8(body)) {
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'The webhook body is not UTF-8 text: Weft receives text bodies (JSON, forms, XML, plain text)',
+      );
+    }
+    rawBody = body.toString('utf8');
+  }
+  return {
+    // Lower-case names already; the executor copies them for the lambda's context.
+    headers: request.headers as Record<string, string>,
+    params: queryOf(request.url),
+    rawBody,
+  };
+}
+
+function send(reply: FastifyReply, webhook: WebhookReply): FastifyReply {
+  reply.code(webhook.status);
+  for (const [name, value] of Object.entries(webhook.headers)) {
+    if (!OWN_HEADERS.has(name.toLowerCase())) reply.header(name, value);
+  }
+  return reply.send(webhook.body === '' ? undefined : webhook.body);
+}
+
+export function registerWebhookRoutes(app: FastifyInstance, context: ServerContext): void {
+  const recipes = webhookRecipesOf(context);
+  const commits = new GroupCommit({ store: context.store, runtime: context.runtime, log: context.log });
+  const limit = context.options.webhookBodyLimit;
+
+  /** Runs one recipe's notification for a request and commits its events. */
+  async function deliver(recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
+    const where = `triggers.${recipe.triggerName}`;
+    let events: unknown[];
+    let signatures: string[] | undefined;
+    let shaped: WebhookReply;
+    try {
+      const live = recipe.connection ? await context.connections.live(recipe.connection) : undefined;
+      const outcome = await runWebhookNotification({
+        connector: recipe.definition,
+        trigger: recipe.triggerName,
+        request,
+        connection: live?.values ?? {},
+        input: recipe.input,
+        subscription: recipe.subscription,
+        webhookUrl: recipe.webhookUrl,
+        executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
+      });
+      events = outcome.events;
+      shaped = outcome.reply;
+      if (typeof recipe.trigger.dedup === 'function' && events.length > 0) {
+        signatures = signaturesOf(recipe.trigger.dedup, events, where);
+      }
+    } catch (error) {
+      const reply = webhookErrorReply(error);
+      // The executor's messages are redacted: they carry no connection secret.
+      context.log(
+        reply.status >= 500 ? 'error' : 'warn',
+        `Webhook of recipe "${recipe.name}" refused with ${reply.status}`,
+        {
+          recipeId: recipe.id,
+          code: isWeftError(error) ? error.code : 'INTERNAL_ERROR',
+          error: messageOf(error),
+          ...(isWeftError(error) && error.details?.reason ? { reason: error.details.reason } : {}),
+        },
+      );
+      return { accepted: false, reply, created: 0, duplicates: 0 };
+    }
+    if (events.length === 0) return { accepted: true, reply: shaped, created: 0, duplicates: 0 };
+    // A recipe still subscribing has answered its handshake; its events wait for the start.
+    if (recipe.state === 'starting' && !(await recipe.ready)) {
+      return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
+    }
+    try {
+      const committed = await commits.commit({ recipeId: recipe.id, events, signatures });
+      return { accepted: true, reply: shaped, created: committed.jobs.length, duplicates: committed.duplicates };
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') {
+        return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
+      }
+      context.log('error', `The events of a webhook of recipe "${recipe.name}" could not be stored`, {
+        recipeId: recipe.id,
+        error: messageOf(error),
+      });
+      return {
+        accepted: false,
+        reply: jsonReply(503, 'STORE_UNAVAILABLE', 'The event could not be stored; send it again', {
+          'retry-after': '1',
+        }),
+        created: 0,
+        duplicates: 0,
+      };
+    }
+  }
+
+  app.register(async (scope) => {
+    // Bodies are read raw, whatever their type: signatures are computed over the exact bytes.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        reply
+          .status(413)
+          .send(
+            errorBody(
+              'BODY_TOO_LARGE',
+              `The webhook body is larger than this server accepts (${limit} bytes, set by WEFT_WEBHOOK_BODY_LIMIT); nothing was created`,
+            ),
+          );
+        return;
+      }
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        reply
+          .status(415)
+          .send(
+            errorBody(
+              'UNSUPPORTED_MEDIA_TYPE',
+              `The Content-Type header "${String(request.headers['content-type'] ?? '')}" is not a valid media type`,
+            ),
+          );
+        return;
+      }
+      if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+        reply
+          .status(400)
+          .send(
+            errorBody('INVALID_REQUEST', 'The webhook body does not have the length its Content-Length header says'),
+          );
+        return;
+      }
+      handleError(error, request, reply);
+    });
+
+    scope.route<{ Params: { recipeId: string; secret: string } }>({
+      method: METHODS,
+      url: '/webhooks/recipes/:recipeId/:secret',
+      bodyLimit: limit,
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const recipe = recipes.get(request.params.recipeId);
+        if (!recipe || !secretMatches(recipe.secret, request.params.secret)) return send(reply, NOT_RUNNING());
+        if (request.method === 'HEAD') return reply.code(200).send();
+        const delivery = await deliver(recipe, webhookRequest(request));
+        return send(reply, delivery.reply);
+      },
+    });
+
+    scope.route<{ Params: { connector: string } }>({
+      method: METHODS,
+      url: '/webhooks/static/:connector',
+      bodyLimit: limit,
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const name = request.params.connector;
+        const connector = context.registry.get(name);
+        if (!connector || typeof connector.definition.webhookKeys !== 'function') {
+          return send(
+            reply,
+            jsonReply(
+              404,
+              'NOT_FOUND',
+              connector
+                ? `The connector "${name}" has no static webhooks (no webhookKeys); nothing was created`
+                : `No connector named "${name}"; nothing was created`,
+            ),
+          );
+        }
+        if (request.method === 'HEAD') return reply.code(200).send();
+        const webhook = webhookRequest(request);
+        let key: string;
+        try {
+          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive' });
+        } catch (error) {
+          context.log('warn', `A static webhook of "${name}" was refused: webhookKeys failed`, {
+            connector: name,
+            error: messageOf(error),
+          });
+          return send(reply, webhookErrorReply(error));
+        }
+        const matches = recipes.matching(name, key);
+        if (matches.length === 0) {
+          // Applications send the events of every account to this URL; nobody listening for
+          // this one is normal, and a 2xx keeps the sender from retrying.
+          context.log('info', `A static webhook of "${name}" matched no running recipe`, { connector: name, key });
+          return reply.code(200).send();
+        }
+        const deliveries = await Promise.all(matches.map((recipe) => deliver(recipe, webhook)));
+        return send(reply, (deliveries.find((d) => d.accepted) ?? deliveries[0]).reply);
+      },
+    });
+  });
+}

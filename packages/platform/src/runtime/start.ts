@@ -4,8 +4,14 @@
  * then resumes the recipes that were running.
  */
 import type { ServerContext } from './context.js';
+import { webhookLifecycle } from './subscriptions.js';
+import { startJobSystem } from './workers.js';
 
 export async function startRuntime(context: ServerContext): Promise<void> {
+  // Webhook recipes: the ingress's in-memory routes, static keys, subscriptions and refreshes.
+  context.runtime.use(webhookLifecycle(context));
+  // Jobs: queue and workers (recovering the jobs a stop or crash left), polling, retention.
+  await startJobSystem(context);
   let cursor: string | null | undefined;
   do {
     const page = await context.store.listRecipes({ limit: 1000, cursor, status: 'running' });

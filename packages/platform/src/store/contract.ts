@@ -246,6 +246,44 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
       expect(rerun.jobs[0].rerunOf).toBe(first.jobs[0].id);
     });
 
+    test('createJobsMany: several inputs in one transaction, in order, dedup across them', async () => {
+      const a = await store.insertRecipe(recipe('a'));
+      const b = await store.insertRecipe(recipe('b'));
+      await store.createJobs({ recipeId: a.id, events: [{ n: 0 }], signatures: ['0'] });
+      const results = await store.createJobsMany([
+        { recipeId: a.id, events: [{ n: 0 }, { n: 1 }], signatures: ['0', '1'] },
+        { recipeId: b.id, events: [{ n: 1 }], signatures: ['1'] },
+        { recipeId: a.id, events: [{ n: 1 }, { n: 2 }, { n: 'x' }], signatures: ['1', '2'] },
+        { recipeId: a.id, events: [] },
+      ]);
+      expect(results.map((r) => [r.jobs.map((j) => j.trigger), r.duplicates])).toEqual([
+        [[{ n: 1 }], 1],
+        [[{ n: 1 }], 0],
+        [[{ n: 2 }, { n: 'x' }], 1],
+        [[], 0],
+      ]);
+      expect(results[1].jobs[0]).toMatchObject({ recipeId: b.id, status: 'pending' });
+      const ids = results.flatMap((r) => r.jobs.map((j) => j.id));
+      expect([...ids].sort()).toEqual(ids);
+      expect((await store.listJobs({ limit: 10, recipeId: a.id })).items).toHaveLength(4);
+      expect(await store.createJobsMany([])).toEqual([]);
+    });
+
+    test('createJobsMany is all or nothing: an unknown recipe writes nothing', async () => {
+      const a = await store.insertRecipe(recipe('a'));
+      const error = await store
+        .createJobsMany([
+          { recipeId: a.id, events: [{ n: 1 }], signatures: ['1'] },
+          { recipeId: 'rcp_nope', events: [{ n: 2 }] },
+        ])
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error.code).toBe('NOT_FOUND');
+      expect((await store.listJobs({ limit: 10 })).items).toEqual([]);
+      // The signature was not recorded either.
+      expect((await store.createJobs({ recipeId: a.id, events: [{ n: 1 }], signatures: ['1'] })).jobs).toHaveLength(1);
+    });
+
     test('a large poll (1,000 events) commits in one go', async () => {
       const r = await store.insertRecipe(recipe());
       const events = Array.from({ length: 1000 }, (_, i) => ({ i }));
@@ -330,6 +368,168 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
       expect(await store.deleteWebhookSubscription(r.id)).toBe(true);
       expect(await store.deleteWebhookSubscription(r.id)).toBe(false);
       expect(await store.getWebhookSubscription(r.id)).toBeUndefined();
+    });
+
+    test('a poll error is kept with the closure until a poll commits', async () => {
+      const r = await store.insertRecipe(recipe());
+      const error = { code: 'HTTP_ERROR', message: 'GET /orders failed with HTTP 500', at: '2026-01-01T00:00:00.000Z' };
+      await store.recordPollError(r.id, error);
+      expect(await store.getTriggerState(r.id)).toMatchObject({ closure: undefined, lastPollError: error });
+      await store.commitPoll({ recipeId: r.id, events: [], closure: 'c1' });
+      await store.recordPollError(r.id, { ...error, message: 'again' });
+      expect(await store.getTriggerState(r.id)).toMatchObject({
+        closure: 'c1',
+        emptyPolls: 1,
+        lastPollError: { message: 'again' },
+      });
+      await store.commitPoll({ recipeId: r.id, events: [] });
+      expect(await store.getTriggerState(r.id)).toMatchObject({ closure: 'c1', lastPollError: null });
+    });
+  });
+
+  describe('job engine', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const startJob = async (id: string, when: string) => (await store.startJobs([id], when))[0];
+
+    test('unfinishedJobs lists pending, running and suspended jobs, oldest first', async () => {
+      const r = await store.insertRecipe(recipe());
+      const { jobs } = await store.createJobs({ recipeId: r.id, events: [1, 2, 3, 4, 5] });
+      await store.updateJob(jobs[0].id, { status: 'succeeded', finishedAt: at(1) });
+      await store.updateJob(jobs[1].id, { status: 'running' });
+      await store.updateJob(jobs[2].id, { status: 'suspended', runAt: at(9) });
+      await store.updateJob(jobs[3].id, { status: 'failed', finishedAt: at(1) });
+      expect(await store.unfinishedJobs()).toEqual([
+        { id: jobs[1].id, recipeId: r.id, status: 'running', runAt: null },
+        { id: jobs[2].id, recipeId: r.id, status: 'suspended', runAt: at(9) },
+        { id: jobs[4].id, recipeId: r.id, status: 'pending', runAt: null },
+      ]);
+    });
+
+    test('startJobs claims due jobs: running, one more attempt, steps with full outputs', async () => {
+      const r = await store.insertRecipe(recipe());
+      const { jobs } = await store.createJobs({ recipeId: r.id, events: [{ n: 1 }, { n: 2 }] });
+      const id = jobs[0].id;
+      const [first, other, missing] = await store.startJobs([id, jobs[1].id, 'job_nope'], at(1));
+      expect(first).toMatchObject({
+        kind: 'started',
+        job: { status: 'running', attempts: 1, startedAt: at(1), runAt: null, trigger: { n: 1 } },
+        resumed: false,
+        unwritten: true,
+        steps: [],
+        wait: null,
+      });
+      expect(other).toMatchObject({ kind: 'started', job: { trigger: { n: 2 } } });
+      expect(missing).toEqual({ kind: 'gone' });
+      // A pending job's running state is the caller's to write, with its first write.
+      expect(await store.getJob(id)).toMatchObject({ status: 'pending', attempts: 0 });
+      await store.saveJobProgress([
+        { jobId: id, patch: { status: 'running', attempts: 1, startedAt: at(1) }, steps: [step(id, 0)] },
+      ]);
+      // Found running: cut short by a crash. Marked in the claim, with a new attempt.
+      const again = await startJob(id, at(2));
+      expect(again).toMatchObject({ kind: 'started', unwritten: false, job: { attempts: 2, startedAt: at(1) } });
+      expect(await store.getJob(id)).toMatchObject({ status: 'running', attempts: 2, startedAt: at(1) });
+      await store.saveJobProgress([
+        {
+          jobId: id,
+          patch: { status: 'pending', runAt: at(5), error: { code: 'HTTP_ERROR', message: 'm', stepId: 'b' } },
+          steps: [
+            { ...step(id, 0), output: { n: 1 }, fullOutput: { n: 1, all: [1, 2, 3] } },
+            { ...step(id, 1), status: 'failed', output: null, error: { code: 'HTTP_ERROR', message: 'm' } },
+          ],
+        },
+      ]);
+      expect(await startJob(id, at(4))).toEqual({ kind: 'notDue', runAt: at(5) });
+      const retry = await startJob(id, at(5));
+      if (retry.kind !== 'started') throw new Error('not started');
+      expect(retry.job).toMatchObject({ status: 'running', attempts: 3, startedAt: at(1) });
+      expect(retry.steps.map((s) => [s.seq, s.status, s.fullOutput])).toEqual([
+        [0, 'succeeded', { n: 1, all: [1, 2, 3] }],
+        [1, 'failed', undefined],
+      ]);
+      // The API's view never carries the full output.
+      const job = await store.getJob(id);
+      expect(job?.steps[0]).not.toHaveProperty('fullOutput');
+      expect(job?.steps[0].output).toEqual({ n: 1 });
+      await store.saveJobProgress([{ jobId: id, patch: { status: 'succeeded', finishedAt: at(7) } }]);
+      expect(await startJob(id, at(8))).toEqual({ kind: 'gone' });
+    });
+
+    test('saveJobProgress writes several jobs in one go, and is all or nothing', async () => {
+      const r = await store.insertRecipe(recipe());
+      const { jobs } = await store.createJobs({ recipeId: r.id, events: [1, 2] });
+      await store.saveJobProgress([
+        { jobId: jobs[0].id, patch: { status: 'running', attempts: 1 }, steps: [step(jobs[0].id, 0)] },
+        { jobId: jobs[1].id, patch: { status: 'succeeded', finishedAt: at(2) }, steps: [step(jobs[1].id, 0)] },
+      ]);
+      expect((await store.getJob(jobs[0].id))?.steps).toHaveLength(1);
+      expect(await store.getJob(jobs[1].id)).toMatchObject({ status: 'succeeded', steps: [{ stepId: 'step0' }] });
+      // A step replaced by (job, seq).
+      await store.saveJobProgress([{ jobId: jobs[0].id, steps: [{ ...step(jobs[0].id, 0), stepId: 'again' }] }]);
+      expect((await store.getJob(jobs[0].id))?.steps.map((s) => s.stepId)).toEqual(['again']);
+      await expect(
+        store.saveJobProgress([
+          { jobId: jobs[0].id, patch: { status: 'failed' } },
+          { jobId: 'job_gone', steps: [step('job_gone', 0)] },
+        ]),
+      ).rejects.toThrow();
+      expect((await store.getJob(jobs[0].id))?.status).toBe('running');
+    });
+
+    test('resumeJob delivers the call once, only to a suspended job with the right token', async () => {
+      const r = await store.insertRecipe(recipe());
+      const { jobs } = await store.createJobs({ recipeId: r.id, events: [1] });
+      const id = jobs[0].id;
+      const call = { payload: { ok: true }, headers: { 'x-a': '1' } };
+      expect(await store.resumeJob({ jobId: id, tokenHash: 'h1', resume: call })).toBeUndefined();
+      await startJob(id, at(1));
+      await store.saveJobProgress([
+        {
+          jobId: id,
+          patch: { status: 'suspended', attempts: 1, runAt: '2999-01-01T00:00:00.000Z' },
+          steps: [{ ...step(id, 0), status: 'suspended', output: null }],
+          wait: { seq: 0, tokenHash: 'h1' },
+        },
+      ]);
+      expect(await store.resumeJob({ jobId: id, tokenHash: 'wrong', resume: call })).toBeUndefined();
+      const resumed = await store.resumeJob({ jobId: id, tokenHash: 'h1', resume: call });
+      expect(resumed).toMatchObject({ id, status: 'suspended' });
+      expect(resumed!.runAt! < '2999-01-01T00:00:00.000Z').toBe(true);
+      expect(await store.resumeJob({ jobId: id, tokenHash: 'h1', resume: call })).toBeUndefined();
+      const started = await startJob(id, new Date().toISOString());
+      expect(started).toMatchObject({
+        kind: 'started',
+        job: { attempts: 1 },
+        resumed: true,
+        unwritten: false,
+        wait: { seq: 0, resume: call },
+      });
+      // A new wait replaces the old one; ending it removes it.
+      await store.saveJobProgress([{ jobId: id, patch: { status: 'suspended' }, wait: { seq: 0, tokenHash: 'h2' } }]);
+      expect(await store.resumeJob({ jobId: id, tokenHash: 'h2', resume: call })).toBeDefined();
+      await store.saveJobProgress([{ jobId: id, patch: { status: 'suspended' }, wait: null }]);
+      expect(await store.resumeJob({ jobId: id, tokenHash: 'h2', resume: call })).toBeUndefined();
+    });
+
+    test('deleteFinishedJobs removes jobs created and finished before the cut-off, with their steps', async () => {
+      const r = await store.insertRecipe(recipe());
+      const { jobs } = await store.createJobs({ recipeId: r.id, events: [1, 2, 3, 4, 5] });
+      // Times after the jobs were created: only the finish times differ.
+      const at = (s: number) => new Date(Date.now() + 60_000 + s * 1000).toISOString();
+      await store.saveJobProgress([
+        { jobId: jobs[0].id, patch: { status: 'succeeded', finishedAt: at(1) }, steps: [step(jobs[0].id, 0)] },
+        { jobId: jobs[1].id, patch: { status: 'failed', finishedAt: at(2) } },
+        { jobId: jobs[2].id, patch: { status: 'succeeded', finishedAt: at(30) } },
+        { jobId: jobs[3].id, patch: { status: 'suspended' }, wait: { seq: 0, tokenHash: 'h' } },
+      ]);
+      expect(await store.deleteFinishedJobs({ before: at(10), limit: 1 })).toBe(1);
+      expect(await store.getJob(jobs[0].id)).toBeUndefined();
+      expect(await store.deleteFinishedJobs({ before: at(10), limit: 100 })).toBe(1);
+      expect(await store.deleteFinishedJobs({ before: at(10), limit: 100 })).toBe(0);
+      const left = (await store.listJobs({ limit: 10 })).items.map((j) => j.id);
+      expect(left.sort()).toEqual([jobs[2].id, jobs[3].id, jobs[4].id].sort());
+      // Deleting the recipe takes the waits along.
+      expect(await store.deleteRecipe(r.id)).toBe(true);
     });
   });
 }

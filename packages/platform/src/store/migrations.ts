@@ -124,4 +124,26 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0003_job_engine': {
+    // The job engine: full outputs of summarized steps (resume after a restart), the waits of
+    // `waitForResume`, and the last poll error. (The retention sweep uses the (status, id)
+    // index: ids sort by creation time.)
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('job_steps').addColumn('full_output', 'text').execute();
+      await db.schema
+        .createTable('job_waits')
+        .addColumn('job_id', 'text', (c) => c.primaryKey().references('jobs.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('resume', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('trigger_state').addColumn('last_poll_error', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('trigger_state').dropColumn('last_poll_error').execute();
+      await db.schema.dropTable('job_waits').execute();
+      await db.schema.alterTable('job_steps').dropColumn('full_output').execute();
+    },
+  },
 };

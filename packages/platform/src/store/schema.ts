@@ -79,6 +79,23 @@ export interface JobStepTable {
   attempts: number;
   started_at: string | null;
   finished_at: string | null;
+  /**
+   * JSON of the output before summarization, only when `output` is summarized: what later steps
+   * read when a job resumes after a restart (0003).
+   */
+  full_output?: string | null;
+}
+
+/** The wait of a job suspended by `waitForResume` (0003): one per job at a time. */
+export interface JobWaitTable {
+  job_id: string;
+  /** The waiting step. */
+  seq: number;
+  /** SHA-256 (hex) of the token in the resume URL: the URL itself is not kept. */
+  token_hash: string;
+  /** JSON `{ payload, headers }` of the call that resumed the job; null while waiting. */
+  resume: string | null;
+  created_at: string;
 }
 
 export interface TriggerStateTable {
@@ -88,6 +105,8 @@ export interface TriggerStateTable {
   /** Consecutive polls that created no job (the cycle stops at 600). */
   empty_polls: number;
   updated_at: string;
+  /** JSON `{ code, message, at }` of the last poll when it failed; null after a good poll (0003). */
+  last_poll_error?: string | null;
 }
 
 export interface SeenSignatureTable {
@@ -112,6 +131,7 @@ export interface Database {
   recipes: RecipeTable;
   jobs: JobTable;
   job_steps: JobStepTable;
+  job_waits: JobWaitTable;
   trigger_state: TriggerStateTable;
   seen_signatures: SeenSignatureTable;
   webhook_subscriptions: WebhookSubscriptionTable;

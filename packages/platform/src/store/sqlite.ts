@@ -30,7 +30,7 @@ export class SqliteStore extends KyselyStore {
     sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     const { error } = await migrator.migrateToLatest();
     if (error) {
@@ -39,4 +39,30 @@ export class SqliteStore extends KyselyStore {
     }
     return new SqliteStore(db);
   }
+}
+
+/** Prepared statements kept per SQL text (least recently used dropped beyond this many). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The database as Kysely sees it, with its prepared statements kept: Kysely prepares every
+ * query anew, while jobs and webhooks run the same few queries all the time. Reusing a
+ * statement is safe here: Kysely runs one query at a time on SQLite's single connection.
+ */
+function keepingStatements(sqlite: SQLite.Database): { close(): void; prepare(sql: string): SQLite.Statement } {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }

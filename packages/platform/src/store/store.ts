@@ -119,6 +119,79 @@ export interface JobWithSteps extends JobRecord {
   steps: JobStepRecord[];
 }
 
+/** What the queue needs to recover a job after a restart: no trigger, no steps. */
+export interface UnfinishedJob {
+  id: string;
+  recipeId: string;
+  status: JobStatus;
+  runAt: string | null;
+}
+
+/** A step record as the job engine reads and writes it. */
+export interface RunStepRecord extends JobStepRecord {
+  /**
+   * The output before summarization, given only when `output` is summarized: what later steps
+   * read when the job resumes after a restart. Never shown by the API.
+   */
+  fullOutput?: unknown;
+}
+
+/** The call that resumed a job waiting in `waitForResume` (secret-free headers). */
+export interface ResumeCall {
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/** The wait of a job suspended by `waitForResume`. */
+export interface JobWait {
+  jobId: string;
+  /** The waiting step. */
+  seq: number;
+  /** SHA-256 (hex) of the resume URL's token. */
+  tokenHash: string;
+  /** The call that resumed the job; null while it waits (and when it timed out). */
+  resume: ResumeCall | null;
+  createdAt: string;
+}
+
+/** What `startJobs` found for one job. */
+export type JobStart =
+  /** No such job, or it is finished: nothing to run. */
+  | { kind: 'gone' }
+  /** Pending or suspended until `runAt` (a retry's back-off, a multistep sleep, a wait). */
+  | { kind: 'notDue'; runAt: string }
+  /**
+   * Claimed: the job as it runs now (`running`, its attempt, `startedAt`), its step records
+   * (with full outputs) and its wait, if any. `resumed`: it was suspended, so this run goes on
+   * with the same attempt. `unwritten`: that running state is not stored yet — the caller
+   * writes `{ status, attempts, startedAt }` with its first write (see `startJobs`).
+   */
+  | {
+      kind: 'started';
+      job: JobRecord;
+      resumed: boolean;
+      unwritten: boolean;
+      steps: RunStepRecord[];
+      wait: JobWait | null;
+    };
+
+/** One job's writes in `saveJobProgress`. */
+export interface JobProgress {
+  jobId: string;
+  patch?: JobPatch;
+  /** Inserted or replaced by `(jobId, seq)`. */
+  steps?: readonly RunStepRecord[];
+  /** Starts a wait (replacing an earlier one, not yet resumed); null ends it. */
+  wait?: { seq: number; tokenHash: string } | null;
+}
+
+/** Why the last poll of a recipe failed (kept until a poll succeeds). */
+export interface PollError {
+  code: string;
+  message: string;
+  at: string;
+}
+
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'error' | 'attempts' | 'runAt' | 'startedAt' | 'finishedAt'>>;
 
 export interface JobQuery extends PageRequest {
@@ -159,6 +232,8 @@ export interface TriggerState {
   closure: unknown;
   emptyPolls: number;
   updatedAt: string;
+  /** The last poll's failure; null once a poll succeeds. */
+  lastPollError: PollError | null;
 }
 
 export interface WebhookSubscription {
@@ -209,6 +284,13 @@ export interface Store {
    * transaction (webhook ingress, re-runs). Fails with `StoreError('NOT_FOUND')` for an unknown recipe.
    */
   createJobs(input: NewEvents): Promise<EventsCommitted>;
+  /**
+   * Several `createJobs` in one transaction (group commit: the webhook ingress coalesces
+   * concurrent requests into one write). Inputs are applied in order, so an event repeated in a
+   * later input of the same recipe is a duplicate. All or nothing: an unknown recipe fails the
+   * whole call with `StoreError('NOT_FOUND')` and nothing is written.
+   */
+  createJobsMany(inputs: readonly NewEvents[]): Promise<EventsCommitted[]>;
   /** `createJobs` plus the new closure and the empty-poll count, in the same transaction. */
   commitPoll(input: PollCommit): Promise<PollCommitted>;
   getJob(id: string): Promise<JobWithSteps | undefined>;
@@ -217,6 +299,40 @@ export interface Store {
   updateJob(id: string, patch: JobPatch): Promise<JobRecord | undefined>;
   /** Inserts or replaces the step `(jobId, seq)`. */
   saveJobStep(step: JobStepRecord): Promise<void>;
+
+  // The job engine
+  /** Jobs `pending`, `running` or `suspended`, oldest first: what the queue recovers on start. */
+  unfinishedJobs(): Promise<UnfinishedJob[]>;
+  /**
+   * Claims jobs to run them, in one transaction; one result per id, in order. A finished or
+   * missing job is `gone`; a pending or suspended one whose `runAt` is after `at` is `notDue`;
+   * otherwise it runs now: `running`, `attempts` + 1 unless it was suspended, `startedAt` kept
+   * or set to `at`, `runAt` cleared — returned with its step records and wait.
+   *
+   * Suspended and running jobs are marked so in the transaction (a resume call races with the
+   * claim of a suspended job). A pending job is only read (`unwritten`): its running state
+   * goes with the engine's first write, one write less per job; a crash before that write
+   * leaves it pending, to be run again.
+   */
+  startJobs(ids: readonly string[], at: string): Promise<JobStart[]>;
+  /**
+   * The engine's writes for several jobs in one transaction (group commit). All or nothing: a
+   * step of a job that no longer exists fails the whole call.
+   */
+  saveJobProgress(writes: readonly JobProgress[]): Promise<void>;
+  /**
+   * Delivers the call that resumes a job waiting in `waitForResume`: only when the job is
+   * `suspended`, its wait's token hash matches and it was not resumed before. Sets `runAt` to
+   * now and returns the job; otherwise undefined (nothing changes).
+   */
+  resumeJob(input: { jobId: string; tokenHash: string; resume: ResumeCall }): Promise<JobRecord | undefined>;
+  /**
+   * Deletes up to `limit` finished jobs (`succeeded`, `failed`, `stopped`) that were created
+   * and finished before `before`, oldest first, with their steps and waits. Returns how many.
+   */
+  deleteFinishedJobs(input: { before: string; limit: number }): Promise<number>;
+  /** Keeps the closure and counters; `commitPoll` clears the error. */
+  recordPollError(recipeId: string, error: PollError): Promise<void>;
 
   // Trigger state
   getTriggerState(recipeId: string): Promise<TriggerState | undefined>;

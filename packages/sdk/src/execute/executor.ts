@@ -22,6 +22,7 @@ import type {
   ConnectorDefinition,
   Field,
   PollResult,
+  ResumeValue,
   TriggerDefinition,
 } from '../types.js';
 import {
@@ -32,6 +33,7 @@ import {
   ReinvokeSignal,
   type RunEnvironment,
   runLambda,
+  WaitForResumeSignal,
   withFields,
 } from './context.js';
 import { type ExecTarget, identityOf, parseExecPath } from './paths.js';
@@ -53,6 +55,13 @@ export interface ExecuteOptions {
   configFields?: Record<string, unknown>;
   /** The `continue` value of a multistep action's next step. */
   continue?: unknown;
+  /**
+   * `ctx.resumeUrl` of an action: the URL that resumes it after `waitForResume`. A function is
+   * called on first use only (the runtime mints a token only for actions that ask).
+   */
+  resumeUrl?: string | (() => string);
+  /** `ctx.resume` of an action running again after `waitForResume`. */
+  resume?: ResumeValue;
   webhook?: WebhookRequest;
   webhookUrl?: string;
   /** The subscription returned by `webhook_subscribe`, for unsubscribe and refresh. */
@@ -88,6 +97,8 @@ export type ExecuteResult =
       reply?: WebhookReply;
     }
   | { kind: 'suspended'; reinvokeAfter: { seconds: number; continue: unknown } }
+  /** `ctx.waitForResume`: run again when the resume URL is called, or after the timeout. */
+  | { kind: 'waiting'; waitForResume: { timeoutSeconds: number; continue: unknown } }
   | { kind: 'stream'; stream: AsyncIterable<Uint8Array> };
 
 const INTERACTIVE_TIMEOUT_MS = 40_000;
@@ -167,6 +178,10 @@ export async function execute(
     return result;
   } catch (error) {
     if (error instanceof ReinvokeSignal) return suspended(error);
+    if (error instanceof WaitForResumeSignal) {
+      const { timeoutSeconds, continue: next } = error.request;
+      return { kind: 'waiting', waitForResume: { timeoutSeconds, continue: next } };
+    }
     throw error;
   }
 }
@@ -414,10 +429,42 @@ async function runAction(
       }
       throw new ReinvokeSignal({ seconds: request.seconds, continue: request.continue });
     },
+    resume: options.resume,
+    waitForResume(request: { timeoutSeconds: number; continue: unknown }): never {
+      if (
+        !request ||
+        typeof request.timeoutSeconds !== 'number' ||
+        !Number.isFinite(request.timeoutSeconds) ||
+        request.timeoutSeconds <= 0
+      ) {
+        throw new WeftError(
+          'LAMBDA_FAILED',
+          `${where}.execute: waitForResume needs { timeoutSeconds: number > 0, continue }`,
+        );
+      }
+      throw new WaitForResumeSignal({ timeoutSeconds: request.timeoutSeconds, continue: request.continue });
+    },
   });
+  defineResumeUrl(ctx, options.resumeUrl);
   const result = await runLambda(`${where}.execute`, env.redactor, () => action.execute(ctx as never));
   const converted = await convertOutput(where, action, result, env, prepared.configFields);
   return output(converted, prepared.dropped);
+}
+
+/** `ctx.resumeUrl`: a plain value, or minted on first read and then kept. */
+function defineResumeUrl(ctx: object, source: ExecuteOptions['resumeUrl']): void {
+  if (typeof source !== 'function') {
+    Object.defineProperty(ctx, 'resumeUrl', { value: source, enumerable: true });
+    return;
+  }
+  let url: string | undefined;
+  Object.defineProperty(ctx, 'resumeUrl', {
+    get: () => {
+      url ??= source();
+      return url;
+    },
+    enumerable: true,
+  });
 }
 
 /** Applies `convertOutput` of the output fields (resolving them if they are computed). */
@@ -429,6 +476,9 @@ async function convertOutput(
   configFields: Record<string, unknown>,
 ): Promise<unknown> {
   if (!definition.outputFields || value === undefined || value === null) return value;
+  // A static field list without conversions (the common case) needs no context: every webhook
+  // event and job step comes through here.
+  if (Array.isArray(definition.outputFields) && !hasConvertOutput(definition.outputFields)) return value;
   const base = createBaseContext(env);
   const fields = await runLambdaFields(
     `${where}.outputFields`,
@@ -460,7 +510,8 @@ function webhookContext(
   for (const [k, v] of Object.entries(webhook.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const rawBody = webhook.rawBody;
   const helpers = webhookSignatureHelpers({ headers, rawBody }, base.now, signatures, (m) => base.log.debug(m));
-  return withFields(base, {
+  // `base` is this run's own context (as in runAction): extending it spares a copy per request.
+  return extend(base, {
     input,
     payload: resolvePayload({ payload: webhook.payload, rawBody, headers }, trigger?.webhookPayloadType),
     headers,

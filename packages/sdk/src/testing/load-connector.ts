@@ -333,9 +333,11 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
       output =
         result.kind === 'suspended'
           ? { reinvokeAfter: result.reinvokeAfter }
-          : result.kind === 'output'
-            ? result.output
-            : result.stream;
+          : result.kind === 'waiting'
+            ? { waitForResume: result.waitForResume }
+            : result.kind === 'output'
+              ? result.output
+              : result.stream;
     } catch (error) {
       if (s) await s.finish(path, undefined);
       throw takeMismatch(s) ?? missingCassette(s, error) ?? error;

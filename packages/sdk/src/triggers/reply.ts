@@ -121,6 +121,13 @@ export async function buildWebhookReply(
   ctx: ReplyContext,
   where = 'trigger',
 ): Promise<WebhookReply> {
+  if (
+    trigger.webhookResponseStatus === undefined &&
+    trigger.webhookResponseHeaders === undefined &&
+    trigger.webhookResponseBody === undefined
+  ) {
+    return { status: 200, headers: {}, body: '' };
+  }
   const status = (await resolveValue(trigger.webhookResponseStatus as never, ctx)) ?? 200;
   if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) {
     throw new WeftError(

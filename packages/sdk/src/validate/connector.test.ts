@@ -312,6 +312,25 @@ describe('validateConnector', () => {
       ]);
     });
 
+    test('webhookRefreshSeconds is a number of seconds and needs webhookRefresh', () => {
+      const hook = { webhookNotification: fn, webhookSubscribe: fn };
+      expect(
+        messages(
+          validateConnector({
+            title: 'x',
+            triggers: {
+              ok: { ...hook, webhookRefresh: fn, webhookRefreshSeconds: 3600 },
+              zero: { ...hook, webhookRefresh: fn, webhookRefreshSeconds: 0 },
+              alone: { ...hook, webhookRefreshSeconds: 60 },
+            },
+          }),
+        ),
+      ).toEqual([
+        'triggers.zero.webhookRefreshSeconds: must be a number of seconds (at least 1), got 0',
+        'triggers.alone.webhookRefreshSeconds: is set but the trigger has no `webhookRefresh` to run',
+      ]);
+    });
+
     test('actions, triggers and their entries must be objects', () => {
       expect(messages(validateConnector({ title: 'x', actions: [], triggers: { t: 'poll' } }))).toEqual([
         'actions: must be an object, got an array',

@@ -82,6 +82,7 @@ const TRIGGER_KEYS = [
   'webhookSubscribe',
   'webhookUnsubscribe',
   'webhookRefresh',
+  'webhookRefreshSeconds',
   'webhookNotification',
   'webhookPayloadType',
   'webhookResponseStatus',
@@ -258,6 +259,14 @@ function checkTrigger(c: Checker, trigger: Obj, path: string, refs: FieldRefs): 
     c.add(path, 'needs `poll` or `webhookNotification` (or both)');
   }
   c.oneOf(trigger.webhookPayloadType, `${path}.webhookPayloadType`, ['json', 'raw']);
+  const every = trigger.webhookRefreshSeconds;
+  if (every !== undefined) {
+    if (typeof every !== 'number' || !Number.isFinite(every) || every < 1) {
+      c.add(`${path}.webhookRefreshSeconds`, `must be a number of seconds (at least 1), got ${describe(every)}`);
+    } else if (typeof trigger.webhookRefresh !== 'function') {
+      c.add(`${path}.webhookRefreshSeconds`, 'is set but the trigger has no `webhookRefresh` to run');
+    }
+  }
   // Reply values may also be functions of the request (handshakes); those are checked when they run.
   const status = trigger.webhookResponseStatus;
   if (

@@ -14,6 +14,7 @@ export default defineConnector({
     mention: {
       outputFields: [{ name: 'text' }, { name: 'user' }],
       webhookNotification: (ctx) => ctx.payload,
+      webhookKey: () => 'T1',
     },
   },
   webhookKeys: (ctx) => String(ctx.payload?.team ?? ''),

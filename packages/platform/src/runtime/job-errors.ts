@@ -1,0 +1,47 @@
+/**
+ * A failure as a job records it: `{ code, message, stepId }` plus a few safe details, and
+ * whether trying the job again later may help.
+ *
+ * Retryable: HTTP 429 and 5xx (after the SDK's own retries of the request), timeouts and
+ * connection failures — the API may be back later. Everything else (4xx, `ctx.error`, bad
+ * input, a formula that fails, a missing connection) fails the same way every time.
+ *
+ * Messages come from the SDK, which redacts connection secrets from its errors; nothing here
+ * adds a value of the connection.
+ */
+import { isWeftError } from '@weft/sdk';
+import type { JobError } from '../store/store.js';
+
+export interface ClassifiedError {
+  error: JobError;
+  retryable: boolean;
+}
+
+const RETRYABLE_CODES = new Set(['HTTP_TIMEOUT', 'HTTP_CONNECTION_FAILED']);
+
+function isRetryableStatus(status: unknown): boolean {
+  return typeof status === 'number' && (status === 429 || status >= 500);
+}
+
+export function classifyError(thrown: unknown, stepId: string | undefined): ClassifiedError {
+  const at = stepId === undefined ? {} : { stepId };
+  if (isWeftError(thrown)) {
+    const status = (thrown as { status?: unknown }).status;
+    const error: JobError = { code: thrown.code, message: thrown.message, ...at };
+    if (typeof status === 'number') error.status = status;
+    return {
+      error,
+      retryable: RETRYABLE_CODES.has(thrown.code) || (thrown.code === 'HTTP_ERROR' && isRetryableStatus(status)),
+    };
+  }
+  if (thrown && typeof thrown === 'object') {
+    const { code, message, path } = thrown as { code?: unknown; message?: unknown; path?: unknown };
+    if (typeof code === 'string' && typeof message === 'string') {
+      const error: JobError = { code, message, ...at };
+      if (typeof path === 'string' && path) error.path = path;
+      return { error, retryable: false };
+    }
+  }
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return { error: { code: 'INTERNAL_ERROR', message, ...at }, retryable: false };
+}

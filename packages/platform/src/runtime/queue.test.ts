@@ -1,0 +1,32 @@
+import { describe, expect, test } from 'vitest';
+import { SqliteStore } from '../store/sqlite.js';
+import { EmbeddedQueue, type QueueItem } from './queue.js';
+import { runQueueContract } from './queue-contract.js';
+import { recoverableJobs } from './workers.js';
+
+describe('EmbeddedQueue passes the queue contract', () => {
+  runQueueContract((options) => new EmbeddedQueue(options));
+});
+
+describe('EmbeddedQueue recovery', () => {
+  test('on start it runs every unfinished job of the store, oldest first, before new ones', async () => {
+    const store = await SqliteStore.open(':memory:');
+    const recipe = await store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+    const { jobs } = await store.createJobs({ recipeId: recipe.id, events: [1, 2, 3, 4] });
+    await store.updateJob(jobs[0].id, { status: 'succeeded', finishedAt: new Date().toISOString() });
+    await store.updateJob(jobs[1].id, { status: 'running' });
+    await store.updateJob(jobs[2].id, { status: 'suspended', runAt: new Date(Date.now() + 30).toISOString() });
+    const queue = new EmbeddedQueue({ workers: 4, recover: () => recoverableJobs(store) });
+    const ran: QueueItem[] = [];
+    const starting = queue.start(async (item) => {
+      ran.push(item);
+    });
+    const { jobs: late } = await store.createJobs({ recipeId: recipe.id, events: [5] });
+    queue.enqueue([{ jobId: late[0].id, recipeId: recipe.id }]);
+    await starting;
+    await queue.idle();
+    expect(ran.map((i) => i.jobId)).toEqual([jobs[1].id, jobs[3].id, late[0].id, jobs[2].id]);
+    await queue.stop();
+    await store.close();
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The polling scheduler (SPEC §6): every running recipe whose trigger has `poll` (polling and
+ * hybrid triggers) is polled when it starts (or the server resumes it), and then every
+ * `pollIntervalSeconds` after the end of the previous cycle.
+ *
+ * One cycle: poll through the SDK's poll runner, then commit the new jobs, their dedup
+ * signatures and the new closure in one transaction (`commitPoll`), then hand the jobs on
+ * (outbox). While the poll says `canPollMore`, poll again at once — unless 600 polls in a row
+ * created no job. A poll that fails changes nothing (the closure stays), is logged, and is kept
+ * as the trigger state's `lastPollError` until a poll succeeds; the next poll waits for the
+ * interval. Never two polls of one recipe at once: one loop per recipe, and stopping it waits
+ * for the poll in flight.
+ */
+import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
+import { evaluateInput } from '../recipes/formula.js';
+import type { Recipe } from '../recipes/types.js';
+import type { RecipeRecord } from '../store/store.js';
+import type { ServerContext } from './context.js';
+import type { RecipeLifecycle } from './runtime.js';
+
+type SchedulerContext = Pick<ServerContext, 'store' | 'registry' | 'connections' | 'runtime' | 'log'>;
+
+/** Whether the recipe's trigger (in the loaded connector) polls. */
+function polls(context: SchedulerContext, recipe: RecipeRecord): boolean {
+  const trigger = (recipe.definition as Recipe).trigger;
+  const definition = context.registry.get(trigger.connector)?.definition;
+  return typeof definition?.triggers?.[trigger.trigger]?.poll === 'function';
+}
+
+class PollLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly context: SchedulerContext,
+    readonly recipe: RecipeRecord,
+  ) {}
+
+  private get intervalMs(): number {
+    return Math.max(1, (this.recipe.definition as Recipe).trigger.pollIntervalSeconds ?? 300) * 1000;
+  }
+
+  /** The next cycle after `delayMs` (replacing a scheduled one). */
+  schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.now();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Runs a cycle now (or joins the one in flight), then schedules the next one. */
+  now(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.inFlight) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.inFlight = this.cycle().finally(() => {
+        this.inFlight = undefined;
+        this.schedule(this.intervalMs);
+      });
+    }
+    return this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  private async cycle(): Promise<void> {
+    const { store, registry, connections, runtime } = this.context;
+    const recipe = this.recipe;
+    const trigger = (recipe.definition as Recipe).trigger;
+    try {
+      const definition = await registry.definitionAt(trigger.connector, recipe.connectorVersions[trigger.connector]);
+      const live = trigger.connection ? await connections.live(trigger.connection) : undefined;
+      // Trigger input may hold formulas (`=$now()`); no datapill exists before the trigger.
+      const input = await evaluateInput(trigger.input, { trigger: undefined, steps: {} }, { path: 'trigger.input' });
+      let closure = (await store.getTriggerState(recipe.id))?.closure;
+      let empty = 0;
+      for (;;) {
+        const outcome = await runPoll({
+          connector: definition,
+          trigger: trigger.trigger,
+          input,
+          closure,
+          connection: live?.values ?? {},
+          // Dedup against the recipe's seen signatures happens in `commitPoll`; the empty
+          // store only drops repeats within this poll.
+          store: new MemorySeenStore(),
+          recipeKey: recipe.id,
+          record: false,
+          executeOptions: { mode: 'job', onConnectionUpdate: live?.onConnectionUpdate },
+        });
+        const committed = await store.commitPoll({
+          recipeId: recipe.id,
+          events: outcome.events,
+          signatures: outcome.signatures.length ? outcome.signatures : undefined,
+          closure: outcome.nextClosure,
+        });
+        runtime.jobsCommitted(committed.jobs);
+        closure = outcome.nextClosure ?? closure;
+        empty = committed.jobs.length > 0 ? 0 : empty + 1;
+        if (!outcome.canPollMore || empty >= MAX_EMPTY_POLLS || this.stopped) break;
+      }
+    } catch (error) {
+      const code = isWeftError(error) ? error.code : ((error as { code?: string }).code ?? 'POLL_FAILED');
+      const message = messageOf(error);
+      this.context.log('warn', `The poll of recipe "${recipe.name}" failed; the next poll keeps the closure`, {
+        recipeId: recipe.id,
+        code,
+        error: message,
+      });
+      await store
+        .recordPollError(recipe.id, { code: String(code), message, at: new Date().toISOString() })
+        .catch(() => {});
+    }
+  }
+}
+
+export class Scheduler implements RecipeLifecycle {
+  readonly name = 'scheduler';
+  private readonly loops = new Map<string, PollLoop>();
+
+  constructor(private readonly context: SchedulerContext) {}
+
+  async start(recipe: RecipeRecord): Promise<void> {
+    await this.begin(recipe);
+  }
+
+  async resume(recipe: RecipeRecord): Promise<void> {
+    await this.begin(recipe);
+  }
+
+  async stop(recipe: RecipeRecord): Promise<void> {
+    const loop = this.loops.get(recipe.id);
+    if (!loop) return;
+    this.loops.delete(recipe.id);
+    await loop.stop();
+  }
+
+  async close(): Promise<void> {
+    const loops = [...this.loops.values()];
+    this.loops.clear();
+    await Promise.all(loops.map((loop) => loop.stop()));
+  }
+
+  /** Recipes being polled (ids). */
+  polling(): string[] {
+    return [...this.loops.keys()];
+  }
+
+  /** Polls a recipe now (joining a poll in flight) and waits for the cycle: for tests and tools. */
+  async pollNow(recipeId: string): Promise<void> {
+    await this.loops.get(recipeId)?.now();
+  }
+
+  private async begin(recipe: RecipeRecord): Promise<void> {
+    if (!polls(this.context, recipe)) return;
+    const previous = this.loops.get(recipe.id);
+    if (previous) await previous.stop();
+    const loop = new PollLoop(this.context, recipe);
+    this.loops.set(recipe.id, loop);
+    // The first poll right away, outside the start: a slow or failing API must not hold the
+    // start of the recipe (its failure shows as the trigger state's last poll error).
+    loop.schedule(0);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What a recipe's action step runs with, worked out once per step object rather than per job:
+ * the connector's definition at the version the recipe is pinned to, the action, and the
+ * executor path. The step objects belong to a cached recipe record, so a recipe that is
+ * reloaded (after it was stopped and changed) is resolved afresh.
+ */
+import type { ActionDefinition, ConnectorDefinition } from '@weft/sdk';
+import { WeftError } from '@weft/sdk';
+import type { ActionStep } from '../recipes/types.js';
+import type { Registry } from '../registry.js';
+
+export interface ResolvedAction {
+  definition: ConnectorDefinition;
+  action: ActionDefinition;
+  /** `actions.<name>.execute` */
+  path: string;
+}
+
+export class ActionResolver {
+  private readonly cache = new WeakMap<ActionStep, Promise<ResolvedAction>>();
+
+  constructor(private readonly registry: Pick<Registry, 'definitionAt'>) {}
+
+  resolve(step: ActionStep, versions: Record<string, number>): Promise<ResolvedAction> {
+    let resolved = this.cache.get(step);
+    if (!resolved) {
+      resolved = this.load(step, versions);
+      this.cache.set(step, resolved);
+      // A connector version that is not loaded now may be later (a push): do not keep the failure.
+      resolved.catch(() => this.cache.delete(step));
+    }
+    return resolved;
+  }
+
+  private async load(step: ActionStep, versions: Record<string, number>): Promise<ResolvedAction> {
+    const version = versions[step.connector];
+    if (version === undefined) {
+      throw new WeftError(
+        'CONNECTOR_NOT_FOUND',
+        `The recipe is not pinned to a version of connector "${step.connector}": save the recipe again`,
+      );
+    }
+    const definition = await this.registry.definitionAt(step.connector, version);
+    const action = definition.actions?.[step.action];
+    if (!action) {
+      throw new WeftError(
+        'UNKNOWN_PATH',
+        `Connector "${step.connector}" version ${version} has no action "${step.action}"`,
+      );
+    }
+    return { definition, action, path: `actions.${step.action}.execute` };
+  }
+}
