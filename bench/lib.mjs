@@ -35,3 +35,20 @@ export function median(values) {
 export function report(name, figures) {
   console.log(JSON.stringify({ bench: name, ...figures }, null, 2));
 }
+
+/** Runs autocannon with `options` in a child process; `onProgress(responses)` every 1,000 responses. */
+export function loadFromChild(options, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), [JSON.stringify(options)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (message) => {
+      if (message.responses !== undefined) onProgress(message.responses);
+      else if (message.error) reject(new Error(message.error));
+      else if (message.result) resolve(message.result);
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${code}`));
+    });
+  });
+}
