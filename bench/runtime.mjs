@@ -15,7 +15,7 @@ export async function startWeft({ apiUrl, steps, runtime = {}, synchronous }) {
     port: 0,
     home,
     connectorDirs: [CONNECTORS],
-    env: {},
+    env: process.env.WEFT_WORKERS ? { WEFT_WORKERS: process.env.WEFT_WORKERS } : {},
     runtime,
     synchronous,
     onWarning: () => {},
