@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { RuntimeOptions } from '../runtime/options.js';
 import { type RunningServer, startServer } from '../serve.js';
 import type { JobRecord, JobStatus, JobWithSteps } from '../store/store.js';
+import { apiCaller } from './api-call.js';
 
 export const RECIPE_CONNECTORS = fileURLToPath(new URL('./recipe-connectors', import.meta.url));
 
@@ -188,18 +189,7 @@ export async function startLab(
     onWarning: () => {},
     runtime: { reinvokeMinSeconds: 0, jobRetryBaseMs: 10, ...options.runtime },
   });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${server.token.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = apiCaller(() => server);
   if (!options.home) {
     const created = await call('POST', '/api/connections', {
       name: 'lab-main',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConnectorFile } from '@weft/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [
@@ -22,18 +23,7 @@ async function start() {
   server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
 }
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.token.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = apiCaller(() => server);
 
 /** A handwritten source, as a bundle would look: `@weft/sdk` stays a bare import. */
 const notesSource = (label: string, extra = '') => `import { defineConnector } from "@weft/sdk";

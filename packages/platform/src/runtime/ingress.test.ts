@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 import type { JobRecord } from '../store/store.js';
 
@@ -47,18 +48,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.token.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = apiCaller(() => server);
 
 let recipes = 0;
 /** Creates and starts a recipe on a trigger of the hooks connector. */

@@ -1,0 +1,23 @@
+/**
+ * Test helper: calls the API of a running server with its admin token, answering
+ * `{ status, body }` (the body parsed when there is one). Takes a getter because tests replace
+ * their server between cases.
+ */
+import type { RunningServer } from '../serve.js';
+
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+export function apiCaller(server: () => RunningServer): ApiCall {
+  return async (method, path, body) => {
+    const res = await fetch(`${server().url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${server().token.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
