@@ -10,14 +10,9 @@
  */
 import { messageOf } from '@weft/sdk';
 import type { EventsCommitted, NewEvents, Store } from '../store/store.js';
+import { Batcher } from './batch.js';
 import type { ServerContext } from './context.js';
 import type { Runtime } from './runtime.js';
-
-interface Pending {
-  input: NewEvents;
-  resolve: (committed: EventsCommitted) => void;
-  reject: (error: unknown) => void;
-}
 
 export interface GroupCommitOptions {
   store: Store;
@@ -28,70 +23,32 @@ export interface GroupCommitOptions {
 }
 
 export class GroupCommit {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private flushing = false;
-  private readonly maxBatch: number;
-  /** Transactions committed so far (tests and diagnostics). */
-  transactions = 0;
+  private readonly batcher: Batcher<NewEvents, EventsCommitted>;
 
   constructor(private readonly options: GroupCommitOptions) {
-    this.maxBatch = options.maxBatch ?? 500;
+    // The batcher shares one `createJobsMany` among the calls of one event-loop turn, and
+    // retries the inputs one by one when a shared transaction fails.
+    this.batcher = new Batcher((inputs) => this.write(inputs), options.maxBatch ?? 500);
+  }
+
+  /** Transactions committed so far (tests and diagnostics). */
+  get transactions(): number {
+    return this.batcher.calls;
   }
 
   /** Creates the jobs of `input` (dedup included); resolves once they are committed. */
   commit(input: NewEvents): Promise<EventsCommitted> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.schedule();
-    });
+    return this.batcher.call(input);
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.flushing) return;
-    this.scheduled = true;
-    // After the I/O callbacks of this turn: every request whose body arrived with this one
-    // gets into the same transaction.
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
+  private async write(inputs: NewEvents[]): Promise<EventsCommitted[]> {
+    const results = await this.options.store.createJobsMany(inputs);
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.write(batch);
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    let results: EventsCommitted[];
-    try {
-      results = await this.options.store.createJobsMany(batch.map((p) => p.input));
-      this.transactions++;
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0].reject(error);
-        return;
-      }
-      // One bad input (a recipe deleted meanwhile, an event that cannot be stored) must not
-      // fail the others: commit them one by one.
-      for (const pending of batch) await this.write([pending]);
-      return;
-    }
-    const jobs = results.flatMap((r) => r.jobs);
-    try {
-      this.options.runtime.jobsCommitted(jobs);
+      this.options.runtime.jobsCommitted(results.flatMap((r) => r.jobs));
     } catch (error) {
       // A listener's fault: the jobs are committed, and the queue recovers pending jobs.
       this.options.log?.('error', 'A listener of committed jobs failed', { error: messageOf(error) });
     }
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+    return results;
   }
 }
