@@ -9,7 +9,14 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ConnectorDefinition, ConnectorLoadError, DefinitionError, messageOf, validateConnector } from '@weft/sdk';
+import {
+  type ConnectorDefinition,
+  ConnectorLoadError,
+  DefinitionError,
+  messageOf,
+  validateConnector,
+  withCustomAction,
+} from '@weft/sdk';
 
 /** The platform's own SDK entry, as a file URL (what pushed sources import). */
 export const PLATFORM_SDK_URL = pathToFileURL(createRequire(import.meta.url).resolve('@weft/sdk')).href;
@@ -71,16 +78,18 @@ export async function importConnectorSource(source: string, file: string): Promi
       cause: error,
     });
   }
-  const definition = definitionOf(mod);
-  if (definition === undefined) {
+  const exported = definitionOf(mod);
+  if (exported === undefined) {
     throw new ConnectorLoadError(
       'CONNECTOR_NO_DEFAULT_EXPORT',
       'The connector source has no default export: end the connector with `export default defineConnector({ ... })`',
     );
   }
+  // As `loadConnectorFile` does for folders: `customAction: true` brings its `custom_action`.
+  const definition = withCustomAction(exported as ConnectorDefinition);
   const problems = validateConnector(definition);
   if (problems.length) throw new DefinitionError(problems);
-  return definition as ConnectorDefinition;
+  return definition;
 }
 
 /** Imports a source from a private file that is removed afterwards (a push before it is accepted). */

@@ -29,6 +29,7 @@ export {
   type TokenRequestEnv,
 } from './auth/oauth2.js';
 export { PROACTIVE_REFRESH_MS } from './auth/refresh.js';
+export { CUSTOM_ACTION_NAME, isGeneratedCustomAction, withCustomAction } from './custom-action.js';
 export { defineAction, defineConnector, defineFields, defineTrigger } from './define.js';
 export * from './errors.js';
 export {

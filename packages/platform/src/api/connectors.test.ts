@@ -102,6 +102,16 @@ describe('POST /api/connectors (push)', () => {
     expect(await readdir(join(home, 'connectors', '.incoming'))).toEqual([]);
   });
 
+  test('a pushed connector with `customAction: true` offers its custom action', async () => {
+    const source =
+      'export default { title: "Open API", customAction: true, connection: { fields: [{ name: "base" }], baseUri: (ctx) => ctx.connection.base }, actions: {} };';
+    const res = await call('POST', '/api/connectors', { source, name: 'open-api' });
+    expect(res.status).toBe(201);
+    expect(res.body.actions).toEqual(['custom_action']);
+    const described = await call('GET', '/api/connectors/open-api');
+    expect(described.body.actions[0].name).toBe('custom_action');
+  });
+
   test('a source that does not load, or exports nothing, is a 400 at `source`', async () => {
     const syntax = await call('POST', '/api/connectors', { source: 'export default {', name: 'x1' });
     expect(syntax.status).toBe(400);

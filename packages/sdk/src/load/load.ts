@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { withCustomAction } from '../custom-action.js';
 import { ConnectorLoadError, messageOf } from '../errors.js';
 import type { ConnectorDefinition } from '../types.js';
 import { assertValidConnector } from '../validate/index.js';
@@ -162,6 +163,7 @@ export async function loadConnectorFile(path: string, options: LoadOptions = {})
       `${basename(file)} has no default export: end it with \`export default defineConnector({ ... })\``,
     );
   }
+  definition = withCustomAction(definition);
   const checked = options.validate === false ? (definition as ConnectorDefinition) : assertValidConnector(definition);
   return { name: nameOf(file, checked), file, definition: checked, source };
 }

@@ -3,6 +3,7 @@
  * (`actions.create_contact.execute: must be a function`). Literal field lists are checked;
  * field lambdas are checked when they run.
  */
+import { CUSTOM_ACTION_NAME, isGeneratedCustomAction } from '../custom-action.js';
 import { DefinitionError, type Problem } from '../errors.js';
 import { describe, isPlainObject } from '../schema/values.js';
 import type { ConnectorDefinition } from '../types.js';
@@ -109,6 +110,17 @@ export function validateConnector(def: unknown): Problem[] {
   const refs: FieldRefs = { pickLists: namesOf(def.pickLists), methods: namesOf(def.methods) };
   if (def.connection !== undefined) checkConnection(c, def.connection, refs);
   checkNamed(c, def.actions, 'actions', (action, path) => checkAction(c, action, path, refs));
+  if (
+    def.customAction === true &&
+    isPlainObject(def.actions) &&
+    Object.hasOwn(def.actions, CUSTOM_ACTION_NAME) &&
+    !isGeneratedCustomAction(def.actions[CUSTOM_ACTION_NAME])
+  ) {
+    c.add(
+      `actions.${CUSTOM_ACTION_NAME}`,
+      `clashes with the custom action that \`customAction: true\` adds: rename the action or drop \`customAction\``,
+    );
+  }
   checkNamed(c, def.triggers, 'triggers', (trigger, path) => checkTrigger(c, trigger, path, refs));
   checkNamed(c, def.objectDefinitions, 'objectDefinitions', (od, path) => {
     checkKeys(od, path, ['fields'], c.problems);
