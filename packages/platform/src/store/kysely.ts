@@ -801,6 +801,24 @@ function toVersion(row: {
   };
 }
 
+/** The row of a new job for one trigger event. */
+function pendingJobRow(input: NewEvents, event: unknown, at: string): Selectable<JobTable> {
+  return {
+    id: newId('job'),
+    recipe_id: input.recipeId,
+    status: 'pending',
+    trigger: toJson(event),
+    error: null,
+    attempts: 0,
+    run_at: null,
+    rerun_of: input.rerunOf ?? null,
+    created_at: at,
+    updated_at: at,
+    started_at: null,
+    finished_at: null,
+  };
+}
+
 /** The shared part of `createJobs` and `commitPoll`: dedup, record signatures, insert jobs. */
 async function insertEvents(trx: Transaction<Database>, input: NewEvents): Promise<EventsCommitted> {
   const recipe = await trx.selectFrom('recipes').select('id').where('id', '=', input.recipeId).executeTakeFirst();
@@ -831,20 +849,7 @@ async function insertEvents(trx: Transaction<Database>, input: NewEvents): Promi
       seen.add(signature);
       newSignatures.push(signature);
     }
-    jobs.push({
-      id: newId('job'),
-      recipe_id: input.recipeId,
-      status: 'pending',
-      trigger: toJson(event),
-      error: null,
-      attempts: 0,
-      run_at: null,
-      rerun_of: input.rerunOf ?? null,
-      created_at: at,
-      updated_at: at,
-      started_at: null,
-      finished_at: null,
-    });
+    jobs.push(pendingJobRow(input, event, at));
   });
   for (const part of chunks(newSignatures, INSERT_CHUNK)) {
     await trx
@@ -923,20 +928,7 @@ async function insertEventsMany(
         seenHere.add(signature);
         newSignatures.push({ recipe_id: input.recipeId, signature, created_at: at });
       }
-      created.push({
-        id: newId('job'),
-        recipe_id: input.recipeId,
-        status: 'pending',
-        trigger: toJson(event),
-        error: null,
-        attempts: 0,
-        run_at: null,
-        rerun_of: input.rerunOf ?? null,
-        created_at: at,
-        updated_at: at,
-        started_at: null,
-        finished_at: null,
-      });
+      created.push(pendingJobRow(input, event, at));
     });
     jobs.push(...created);
     results.push({ jobs: created.map(toJob), duplicates });
