@@ -1,6 +1,6 @@
 /**
  * What the browser tests share: the built console, the real platform in-process (with the
- * fixture connectors and a fake CRM API), and Debian's Chromium driven by playwright-core.
+ * fixture connectors and a fake CRM API), and Chromium (see chromium.ts) driven by playwright-core.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,27 +9,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type RunningServer, startServer } from '../../platform/src/serve.js';
+import { chromiumPath } from './chromium.js';
 import { type FakeApi, startFakeApi } from './fake-api.js';
 
 export const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const DIST_INDEX = join(CONSOLE_ROOT, 'dist', 'index.html');
 
-/** Where Chromium is: `WEFT_CHROMIUM`, else Debian's package. Absent: the tests fail, naming it. */
-export function chromiumPath(): string {
-  const path = process.env.WEFT_CHROMIUM || '/usr/bin/chromium';
-  if (!existsSync(path)) {
-    throw new Error(
-      `Chromium is not installed at ${path}: the console's browser tests drive it through playwright-core ` +
-        '(no browser download). Install it with `apt-get install -y chromium`, or set WEFT_CHROMIUM to its path.',
-    );
-  }
-  return path;
-}
-
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath: await chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
 }
@@ -67,7 +56,7 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  chromiumPath();
+  await chromiumPath();
   await ensureConsoleBuilt();
   const home = await mkdtemp(join(tmpdir(), 'weft-console-'));
   const api = await startFakeApi();
