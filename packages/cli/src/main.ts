@@ -38,8 +38,8 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .option('--connection <name>', 'which connection of a settings file with named connections')
     .option('--input <file>', 'input as a JSON file')
     .option('--closure <file>', 'a poll closure as a JSON file')
-    .option('--args <file>', 'a JSON array (method arguments) or object (pick-list arguments)')
-    .option('--config-fields <file>', 'config field values as a JSON file')
+    .addOption(argsOption('a JSON array (method arguments) or object (pick-list arguments)'))
+    .addOption(configFieldsOption('config field values (a JSON object)'))
     .option('--continue <file>', 'the `continue` value of a multistep action, as a JSON file')
     .option('--webhook-payload <file>', 'a webhook payload (JSON file)')
     .option('--webhook-headers <file>', 'webhook request headers (JSON file)')
@@ -100,7 +100,9 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       'cassettes whose recorded outputs to check (repeatable; default: every __cassettes__ folder)',
       collect,
     )
-    .action((connector: string, options: { settings?: string; connection?: string; cassettes?: string[] }) => {
+    .addOption(configFieldsOption('config field values for every action and trigger (default: sampled)'))
+    .addOption(argsOption('pick-list arguments (a JSON object) given to every pick list checked'))
+    .action((connector: string, options: Record<string, unknown>) => {
       setCode(import('./commands/check.js').then((m) => m.checkCommand(connector, options, reporter)));
     });
 
@@ -128,7 +130,9 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .option('--action <name>', 'only this action')
     .option('--trigger <name>', 'only this trigger')
     .option('--force', 'overwrite existing test and fixture files')
-    .action((options: { connector?: string; action?: string; trigger?: string; force?: boolean }) => {
+    .addOption(configFieldsOption('config field values written into the fixtures (default: sampled)'))
+    .addOption(argsOption('pick-list arguments (a JSON object) for sampling pick-list fields'))
+    .action((options: Record<string, unknown>) => {
       setCode(import('./commands/generate.js').then((m) => m.generateTestCommand(options, reporter)));
     });
 
@@ -314,6 +318,15 @@ function serverOption(): Option {
 
 function tokenOption(): Option {
   return new Option('--token <token>', 'the admin API token (default: WEFT_TOKEN, else $WEFT_HOME/admin.token)');
+}
+
+/** Data flags take inline JSON, @file or a file path (see io.ts). */
+function configFieldsOption(description: string): Option {
+  return new Option('--config-fields <json|@file>', description);
+}
+
+function argsOption(description: string): Option {
+  return new Option('--args <json|@file>', description);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
