@@ -76,6 +76,12 @@ describe('JSON flags take inline JSON or @file', () => {
     }
   });
 
+  test('an inline JSON string (a poll closure)', async () => {
+    const result = await exec('triggers.new_record.poll', '--closure', '"cursor-17"');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).nextPoll).toBe('cursor-17');
+  });
+
   test('invalid inline JSON is a usage error naming the flag', async () => {
     const result = await exec('pick_lists.boards', '--args', '{"project":');
     expect(result.code).toBe(2);

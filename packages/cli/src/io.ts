@@ -15,11 +15,11 @@ export async function readText(path: string, flag: string): Promise<string> {
 }
 
 /**
- * The JSON a data flag gives: inline (`--args '{"a":1}'`, anything starting with `{` or `[`),
- * `@file`, or a plain file path (`--input=file.json`).
+ * The JSON a data flag gives: inline (`--args '{"a":1}'`: anything starting with `{`, `[` or
+ * `"`), `@file`, or a plain file path (`--input=file.json`).
  */
 export async function readJsonFile(value: string, flag: string): Promise<unknown> {
-  const inline = /^\s*[[{]/.test(value);
+  const inline = /^\s*[[{"]/.test(value);
   const path = value.startsWith('@') ? value.slice(1) : value;
   const text = inline ? value : await readText(path, flag);
   try {
@@ -38,7 +38,7 @@ export async function readJsonObject(
 ): Promise<Record<string, unknown>> {
   const json = await readJsonFile(value, flag);
   if (!json || typeof json !== 'object' || (Array.isArray(json) && !options.arrays)) {
-    const where = /^\s*[[{]/.test(value) ? flag : `${flag}=${value}`;
+    const where = /^\s*[[{"]/.test(value) ? flag : `${flag}=${value}`;
     const wanted = options.arrays ? 'a JSON object or an array' : 'a JSON object';
     throw new UsageError(`${where}: must hold ${wanted}, got ${describe(json)}`, 'INPUT_UNREADABLE');
   }

@@ -31,7 +31,7 @@ export default defineConnector({
   },
   triggers: {
     new_record: {
-      poll: async () => ({ events: [], nextPoll: null, canPollMore: false }),
+      poll: async (ctx) => ({ events: [], nextPoll: ctx.closure ?? null, canPollMore: false }),
       dedup: (record: { id: number; updated_at: string }) => `${record.id}@${record.updated_at}`,
     },
   },
