@@ -1,5 +1,5 @@
 /**
- * Reading the JSON and YAML files named by CLI flags, with one clear error per mistake.
+ * Reading the JSON (inline or in files) and YAML files named by CLI flags, with one clear error per mistake.
  */
 import { readFile } from 'node:fs/promises';
 import { messageOf, UsageError } from '@weft/sdk';
@@ -14,22 +14,35 @@ export async function readText(path: string, flag: string): Promise<string> {
   }
 }
 
-/** Reads a JSON file named by a flag (`--input=file.json`). */
-export async function readJsonFile(path: string, flag: string): Promise<unknown> {
-  const text = await readText(path, flag);
+/**
+ * The JSON a data flag gives: inline (`--args '{"a":1}'`: anything starting with `{`, `[` or
+ * `"`), `@file`, or a plain file path (`--input=file.json`).
+ */
+export async function readJsonFile(value: string, flag: string): Promise<unknown> {
+  const inline = /^\s*[[{"]/.test(value);
+  const path = value.startsWith('@') ? value.slice(1) : value;
+  const text = inline ? value : await readText(path, flag);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${flag}=${path}: not valid JSON (${messageOf(error)})`, 'INPUT_UNREADABLE');
+    const where = inline ? flag : `${flag}=${value}`;
+    throw new UsageError(`${where}: not valid JSON (${messageOf(error)})`, 'INPUT_UNREADABLE');
   }
 }
 
-export async function readJsonObject(path: string, flag: string): Promise<Record<string, unknown>> {
-  const value = await readJsonFile(path, flag);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`${flag}=${path}: must hold a JSON object, got ${describe(value)}`, 'INPUT_UNREADABLE');
+/** A JSON object from a data flag; `arrays` also accepts a JSON array (of objects). */
+export async function readJsonObject(
+  value: string,
+  flag: string,
+  options: { arrays?: boolean } = {},
+): Promise<Record<string, unknown>> {
+  const json = await readJsonFile(value, flag);
+  if (!json || typeof json !== 'object' || (Array.isArray(json) && !options.arrays)) {
+    const where = /^\s*[[{"]/.test(value) ? flag : `${flag}=${value}`;
+    const wanted = options.arrays ? 'a JSON object or an array' : 'a JSON object';
+    throw new UsageError(`${where}: must hold ${wanted}, got ${describe(json)}`, 'INPUT_UNREADABLE');
   }
-  return value as Record<string, unknown>;
+  return json as Record<string, unknown>;
 }
 
 export function describe(value: unknown): string {

@@ -36,18 +36,21 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       'connection values: settings.yaml or settings.yaml.enc (default: beside the connector, if present)',
     )
     .option('--connection <name>', 'which connection of a settings file with named connections')
-    .option('--input <file>', 'input as a JSON file')
-    .option('--closure <file>', 'a poll closure as a JSON file')
-    .option('--args <file>', 'a JSON array (method arguments) or object (pick-list arguments)')
-    .option('--config-fields <file>', 'config field values as a JSON file')
-    .option('--continue <file>', 'the `continue` value of a multistep action, as a JSON file')
+    .option('--input <json|@file>', 'input: a JSON object (dedup: an event or an array of events)')
+    .option('--closure <json|@file>', 'a poll closure (JSON)')
+    .addOption(argsOption('a JSON array (method arguments) or object (pick-list arguments)'))
+    .addOption(configFieldsOption('config field values (a JSON object)'))
+    .option('--continue <json|@file>', 'the `continue` value of a multistep action (JSON)')
     .option('--webhook-payload <file>', 'a webhook payload (JSON file)')
-    .option('--webhook-headers <file>', 'webhook request headers (JSON file)')
-    .option('--webhook-params <file>', 'webhook query parameters (JSON file)')
+    .option('--webhook-headers <json|@file>', 'webhook request headers (a JSON object)')
+    .option('--webhook-params <json|@file>', 'webhook query parameters (a JSON object)')
     .option('--webhook-raw-body <file>', 'the raw webhook body (any file)')
     .option('--webhook-url <url>', 'the webhook URL given to webhook_subscribe')
-    .option('--webhook-subscribe-output <file>', 'what webhook_subscribe returned (JSON file), for unsubscribe/refresh')
-    .option('--output <file>', 'also write the result to this file')
+    .option(
+      '--webhook-subscribe-output <json|@file>',
+      'what webhook_subscribe returned (JSON), for unsubscribe/refresh',
+    )
+    .option('--output <file>', 'also write the result to this file (bytes: only the raw bytes, nothing printed)')
     .option('--follow', 'keep polling while canPollMore; run every step of a multistep action')
     .option('--seen <file>', 'polls: a file of seen dedup signatures; print only events that earlier runs did not')
     .option('--verbose', 'show each HTTP exchange (secrets redacted) and full error details on stderr')
@@ -69,7 +72,7 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .argument('<trigger>', 'the trigger, e.g. triggers.new_issue (or just new_issue)')
     .option('--settings <file>', 'connection values (default: the settings file beside the connector)')
     .option('--connection <name>', 'which connection of a settings file with named connections')
-    .option('--input <file>', 'the trigger input as a JSON file')
+    .option('--input <json|@file>', 'the trigger input (a JSON object)')
     .option('--port <port>', 'port of the local receiver (0: any free port)', '0')
     .option('--host <host>', 'address of the local receiver', '127.0.0.1')
     .option('--public-url <url>', 'the URL the application should call (e.g. a tunnel to the receiver)')
@@ -100,7 +103,9 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
       'cassettes whose recorded outputs to check (repeatable; default: every __cassettes__ folder)',
       collect,
     )
-    .action((connector: string, options: { settings?: string; connection?: string; cassettes?: string[] }) => {
+    .addOption(configFieldsOption('config field values for every action and trigger (default: sampled)'))
+    .addOption(argsOption('pick-list arguments (a JSON object) given to every pick list checked'))
+    .action((connector: string, options: Record<string, unknown>) => {
       setCode(import('./commands/check.js').then((m) => m.checkCommand(connector, options, reporter)));
     });
 
@@ -128,7 +133,9 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .option('--action <name>', 'only this action')
     .option('--trigger <name>', 'only this trigger')
     .option('--force', 'overwrite existing test and fixture files')
-    .action((options: { connector?: string; action?: string; trigger?: string; force?: boolean }) => {
+    .addOption(configFieldsOption('config field values written into the fixtures (default: sampled)'))
+    .addOption(argsOption('pick-list arguments (a JSON object) for sampling pick-list fields'))
+    .action((options: Record<string, unknown>) => {
       setCode(import('./commands/generate.js').then((m) => m.generateTestCommand(options, reporter)));
     });
 
@@ -314,6 +321,15 @@ function serverOption(): Option {
 
 function tokenOption(): Option {
   return new Option('--token <token>', 'the admin API token (default: WEFT_TOKEN, else $WEFT_HOME/admin.token)');
+}
+
+/** Data flags take inline JSON, @file or a file path (see io.ts). */
+function configFieldsOption(description: string): Option {
+  return new Option('--config-fields <json|@file>', description);
+}
+
+function argsOption(description: string): Option {
+  return new Option('--args <json|@file>', description);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

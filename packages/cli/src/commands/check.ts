@@ -6,6 +6,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { loadConnectorFile } from '@weft/sdk';
 import { type CheckProblem, checkConnector, findCassetteDirs } from '@weft/sdk/testing';
+import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 import { loadSettings } from '../settings.js';
 
@@ -13,6 +14,8 @@ export interface CheckFlags {
   settings?: string;
   connection?: string;
   cassettes?: string[];
+  configFields?: string;
+  args?: string;
 }
 
 export function formatProblems(problems: CheckProblem[]): string {
@@ -37,7 +40,11 @@ export async function runChecks(path: string, flags: CheckFlags, out: (s: string
     : undefined;
   const root = dirname(loaded.file);
   const cassettesDir = flags.cassettes?.length ? flags.cassettes.map((d) => resolve(d)) : await findCassetteDirs(root);
-  const problems = await checkConnector(loaded.definition, { cassettesDir, settings });
+  const [configFields, args] = await Promise.all([
+    flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
+    flags.args === undefined ? undefined : readJsonObject(flags.args, '--args'),
+  ]);
+  const problems = await checkConnector(loaded.definition, { cassettesDir, settings, configFields, args });
   const shown = problems.map((p) => ({ ...p, path: p.path.startsWith(root) ? relative(root, p.path) : p.path }));
   out(formatProblems(shown));
   out(summary(loaded.name, problems));

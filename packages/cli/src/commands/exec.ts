@@ -22,6 +22,7 @@ import {
   UsageError,
 } from '@weft/sdk';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
+import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
 
@@ -56,10 +57,11 @@ async function buildOptions(
   flags: ExecFlags,
   settings: LoadedSettings | undefined,
   reporter: Reporter,
+  inputArrays = false,
 ): Promise<ExecuteOptions> {
   const [input, closure, args, configFields, continueValue, payloadText, headers, params, subscription] =
     await Promise.all([
-      flags.input === undefined ? undefined : readJsonObject(flags.input, '--input'),
+      flags.input === undefined ? undefined : readJsonObject(flags.input, '--input', { arrays: inputArrays }),
       optionalJson(flags.closure, '--closure'),
       optionalJson(flags.args, '--args'),
       flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
@@ -188,13 +190,19 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     }
     settings = settingsFile ? await loadSettings(resolve(settingsFile), flags.connection) : undefined;
     before = settings ? JSON.stringify(settings.connection) : '';
-    const options = await buildOptions(flags, settings, reporter);
+    // dedup takes one event or an array of them
+    const options = await buildOptions(
+      flags,
+      settings,
+      reporter,
+      target.kind === 'trigger' && target.operation === 'dedup',
+    );
     if (flags.seen && !(target.kind === 'trigger' && target.operation === 'poll')) {
       throw new UsageError('--seen applies to polls only (triggers.<name>.poll)');
     }
     if (target.kind === 'trigger' && target.operation === 'poll' && (flags.follow || flags.seen)) {
       const polled = await followPolls(target.name, connector, options, flags, reporter);
-      const text = `${JSON.stringify(polled, null, 2)}\n`;
+      const text = toJsonText(polled);
       process.stdout.write(text);
       if (flags.output) await writeFile(flags.output, text);
       return 0;
@@ -217,7 +225,13 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
     const value = flags.follow
       ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter)
       : printable(result);
-    const json = `${JSON.stringify(value, null, 2)}\n`;
+    const bytes = asBytes(value);
+    if (bytes && flags.output) {
+      await writeFile(flags.output, bytes);
+      reporter.note(`weft: wrote ${bytes.length} bytes to ${flags.output}`);
+      return 0;
+    }
+    const json = toJsonText(value);
     process.stdout.write(json);
     if (flags.output) await writeFile(flags.output, json);
     return 0;

@@ -1,14 +1,15 @@
 /**
  * `weft generate test [--action=x | --trigger=y] [--force]`: writes a Vitest test per action or
  * trigger (`tests/<name>.test.ts`) that runs it through `@weft/sdk/testing` with an input fixture
- * (`tests/fixtures/<name>.input.json`, sample values built from the input fields) and a cassette
+ * (`tests/fixtures/<name>.input.json`, sample values built from the config and input fields) and a cassette
  * slot (`tests/__cassettes__/<name>.test.ts/`, filled by `weft test --record`).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { type ConnectorDefinition, execute, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
-import { OfflineDispatcher } from '@weft/sdk/testing';
+import { OfflineDispatcher, type SampleSource, sampleFields } from '@weft/sdk/testing';
+import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 
 export interface GenerateFlags {
@@ -16,81 +17,57 @@ export interface GenerateFlags {
   action?: string;
   trigger?: string;
   force?: boolean;
+  configFields?: string;
+  args?: string;
 }
 
-/** Values of the connector's pick lists that answer without arguments or API (for samples). */
-type PickListValues = Record<string, unknown[]>;
-
-/** A plausible value for a field, by its default, options, pick list, control type and type. */
-export function sampleValue(field: Field, pickLists: PickListValues = {}): unknown {
-  if (field.default !== undefined) return field.default;
-  const options = Array.isArray(field.pickList) ? field.pickList : field.options;
-  if (options?.length) return options[0][1];
-  const named = typeof field.pickList === 'string' ? pickLists[field.pickList] : undefined;
-  if (named?.length) return named[0];
-  switch (field.type) {
-    case 'integer':
-      return 1;
-    case 'number':
-      return 1.5;
-    case 'boolean':
-      return true;
-    case 'date':
-      return '2026-01-01';
-    case 'date_time':
-    case 'timestamp':
-      return '2026-01-01T00:00:00Z';
-    case 'object':
-      return sampleInput(field.properties ?? [], pickLists);
-    case 'array': {
-      if (field.properties?.length || field.of === 'object') return [sampleInput(field.properties ?? [], pickLists)];
-      return [sampleValue({ name: field.name, type: field.of ?? 'string' }, pickLists)];
+/**
+ * The values of a pick list called offline with `args` (plus the user's `--args`), one call per
+ * distinct arguments; undefined when it needs the API or fails.
+ */
+function offlinePickLists(definition: ConnectorDefinition, userArgs: Record<string, unknown> | undefined) {
+  const calls = new Map<string, Promise<unknown[] | undefined>>();
+  return (name: string, args: Record<string, unknown>): Promise<unknown[] | undefined> => {
+    const all = { ...args, ...(userArgs ?? {}) };
+    const key = `${name}\u0000${JSON.stringify(all)}`;
+    let call = calls.get(key);
+    if (!call) {
+      call = execute(definition, `pick_lists.${name}`, { args: all, dispatcher: new OfflineDispatcher() }).then(
+        (result) =>
+          result.kind === 'output' && Array.isArray(result.output)
+            ? (result.output as unknown[][]).map((pair) => pair[1])
+            : undefined,
+        () => undefined, // needs the API or other arguments: no sample from it
+      );
+      calls.set(key, call);
     }
-  }
-  switch (field.controlType) {
-    case 'email':
-      return 'someone@example.com';
-    case 'url':
-      return 'https://example.com';
-    case 'phone':
-      return '+1 555 0100';
-    case 'integer':
-      return 1;
-    case 'number':
-      return 1.5;
-    case 'checkbox':
-      return true;
-  }
-  return `example ${field.name.replace(/_/g, ' ')}`;
+    return call;
+  };
 }
 
-export function sampleInput(fields: readonly Field[], pickLists: PickListValues = {}): Record<string, unknown> {
-  return Object.fromEntries(fields.map((f) => [f.name, sampleValue(f, pickLists)]));
-}
-
-/** The values of every pick list that answers offline without arguments. */
-async function staticPickLists(definition: ConnectorDefinition): Promise<PickListValues> {
-  const out: PickListValues = {};
-  for (const name of Object.keys(definition.pickLists ?? {})) {
-    try {
-      const result = await execute(definition, `pick_lists.${name}`, { args: {}, dispatcher: new OfflineDispatcher() });
-      if (result.kind === 'output' && Array.isArray(result.output)) {
-        out[name] = (result.output as unknown[][]).map((pair) => pair[1]);
-      }
-    } catch {
-      // needs the API or arguments: no sample from it
-    }
-  }
-  return out;
-}
-
-async function inputFieldsOf(definition: ConnectorDefinition, path: string): Promise<Field[] | undefined> {
+async function fieldsOf(
+  definition: ConnectorDefinition,
+  path: string,
+  configFields?: Record<string, unknown>,
+): Promise<Field[] | undefined> {
   try {
-    const result = await execute(definition, path, { dispatcher: new OfflineDispatcher() });
+    const result = await execute(definition, path, { configFields, dispatcher: new OfflineDispatcher() });
     return result.kind === 'output' ? (result.output as Field[]) : undefined;
   } catch {
     return undefined; // dynamic fields that need the API: the fixture starts empty
   }
+}
+
+/** The fixture: config values (given or sampled), then input values resolved with them. */
+async function fixtureInput(
+  definition: ConnectorDefinition,
+  prefix: string,
+  source: { configFields?: Record<string, unknown>; pickList: SampleSource['pickList'] },
+): Promise<Record<string, unknown>> {
+  const configDefs = (await fieldsOf(definition, `${prefix}.config_fields`)) ?? [];
+  const config = await sampleFields(configDefs, { given: source.configFields, pickList: source.pickList });
+  const inputs = (await fieldsOf(definition, `${prefix}.input_fields`, config)) ?? [];
+  return { ...config, ...(await sampleFields(inputs, { given: config, pickList: source.pickList })) };
 }
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -165,12 +142,16 @@ export async function generateTestCommand(flags: GenerateFlags, reporter: Report
       );
     }
     await mkdir(join(testsDir, 'fixtures'), { recursive: true });
-    const pickLists = await staticPickLists(definition);
+    const [configFields, args] = await Promise.all([
+      flags.configFields === undefined ? undefined : readJsonObject(flags.configFields, '--config-fields'),
+      flags.args === undefined ? undefined : readJsonObject(flags.args, '--args'),
+    ]);
+    const pickList = offlinePickLists(definition, args);
     const connectorImport = `../${relative(root, loaded.file).split('\\').join('/')}`;
     for (const f of files) {
       const prefix = f.kind === 'action' ? 'actions' : 'triggers';
-      const fields = await inputFieldsOf(definition, `${prefix}.${f.name}.input_fields`);
-      await writeFile(f.fixture, `${JSON.stringify(sampleInput(fields ?? [], pickLists), null, 2)}\n`);
+      const input = await fixtureInput(definition, `${prefix}.${f.name}`, { configFields, pickList });
+      await writeFile(f.fixture, `${JSON.stringify(input, null, 2)}\n`);
       await writeFile(f.test, testText(f.kind, f.name, connectorImport));
       process.stdout.write(
         `wrote ${relative(process.cwd(), f.test) || f.test} and ${relative(process.cwd(), f.fixture) || f.fixture}\n`,

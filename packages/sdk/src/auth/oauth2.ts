@@ -40,6 +40,7 @@ export type GrantType = 'authorization_code' | 'client_credentials' | 'password'
 export interface OAuth2Settings {
   grantType: GrantType;
   authorizationUrl?: string;
+  /** Empty only when resolved with `tokenUrl: 'optional'` and the connector sets none. */
   tokenUrl: string;
   clientId: string;
   clientSecret?: string;
@@ -80,10 +81,15 @@ function connectionString(ctx: ConnectorContext, key: string): string | undefine
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Evaluates the settings of an oauth2 authorization with the connection in `ctx`. */
+/**
+ * Evaluates the settings of an oauth2 authorization with the connection in `ctx`. The browser
+ * step (`tokenUrl: 'optional'`) needs no token endpoint: a connector's own `acquire` may exchange
+ * the code without one.
+ */
 export async function resolveOAuth2Settings(
   authorization: OAuth2Authorization,
   ctx: ConnectorContext,
+  options: { tokenUrl?: 'required' | 'optional' } = {},
 ): Promise<OAuth2Settings> {
   const grantType = authorization.grantType ?? 'authorization_code';
   if (!GRANT_TYPES.includes(grantType)) {
@@ -106,10 +112,10 @@ export async function resolveOAuth2Settings(
     evaluate('clientSecret', authorization.clientSecret, ctx),
     evaluate('scope', authorization.scope, ctx),
   ]);
-  if (!tokenUrl) {
+  if (!tokenUrl && options.tokenUrl !== 'optional') {
     throw new WeftError('DEFINITION_INVALID', `${WHERE}.tokenUrl is not set: oauth2 needs the token endpoint's URL`);
   }
-  checkTokenUrl(tokenUrl);
+  if (tokenUrl) checkTokenUrl(tokenUrl);
   const id = clientId ?? connectionString(ctx, 'client_id');
   if (!id) {
     throw new WeftError(
@@ -120,7 +126,7 @@ export async function resolveOAuth2Settings(
   return {
     grantType,
     authorizationUrl,
-    tokenUrl,
+    tokenUrl: tokenUrl ?? '',
     clientId: id,
     clientSecret: clientSecret ?? connectionString(ctx, 'client_secret'),
     scope,
@@ -227,6 +233,19 @@ export async function refreshToken(client: OAuth2Client, token: string, env?: To
 
 export const REAUTHORIZE_HINT = 'Authorize the connection again (with the CLI: run `weft oauth2`).';
 
+/** Whether acquiring needs the code of a browser sign-in (the authorization-code grant). */
+export function needsAuthorizationCode(authorization: { type: string; grantType?: unknown }): boolean {
+  return authorization.type === 'oauth2' && (authorization.grantType ?? 'authorization_code') === 'authorization_code';
+}
+
+/** `acquire` without the code that only a browser sign-in gives. */
+export function browserSignInNeeded(): WeftError {
+  return new WeftError(
+    'REAUTHORIZE',
+    'This connection uses the OAuth2 authorization-code grant: a user must grant access in a browser first (with the CLI: run `weft oauth2`).',
+  );
+}
+
 /**
  * Obtains tokens for a connection. Authorization code: exchanges `code` (given by `weft oauth2`
  * or the platform's callback). Client credentials and password: asks the token endpoint directly.
@@ -254,12 +273,7 @@ export async function defaultAcquire(
       return forgetStaleExpiry(await passwordToken(client, { username, password, scope: settings.scope }, env), ctx);
     }
     case 'authorization_code':
-      if (!code?.code) {
-        throw new WeftError(
-          'REAUTHORIZE',
-          'This connection uses the OAuth2 authorization-code grant: a user must grant access in a browser first (with the CLI: run `weft oauth2`).',
-        );
-      }
+      if (!code?.code) throw browserSignInNeeded();
       if (settings.pkce && !code.codeVerifier) {
         throw new WeftError('OAUTH2_ERROR', `${WHERE}.pkce is on but no PKCE code verifier was given for the exchange`);
       }
@@ -315,7 +329,7 @@ export async function createAuthorizationRequest(
   ctx: ConnectorContext,
   redirectUri: string,
 ): Promise<AuthorizationRequest> {
-  const settings = await resolveOAuth2Settings(authorization, ctx);
+  const settings = await resolveOAuth2Settings(authorization, ctx, { tokenUrl: 'optional' });
   if (settings.grantType !== 'authorization_code') {
     throw new WeftError(
       'USAGE',

@@ -7,8 +7,14 @@ import { isWeftError, messageOf, WeftError } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectorContext, OAuth2Authorization } from '../types.js';
 import type { SingleAuthorization } from './apply.js';
-import { type CodeExchange, defaultAcquire, defaultRefresh } from './oauth2.js';
-import { TOKEN_METADATA_KEYS, type TokenRequestEnv } from './token.js';
+import {
+  browserSignInNeeded,
+  type CodeExchange,
+  defaultAcquire,
+  defaultRefresh,
+  needsAuthorizationCode,
+} from './oauth2.js';
+import { TOKEN_METADATA_KEYS, type TokenRequestEnv, withExpiry } from './token.js';
 
 export type CredentialOperation = 'acquire' | 'refresh';
 
@@ -33,6 +39,10 @@ export async function obtainCredentials(
   const own = (authorization as Record<string, unknown> | undefined)?.[operation];
   let result: unknown;
   if (typeof own === 'function') {
+    // Without a code the connector's exchange could only fail in a confusing way.
+    if (operation === 'acquire' && authorization && needsAuthorizationCode(authorization) && !code?.code) {
+      throw browserSignInNeeded();
+    }
     const extra =
       operation === 'acquire'
         ? { code: code?.code, redirectUri: code?.redirectUri, codeVerifier: code?.codeVerifier }
@@ -49,6 +59,7 @@ export async function obtainCredentials(
     if (typeof result !== 'object' || Array.isArray(result)) {
       throw new WeftError('LAMBDA_FAILED', `${where} must return an object of connection values to store`);
     }
+    result = withExpiry(result as Record<string, unknown>, env.now?.() ?? new Date(), env.connection);
   } else if (authorization?.type === 'oauth2') {
     const oauth2 = authorization as OAuth2Authorization;
     result =

@@ -129,7 +129,9 @@ describe('refresh on an auth failure', () => {
     expect(conn.access_token).toBe('tok-live-0002');
     expect(conn.refresh_token).toBe('rt-secret-9876'); // kept: the answer had none
     expect(typeof conn.expires_at).toBe('string');
-    expect(updates).toEqual([{ access_token: 'tok-live-0002', expires_in: 3600 }]);
+    // What is stored is expires_at (from the answer's expires_in), as for the default refresh.
+    expect(updates).toEqual([{ access_token: 'tok-live-0002', expires_at: conn.expires_at }]);
+    expect(conn.expires_in).toBeUndefined();
   });
 
   it('shares one refresh among concurrent runs holding the same connection object', async () => {

@@ -165,10 +165,6 @@ async function obtain(host: RefreshHost, auth: SingleAuthorization): Promise<Rec
     // Messages of the SDK's errors are already redacted; anything else goes through the redactor.
     throw reauthorizeError(`the ${operation} failed: ${host.redactor.redact(messageOf(error))}`, error);
   }
-  // A custom refresh may answer like a token endpoint: keep `expires_at` current for the proactive check.
-  if (typeof values.expires_in === 'number' && values.expires_at === undefined) {
-    host.connection.expires_at = new Date(host.now().getTime() + values.expires_in * 1000).toISOString();
-  }
   return values;
 }
 

@@ -249,6 +249,27 @@ export function toTokens(body: Record<string, unknown>, now: Date): OAuth2Tokens
   return tokens;
 }
 
+/**
+ * What a connector's own `acquire` or `refresh` returned, stored like a token endpoint's answer:
+ * `expires_in` becomes `expires_at` (so the token is refreshed before it expires), and a new
+ * `access_token` without either does not inherit the old token's `expires_at`.
+ */
+export function withExpiry(
+  values: Record<string, unknown>,
+  now: Date,
+  stored: Record<string, unknown>,
+): Record<string, unknown> {
+  if (values.expires_at !== undefined) {
+    const { expires_in: _ignored, ...rest } = values;
+    return rest;
+  }
+  if (values.expires_in !== undefined) return toTokens(values, now);
+  if (values.access_token !== undefined && stored.expires_at !== undefined && stored.expires_at !== null) {
+    return { ...values, expires_at: null };
+  }
+  return values;
+}
+
 function grantLabel(grant: TokenGrant): string {
   switch (grant) {
     case 'authorization_code':

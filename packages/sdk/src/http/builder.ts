@@ -11,6 +11,7 @@ import { HttpError, isWeftError, WeftError } from '../errors.js';
 import type { ResponseMatcher } from '../types.js';
 import { encodeForm, FORM_CONTENT_TYPE } from './formats/form.js';
 import { isStreamLike, multipartBody } from './formats/multipart.js';
+import { assertNoPromise } from './formats/pending.js';
 import { type HeaderMap, headerValue, plainHeaders, setDefaultHeader, setHeaders, toFlatHeaders } from './headers.js';
 import { describeBytes, describeText, redactHeaderList, redactHeaderObject, truncate } from './log.js';
 import { redactUrl } from './redact-url.js';
@@ -443,6 +444,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
       payload = { ...authPayload, ...(payload as Record<string, unknown> | undefined) };
     }
     if (payload === undefined) return NO_BODY;
+    assertNoPromise(payload);
 
     switch (this.requestFormat) {
       case 'xml': {

@@ -13,6 +13,8 @@ import type { ConnectorDefinition, Field } from '../types.js';
 import { validateConnector } from '../validate/index.js';
 import { readCassette } from './cassette.js';
 import { OfflineDispatcher } from './interceptor.js';
+import { PickListCheck } from './pick-list-check.js';
+import { sampleFields } from './samples.js';
 
 export interface CheckProblem {
   /** `error` fails the check; `warning` is reported; `skipped` says what could not be checked. */
@@ -26,6 +28,10 @@ export interface CheckOptions {
   cassettesDir?: string | string[];
   /** Connection values: lambdas that call the API then run against it instead of being skipped. */
   settings?: Record<string, unknown>;
+  /** Config field values for every action and trigger; the ones not given are sampled. */
+  configFields?: Record<string, unknown>;
+  /** Pick-list arguments given to every pick list the checks call. */
+  args?: Record<string, unknown>;
 }
 
 function needsConnection(error: unknown): boolean {
@@ -112,6 +118,12 @@ export async function checkConnector(
       return undefined;
     }
   };
+  const pickLists = new PickListCheck(definition, {
+    run: (name, args) => run(`pick_lists.${name}`, { args }),
+    skippable: (e) => !online && needsConnection(e),
+    problems,
+    args: options.args,
+  });
 
   const outputFieldsOf = new Map<string, Field[] | undefined>();
   const kinds = [
@@ -121,13 +133,26 @@ export async function checkConnector(
   for (const [kind, prefix, entries] of kinds) {
     for (const [name, op] of Object.entries(entries)) {
       const where = `${kind}.${name}`;
-      await attempt(`${where}.inputFields`, () => run(`${prefix}.${name}.input_fields`));
-      const fields = (await attempt(`${where}.outputFields`, () => run(`${prefix}.${name}.output_fields`))) as
-        | Field[]
-        | undefined;
+      // Fields resolve with config values as a form would hold them: given, else sampled; the
+      // samples of the input fields call their (dependent) pick lists with their parents' values.
+      const configDefs = await attempt(`${where}.configFields`, () => run(`${prefix}.${name}.config_fields`));
+      const configFields = await sampleFields((configDefs as Field[] | undefined) ?? [], {
+        given: options.configFields,
+        pickList: pickLists.values,
+      });
+      const inputs = await attempt(`${where}.inputFields`, () =>
+        run(`${prefix}.${name}.input_fields`, { configFields }),
+      );
+      if (Array.isArray(inputs))
+        await sampleFields(inputs as Field[], { given: configFields, pickList: pickLists.values });
+      const fields = (await attempt(`${where}.outputFields`, () =>
+        run(`${prefix}.${name}.output_fields`, { configFields }),
+      )) as Field[] | undefined;
       outputFieldsOf.set(where, fields);
       if (op.sampleOutput !== undefined) {
-        const sample = await attempt(`${where}.sampleOutput`, () => run(`${prefix}.${name}.sample_output`));
+        const sample = await attempt(`${where}.sampleOutput`, () =>
+          run(`${prefix}.${name}.sample_output`, { configFields }),
+        );
         if (sample !== undefined && sample !== null && fields) {
           for (const p of checkOutput(fields, sample, `${where}.sampleOutput`)) error(p.path, p.message);
         }
@@ -142,22 +167,7 @@ export async function checkConnector(
     }
   }
 
-  for (const [name, fn] of Object.entries(definition.pickLists ?? {})) {
-    const where = `pickLists.${name}`;
-    // Dependent pick lists take arguments we cannot guess: those only need to return pairs when called.
-    const list = await attempt(where, () => run(`pick_lists.${name}`, { args: {} }));
-    if (list === undefined || typeof fn !== 'function') continue;
-    if (!Array.isArray(list)) {
-      error(where, 'must return an array of [label, value] pairs');
-      continue;
-    }
-    list.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length < 2) error(`${where}[${i}]`, 'must be a [label, value] pair');
-      else if (typeof pair[0] !== 'string')
-        error(`${where}[${i}][0]`, `the label must be a string, got ${typeof pair[0]}`);
-      else if (pair[1] === undefined || pair[1] === null) error(`${where}[${i}][1]`, 'the value is missing');
-    });
-  }
+  await pickLists.rest();
 
   const dirs =
     options.cassettesDir === undefined

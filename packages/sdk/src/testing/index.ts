@@ -26,5 +26,6 @@ export {
   type TriggerOperations,
 } from './load-connector.js';
 export { DEFAULT_MATCH, type MatchOn } from './match.js';
+export { pickListArgs, type SampleSource, sampleFields, typeSample } from './samples.js';
 export { SecretBook } from './secrets.js';
 export type { SentRequest } from './session.js';
