@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { hostPolicy } from './api/hosts.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
 import { Recipes } from './recipes/service.js';
@@ -108,7 +109,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       }
     },
   };
-  const app = buildApp({ context, token: token.token, logger: options.logger ?? false });
+  const app = buildApp({
+    context,
+    token: token.token,
+    logger: options.logger ?? false,
+    hosts: hostPolicy(host, publicUrl, env.WEFT_ALLOWED_HOSTS),
+  });
   try {
     await app.listen({ port: options.port ?? 4000, host });
     const address = app.server.address();
