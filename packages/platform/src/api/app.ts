@@ -16,6 +16,7 @@ import { describeConnector, summarizeConnector } from './describe.js';
 import { ApiError, errorBody, handleError } from './errors.js';
 import { type HostPolicy, hostGuard } from './hosts.js';
 import { registerJobRoutes } from './jobs.js';
+import { nestsDeeperThan, tooDeep } from './nesting.js';
 import { registerOAuthCallbackRoute, registerOAuthStartRoute } from './oauth.js';
 import { openapi } from './openapi.js';
 import { registerRunRoutes } from './run.js';
@@ -39,13 +40,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   app.setErrorHandler(handleError);
+  // JSON only (any other type is a 415; webhooks and resumes take every type in their scopes).
   // An empty body sent as JSON is no body: clients that always send the content type (and
   // POST routes that take nothing, like start, stop and rerun) must not get a 400 for it.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') done(null, undefined);
+    else if (nestsDeeperThan(text)) done(tooDeep('The request body'), undefined);
     else parseJson(request, text, done);
   });
   // First of all: a request addressed to a name this server does not answer to runs nothing.
