@@ -68,6 +68,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       `WEFT_PUBLIC_URL must be an absolute http(s) URL such as https://weft.example.com`,
     );
   }
+  // Checked before anything opens: a bad WEFT_ALLOWED_HOSTS stops the start with its message.
+  const hosts = hostPolicy(options.host ?? '127.0.0.1', publicUrl, env.WEFT_ALLOWED_HOSTS);
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`weft: warning: ${message}\n`));
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
@@ -113,7 +115,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     context,
     token: token.token,
     logger: options.logger ?? false,
-    hosts: hostPolicy(host, publicUrl, env.WEFT_ALLOWED_HOSTS),
+    hosts,
   });
   try {
     await app.listen({ port: options.port ?? 4000, host });

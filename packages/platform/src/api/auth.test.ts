@@ -218,6 +218,18 @@ describe('the Host header, when bound to loopback (DNS rebinding)', () => {
     expect(JSON.parse(absolute.text).error.code).toBe('HOST_NOT_ALLOWED');
   });
 
+  test('a WEFT_ALLOWED_HOSTS entry that is not a host name stops the start with a clear message', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'weft-auth-bad-hosts-'));
+    for (const [env, message] of [
+      [{ WEFT_ALLOWED_HOSTS: 'ok.example, https://x.example/' }, /WEFT_ALLOWED_HOSTS holds "https:\/\/x.example\/"/],
+      [{ WEFT_PUBLIC_URL: 'https://[bad' }, /WEFT_PUBLIC_URL must be an absolute http\(s\) URL/],
+    ] as const) {
+      await expect(
+        startServer({ port: 0, home, connectorDirs: FIXTURES, env: { ...env }, onWarning: () => {} }),
+      ).rejects.toMatchObject({ code: 'SETTINGS_INVALID', message: expect.stringMatching(message) });
+    }
+  });
+
   test("WEFT_PUBLIC_URL's host and WEFT_ALLOWED_HOSTS are accepted as well", async () => {
     const home = await mkdtemp(join(tmpdir(), 'weft-auth-hosts-'));
     const other = await startServer({

@@ -64,7 +64,16 @@ export function hostPolicy(
 ): HostPolicy | undefined {
   if (!isLoopback(bindHost)) return undefined;
   const extra = new Set<string>();
-  if (publicUrl) extra.add(new URL(publicUrl).hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+  if (publicUrl) {
+    const name = URL.canParse(publicUrl) ? new URL(publicUrl).hostname : '';
+    if (!name) {
+      throw new WeftError(
+        'SETTINGS_INVALID',
+        'WEFT_PUBLIC_URL must be an absolute http(s) URL such as https://weft.example.com',
+      );
+    }
+    extra.add(name.toLowerCase().replace(/^\[|\]$/g, ''));
+  }
   for (const entry of (allowedHosts ?? '').split(',')) {
     const given = entry.trim();
     if (!given) continue;
