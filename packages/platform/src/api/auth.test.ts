@@ -125,6 +125,14 @@ describe('every /api route needs the admin token', () => {
     }
   });
 
+  test('HEAD requests of every GET route are refused the same way', async () => {
+    for (const { path } of guardedRoutes().filter((r) => r.method === 'GET')) {
+      for (const target of [path, `/%61pi${path.slice(4)}`, `${server.url}${path}`]) {
+        expect((await send({ method: 'HEAD', target })).status, `HEAD ${target}`).toBe(401);
+      }
+    }
+  });
+
   test('with the token the same spellings reach the route, so the refusals above are the scope, not the router', async () => {
     const headers = { authorization: `Bearer ${server.token.token}` };
     for (const target of ['/api/connections', '/%61pi/connections', `${server.url}/api/connections`]) {
