@@ -18,6 +18,7 @@ import {
   WeftError,
 } from '@weft/sdk';
 import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
+import { unsafeCharacter, visible } from './names.js';
 import type { ConnectorVersion, Store } from './store/store.js';
 
 export interface RegisteredConnector {
@@ -198,6 +199,13 @@ export class Registry {
   private async loadOne(folder: string): Promise<void> {
     try {
       const loaded = await loadConnectorFile(folder);
+      const unsafe = unsafeCharacter(loaded.name);
+      if (unsafe) {
+        throw new WeftError(
+          'DEFINITION_INVALID',
+          `the connector name "${visible(loaded.name)}" holds the character ${unsafe}: names must not contain control or invisible formatting characters`,
+        );
+      }
       if (this.connectors.has(loaded.name)) {
         throw new WeftError(
           'DEFINITION_INVALID',

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { hostPolicy } from './api/hosts.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
 import { Recipes } from './recipes/service.js';
@@ -67,6 +68,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       `WEFT_PUBLIC_URL must be an absolute http(s) URL such as https://weft.example.com`,
     );
   }
+  // Checked before anything opens: a bad WEFT_ALLOWED_HOSTS stops the start with its message.
+  const hosts = hostPolicy(options.host ?? '127.0.0.1', publicUrl, env.WEFT_ALLOWED_HOSTS);
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`weft: warning: ${message}\n`));
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
@@ -108,7 +111,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       }
     },
   };
-  const app = buildApp({ context, token: token.token, logger: options.logger ?? false });
+  const app = buildApp({
+    context,
+    token: token.token,
+    logger: options.logger ?? false,
+    hosts,
+  });
   try {
     await app.listen({ port: options.port ?? 4000, host });
     const address = app.server.address();

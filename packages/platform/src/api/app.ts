@@ -1,20 +1,23 @@
 /**
- * The HTTP API (Fastify). Every route but health and the OpenAPI description needs
- * `Authorization: Bearer <admin token>`.
+ * The HTTP API (Fastify). Every `/api` route but health and the OpenAPI description is
+ * registered in the guarded scope, which needs `Authorization: Bearer <admin token>` (auth.ts);
+ * webhooks, resumes, the OAuth callback and the console sit outside `/api`, without a token.
  */
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { recipeStatusQuery } from '../recipes/service.js';
 import type { ServerContext } from '../runtime/context.js';
 import { registerWebhookRoutes } from '../runtime/ingress.js';
 import { registerResumeRoutes } from '../runtime/resume.js';
+import { ApiScopes, requireAdminToken } from './auth.js';
 import { pageQuery } from './body.js';
 import { registerConnectorRoutes } from './connectors.js';
 import { registerConsoleRoutes } from './console.js';
 import { describeConnector, summarizeConnector } from './describe.js';
 import { ApiError, errorBody, handleError } from './errors.js';
+import { type HostPolicy, hostGuard } from './hosts.js';
 import { registerJobRoutes } from './jobs.js';
-import { registerOAuthRoutes } from './oauth.js';
+import { nestsDeeperThan, tooDeep } from './nesting.js';
+import { registerOAuthCallbackRoute, registerOAuthStartRoute } from './oauth.js';
 import { openapi } from './openapi.js';
 import { registerRunRoutes } from './run.js';
 
@@ -26,35 +29,32 @@ export interface AppOptions {
   /** Fastify's logger; off in tests. */
   logger?: boolean | Record<string, unknown>;
   bodyLimit?: number;
-}
-
-const PUBLIC = new Set(['/api/health', '/api/openapi.json']);
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  /** Names the server answers to when bound to loopback (hosts.ts); undefined: any. */
+  hosts?: HostPolicy;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { context } = options;
-  const { registry, connections, recipes } = context;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   app.setErrorHandler(handleError);
+  // JSON only (any other type is a 415; webhooks and resumes take every type in their scopes).
   // An empty body sent as JSON is no body: clients that always send the content type (and
   // POST routes that take nothing, like start, stop and rerun) must not get a 400 for it.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') done(null, undefined);
+    else if (nestsDeeperThan(text)) done(tooDeep('The request body'), undefined);
     else parseJson(request, text, done);
   });
+  // First of all: a request addressed to a name this server does not answer to runs nothing.
+  if (options.hosts) app.addHook('onRequest', hostGuard(options.hosts));
+  const scopes = new ApiScopes();
+  scopes.watch(app);
   const routes: string[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
@@ -64,24 +64,32 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    if (PUBLIC.has(path) || !path.startsWith('/api/')) return;
-    if (!tokenMatches(request.headers.authorization, options.token)) {
-      reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send(
-          errorBody(
-            'UNAUTHORIZED',
-            'Send the admin token as "Authorization: Bearer <token>" (see $WEFT_HOME/admin.token)',
-          ),
-        );
-    }
+  app.register(async (open) => {
+    scopes.mark(open);
+    open.get('/api/health', async () => ({ status: 'ok', version: VERSION }));
+    open.get('/api/openapi.json', async () => openapi(VERSION));
+  });
+  app.register(async (api) => {
+    scopes.mark(api);
+    api.addHook('onRequest', requireAdminToken(options.token));
+    registerApiRoutes(api, context);
+    registerConnectorRoutes(api, context);
+    registerJobRoutes(api, context);
+    registerOAuthStartRoute(api, context);
+    registerRunRoutes(api, context);
   });
 
-  app.get('/api/health', async () => ({ status: 'ok', version: VERSION }));
-  app.get('/api/openapi.json', async () => openapi(VERSION));
+  registerOAuthCallbackRoute(app, context);
+  registerWebhookRoutes(app, context);
+  registerResumeRoutes(app, context);
+  registerConsoleRoutes(app);
+
+  return app;
+}
+
+/** Connectors (list, describe), connections and recipes; called inside the guarded scope. */
+function registerApiRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { registry, connections, recipes } = context;
 
   app.get('/api/connectors', async () => ({
     items: registry.list().map(summarizeConnector),
@@ -129,14 +137,4 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.post<ById>('/api/recipes/:id/start', async (request) => recipes.start(request.params.id));
   app.post<ById>('/api/recipes/:id/stop', async (request) => recipes.stop(request.params.id));
-
-  registerConnectorRoutes(app, context);
-  registerJobRoutes(app, context);
-  registerOAuthRoutes(app, context);
-  registerWebhookRoutes(app, context);
-  registerResumeRoutes(app, context);
-  registerRunRoutes(app, context);
-  registerConsoleRoutes(app);
-
-  return app;
 }

@@ -2,6 +2,7 @@
  * Checks of request bodies and query strings. Problems are 400 `INVALID_REQUEST` errors whose
  * `path` names the bad value from the body's root (`values.port`, `steps[1].action`).
  */
+import { checkName } from '../names.js';
 import type { PageRequest } from '../store/store.js';
 import { ApiError } from './errors.js';
 
@@ -55,15 +56,9 @@ export function stringAt(
   return value;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-/** Names that appear in URLs: letters, digits, `.`, `_`, `-`, at most 100 characters. */
+/** Names that appear in URLs (names.ts): letters, digits, `.`, `_`, `-`, at most 100 characters. */
 export function nameAt(obj: Json, key: string): string {
-  const value = stringAt(obj, key)!;
-  if (!NAME.test(value)) {
-    throw invalid(key, 'use 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit');
-  }
-  return value;
+  return checkName(stringAt(obj, key)!, 'identifier', key);
 }
 
 /** `?limit=&cursor=`: limit 1..1000, default 50. */

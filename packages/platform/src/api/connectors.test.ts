@@ -135,7 +135,7 @@ describe('POST /api/connectors (push)', () => {
 
   test('a source may be larger than the 1 MiB other routes take', async () => {
     const big = `${notesSource('big: ', 'name: "big-notes",')}\n// ${'x'.repeat(3 * 1024 * 1024)}\n`;
-    const res = await call('POST', '/api/connectors', { source: big });
+    const res = await call('POST', '/api/connectors', { source: big, name: 'big-notes' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: 'big-notes', version: 1 });
   });
@@ -143,8 +143,8 @@ describe('POST /api/connectors (push)', () => {
   test('bad bodies are 400s with their path', async () => {
     const cases: [unknown, string | undefined, RegExp][] = [
       [{ name: 'notes' }, 'source', /is required/],
-      [{ source: 42 }, 'source', /must be a string/],
-      [{ source: notesSource('a') }, 'name', /definition sets no `name`/],
+      [{ source: 42, name: 'notes' }, 'source', /must be a string/],
+      [{ source: notesSource('a') }, 'name', /is required: the connector's name, checked before its code runs/],
       [{ source: notesSource('a'), name: '../etc' }, 'name', /letters, digits/],
       [{ source: notesSource('a', 'name: "memo",'), name: 'notes' }, 'name', /names this connector "memo"/],
       [{ source: notesSource('a'), nam: 'notes' }, 'nam', /unknown key/],

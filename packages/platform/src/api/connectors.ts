@@ -24,8 +24,6 @@ import { ApiError, errorBody } from './errors.js';
 /** Bundled sources carry an inline source map: allow more than the API's usual 1 MiB. */
 export const PUSH_BODY_LIMIT = 10 * 1024 * 1024;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 /** Token descriptions a connection may hold that are not secret (as in connections.ts). */
 const VISIBLE_TOKEN_KEYS = new Set(['expires_at', 'token_type', 'scope']);
 
@@ -173,10 +171,15 @@ export function registerConnectorRoutes(app: FastifyInstance, context: ServerCon
   const { registry, store } = context;
 
   app.post('/api/connectors', { bodyLimit: PUSH_BODY_LIMIT }, async (request, reply) => {
+    // Importing the source runs its code on this host: everything that can be checked without
+    // it is checked first (the token was, by the scope), the name above all.
     const body = objectBody(request.body);
     onlyKeys(body, ['source', 'name']);
+    if (body.name === undefined || body.name === null) {
+      throw invalid('name', "is required: the connector's name, checked before its code runs (weft push sends it)");
+    }
+    const name = nameAt(body, 'name');
     const source = stringAt(body, 'source')!;
-    const given = body.name === undefined || body.name === null ? undefined : nameAt(body, 'name');
     let definition: ConnectorDefinition;
     try {
       definition = await registry.loadSource(source);
@@ -184,18 +187,8 @@ export function registerConnectorRoutes(app: FastifyInstance, context: ServerCon
       return pushError(reply, error);
     }
     const own = typeof definition.name === 'string' && definition.name ? definition.name : undefined;
-    if (own && given && own !== given) {
+    if (own && own !== name) {
       throw invalid('name', `the definition names this connector "${own}": push it as "${own}" or change its name`);
-    }
-    const name = own ?? given;
-    if (!name) {
-      throw invalid('name', 'is required: the definition sets no `name`, so say which connector this source is');
-    }
-    if (!NAME.test(name)) {
-      throw invalid(
-        own ? 'source' : 'name',
-        `the connector name "${name}" must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit`,
-      );
     }
     const { connector, created } = await registry.publish(name, source, definition);
     reply.status(created ? 201 : 200);

@@ -63,7 +63,20 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json'));
+    const type = String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .slice(0, 100);
+    reply
+      .status(415)
+      .send(
+        errorBody(
+          'UNSUPPORTED_MEDIA_TYPE',
+          type
+            ? `The request body is ${type}: send it as application/json`
+            : 'The request body has no Content-Type: send it as application/json',
+        ),
+      );
     return;
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -140,9 +140,12 @@ function firstString(value: unknown): string | undefined {
   return typeof first === 'string' && first !== '' ? first : undefined;
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, context: ServerContext): void {
+const redirectUriOf = (context: ServerContext) => `${context.publicUrl().replace(/\/+$/, '')}${CALLBACK_PATH}`;
+
+/** The start of an authorization: an `/api` route, registered in the guarded scope. */
+export function registerOAuthStartRoute(app: FastifyInstance, context: ServerContext): void {
   const pending = pendingAuthorizationsOf(context);
-  const redirectUri = () => `${context.publicUrl().replace(/\/+$/, '')}${CALLBACK_PATH}`;
+  const redirectUri = () => redirectUriOf(context);
 
   app.get<{ Params: { name: string } }>('/api/connections/:name/oauth2/start', async (request, reply) => {
     const name = request.params.name;
@@ -190,7 +193,11 @@ export function registerOAuthRoutes(app: FastifyInstance, context: ServerContext
     }
     return reply.redirect(start.url, 302);
   });
+}
 
+/** The provider's redirect back: public (no token), outside `/api`. */
+export function registerOAuthCallbackRoute(app: FastifyInstance, context: ServerContext): void {
+  const pending = pendingAuthorizationsOf(context);
   app.get(CALLBACK_PATH, async (request, reply) => {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const state = firstString(query.state);

@@ -142,7 +142,7 @@ const schemas = {
   },
   ConnectorPush: {
     type: 'object',
-    required: ['source'],
+    required: ['source', 'name'],
     additionalProperties: false,
     properties: {
       source: {
@@ -152,7 +152,8 @@ const schemas = {
       name: {
         type: 'string',
         pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
-        description: 'Required when the definition sets no `name`; must agree with it when it does',
+        description:
+          "The connector's name, checked before the source runs; must agree with the definition's `name` when it sets one",
       },
     },
   },
@@ -354,7 +355,7 @@ export function openapi(version: string) {
             '200': json(ref('ConnectorPushed'), 'The source equals the current version: nothing changed'),
             '400': {
               description:
-                'A bad body (INVALID_REQUEST), a source that does not load (CONNECTOR_NOT_LOADABLE, ' +
+                'A bad body (INVALID_REQUEST), a bad name (NAME_INVALID), a source that does not load (CONNECTOR_NOT_LOADABLE, ' +
                 'CONNECTOR_NO_DEFAULT_EXPORT, path `source`) or a definition with problems (DEFINITION_INVALID)',
               content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('DefinitionErrors')] } } },
             },

@@ -6,6 +6,7 @@
 import { invalid, objectBody } from '../api/body.js';
 import { ApiError } from '../api/errors.js';
 import { newSecret } from '../ids.js';
+import { checkName } from '../names.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Page, PageRequest, PollError, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
@@ -67,7 +68,9 @@ export class Recipes {
   }
 
   private async validate(body: unknown): Promise<Recipe> {
-    const result = validateRecipe(objectBody(body), await this.context());
+    const obj = objectBody(body);
+    if (typeof obj.name === 'string') checkName(obj.name, 'label');
+    const result = validateRecipe(obj, await this.context());
     if (!result.ok) throw problemError(result.problems);
     return result.recipe;
   }

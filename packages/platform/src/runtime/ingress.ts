@@ -28,6 +28,7 @@ import {
 } from '@weft/sdk';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody, handleError } from '../api/errors.js';
+import { checkNesting } from '../api/nesting.js';
 import { StoreError } from '../store/store.js';
 import { GroupCommit } from './commit.js';
 import type { ServerContext } from './context.js';
@@ -76,6 +77,12 @@ function queryOf(url: string): Record<string, string> {
   return params;
 }
 
+/** Bodies the SDK parses as JSON for `ctx.payload`: JSON types, and bodies without a type. */
+function parsedAsJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === '' || type === 'application/json' || type === 'text/json' || type.endsWith('+json');
+}
+
 /** The request as webhook lambdas see it; the body must be UTF-8 text, sent uncompressed. */
 function webhookRequest(request: FastifyRequest): WebhookRequest {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
@@ -97,6 +104,7 @@ function webhookRequest(request: FastifyRequest): WebhookRequest {
       );
     }
     rawBody = body.toString('utf8');
+    if (parsedAsJson(request.headers['content-type'])) checkNesting(rawBody, 'The webhook body');
   }
   return {
     // Lower-case names already; the executor copies them for the lambda's context.

@@ -14,7 +14,8 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { errorBody } from '../api/errors.js';
+import { ApiError, errorBody } from '../api/errors.js';
+import { checkNesting } from '../api/nesting.js';
 import type { ServerContext } from './context.js';
 import { resumeTokenHash } from './engine.js';
 
@@ -43,7 +44,10 @@ function notFound() {
 function payloadOf(body: string | undefined, contentType: string | undefined): unknown {
   if (body === undefined || body === '') return null;
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/json' || type.endsWith('+json')) return JSON.parse(body);
+  if (type === 'application/json' || type.endsWith('+json')) {
+    checkNesting(body, 'The resume body');
+    return JSON.parse(body);
+  }
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
   return body;
 }
@@ -66,7 +70,8 @@ export function registerResumeRoutes(app: FastifyInstance, context: ServerContex
       let payload: unknown;
       try {
         payload = payloadOf(request.body, request.headers['content-type']);
-      } catch {
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
         return reply.status(400).send(errorBody('INVALID_JSON', 'The body is not valid JSON'));
       }
       const headers: Record<string, string> = {};

@@ -3,7 +3,7 @@
  * and a process crash loses nothing committed), migrated on open. The queries live in
  * kysely.ts, shared with the PostgreSQL store.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { messageOf, WeftError } from '@weft/sdk';
 import SQLite from 'better-sqlite3';
@@ -22,6 +22,7 @@ export class SqliteStore extends KyselyStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     let sqlite: SQLite.Database;
     try {
+      if (file !== ':memory:') ownerOnly(file);
       sqlite = new SQLite(file);
     } catch (error) {
       throw new WeftError('SETTINGS_INVALID', `Cannot open the store at ${file}: ${messageOf(error)}`);
@@ -38,6 +39,22 @@ export class SqliteStore extends KyselyStore {
       throw new WeftError('SETTINGS_INVALID', `Cannot migrate the store at ${file}: ${messageOf(error)}`);
     }
     return new SqliteStore(db);
+  }
+}
+
+/**
+ * The database file, created 0600 when missing (SQLite gives its `-wal` and `-shm` files the
+ * database file's mode), and set to 0600 with the files next to it when an older version or
+ * a crash left them more open. A file we do not own keeps its mode: the open then says more.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      if (existsSync(path) && (statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
+    } catch {
+      // Not ours to change (another owner); SQLite reports what matters when it opens the file.
+    }
   }
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Who may call the API. The decision belongs to the route the router matched, never to the
+ * request's raw URL: `/api` routes are registered inside an encapsulated Fastify scope whose
+ * `onRequest` hook checks the admin token, so `/%61pi/...`, absolute-form targets and any other
+ * spelling that reaches such a route passes the same check. `ApiScopes` refuses to start a
+ * server holding an `/api` route registered outside the two scopes (guarded and public).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { errorBody } from './errors.js';
+
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The `onRequest` hook of the guarded scope. */
+export function requireAdminToken(token: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (tokenMatches(request.headers.authorization, token)) return;
+    return reply
+      .status(401)
+      .header('www-authenticate', 'Bearer')
+      .send(
+        errorBody(
+          'UNAUTHORIZED',
+          'Send the admin token as "Authorization: Bearer <token>" (see $WEFT_HOME/admin.token)',
+        ),
+      );
+  };
+}
+
+/** Routes by the scope that registered them; checked once the server is ready. */
+export class ApiScopes {
+  private readonly routes: RouteOptions[] = [];
+  private readonly scoped = new WeakSet<RouteOptions>();
+
+  /** Sees every route of the server (call on the root instance, before any route). */
+  watch(app: FastifyInstance): void {
+    app.addHook('onRoute', (route) => {
+      this.routes.push(route);
+    });
+    app.addHook('onReady', async () => this.check());
+  }
+
+  /** Marks the routes a scope registers as deliberately placed (guarded or public). */
+  mark(scope: FastifyInstance): void {
+    scope.addHook('onRoute', (route) => {
+      this.scoped.add(route);
+    });
+  }
+
+  private check(): void {
+    const stray = this.routes.filter((route) => /^\/api(?:\/|$)/i.test(route.url) && !this.scoped.has(route));
+    if (stray.length) {
+      const names = stray.map((r) => `${[r.method].flat().join(',')} ${r.url}`).join(', ');
+      throw new Error(`API routes registered outside the authenticated scope: ${names}`);
+    }
+  }
+}
