@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
+import { type HomeLock, lockHome } from './home-lock.js';
 import { Recipes } from './recipes/service.js';
 import { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
@@ -59,6 +60,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const env = options.env ?? process.env;
   const home = options.home ?? resolveHome(env);
   await ensureHome(home);
+  // Before anything reads or writes the home: a second server would recover the first one's jobs.
+  const lock = lockHome(home);
+  try {
+    return await startLocked(options, env, home, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: ServeOptions,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  lock: HomeLock,
+): Promise<RunningServer> {
   const token = await adminToken(home, env);
   const publicUrl = env.WEFT_PUBLIC_URL?.trim() || undefined;
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) {
@@ -114,6 +131,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : options.port;
     listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    lock.listening(listening);
     await startRuntime(context);
   } catch (error) {
     await runtime.close().catch(() => {});
@@ -135,6 +153,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       await app.close();
       await runtime.close();
       await store.close();
+      lock.release();
     },
   };
 }
