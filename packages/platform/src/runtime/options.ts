@@ -9,7 +9,7 @@ export interface RuntimeOptions {
   workers: number;
   /** Least time between the steps of a multistep action (`WEFT_REINVOKE_MIN_SECONDS`, default 60). */
   reinvokeMinSeconds: number;
-  /** Attempts of a job whose step failed with a retryable error (`WEFT_JOB_MAX_ATTEMPTS`, default 3). */
+  /** Attempts of a job whose step failed with a retryable error or was cut by a stop of the server (`WEFT_JOB_MAX_ATTEMPTS`, default 3). */
   jobMaxAttempts: number;
   /** First retry delay; doubles per attempt (`WEFT_JOB_RETRY_BASE_MS`, default 5000). */
   jobRetryBaseMs: number;
