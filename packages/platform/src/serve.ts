@@ -11,6 +11,7 @@ import { buildApp } from './api/app.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
 import { type HomeLock, lockHome } from './home-lock.js';
+import { setFormulaTimeout } from './recipes/formula-limits.js';
 import { Recipes } from './recipes/service.js';
 import { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
@@ -88,6 +89,7 @@ async function startLocked(
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
   const settings = runtimeOptions(env, options.runtime);
+  setFormulaTimeout(settings.formulaTimeoutMs);
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
   const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
