@@ -281,5 +281,5 @@ describe('an action that ends the process', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await request(`${base}/api/health`)).statusCode).toBe(200);
     expect((await allJobs(base, recipe.id))[0].status).toBe('failed');
-  });
+  }, 90_000);
 });

@@ -85,4 +85,4 @@ test('a second weft serve on the same WEFT_HOME refuses to start and names the f
     await first?.stop('SIGKILL');
     await third?.stop('SIGTERM');
   }
-});
+}, 60_000);
