@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Lab, labStep, startLab } from '../__fixtures__/jobs-harness.js';
 import type { JobWithSteps } from '../store/store.js';
+import { evaluateValue } from './formula.js';
+import { setFormulaTimeout } from './formula-limits.js';
 
 let lab: Lab;
 
@@ -69,4 +71,20 @@ test('a formula that recurses too deep fails its step with FORMULA_LIMIT', async
   expect(job.status).toBe('failed');
   expect(job.error).toMatchObject({ code: 'FORMULA_LIMIT', stepId: 'loop', path: 'steps[0].input.value' });
   expect(job.error?.message).toMatch(/nested deeper than \d+/);
+});
+
+test('a formula that runs longer than a moment still gives its value, and lets timers run meanwhile', async () => {
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 1);
+  setFormulaTimeout(10_000); // this server's 400 ms is for the tests above; a busy machine is slow
+  try {
+    const started = performance.now();
+    const value = await evaluateValue('=$sum([1..20000].($ * 2))', { trigger: {}, steps: {} }, 'x');
+    expect(value).toBe(400_020_000);
+    // Only worth checking when it took long enough for the loop to be handed back.
+    if (performance.now() - started > 40) expect(ticks).toBeGreaterThan(0);
+  } finally {
+    clearInterval(ticker);
+    setFormulaTimeout(400);
+  }
 });

@@ -7,8 +7,8 @@
  * over. Evaluation is bounded (time, depth, sequence length: see formula-limits.ts) and lets the
  * event loop run every few milliseconds, so a formula can neither hang a job nor the server.
  */
-import jsonata from 'jsonata';
-import { EVALUATE_ENTRY, LIMITS, letOthersRun, limitMessage } from './formula-limits.js';
+import type jsonata from 'jsonata';
+import { BoundedExpression, limitMessage } from './formula-limits.js';
 
 /** What expressions see. Inside `foreach` the item is under its `as` name (default `item`). */
 export interface Scope {
@@ -25,7 +25,7 @@ export type ExprNode = jsonata.ExprNode;
 export interface FormulaPart {
   source: string;
   offset: number;
-  expression: jsonata.Expression;
+  expression: BoundedExpression;
 }
 
 export type CompiledValue =
@@ -60,9 +60,7 @@ interface JsonataFailure {
 }
 
 function parse(source: string, offset: number): FormulaPart {
-  const expression = jsonata(source, LIMITS);
-  expression.assign(EVALUATE_ENTRY as unknown as string, letOthersRun);
-  return { source, offset, expression };
+  return { source, offset, expression: new BoundedExpression(source) };
 }
 
 function syntaxMessage(source: string, error: unknown): string {
