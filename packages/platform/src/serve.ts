@@ -152,10 +152,13 @@ async function startLocked(
     app,
     context,
     async close() {
-      await app.close();
-      await runtime.close();
-      await store.close();
-      lock.release();
+      try {
+        await app.close();
+        await runtime.close();
+        await store.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }
