@@ -219,3 +219,67 @@ describe('kill -9 of weft serve', () => {
     for (const id of accepted) expect(ids.has(id), `delivery ${id} was answered 2xx but has no job`).toBe(true);
   });
 });
+
+describe('an action that ends the process', () => {
+  const CRASHING = fileURLToPath(new URL('./__fixtures__/crash-loop', import.meta.url));
+
+  /** Starts `weft serve`; resolves with its URL, or with undefined when it ended first. */
+  async function serveCrashing(): Promise<string | undefined> {
+    weft = startWeft(['serve', '--port', '0', '--connectors', CRASHING], {
+      env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN, WEFT_JOB_MAX_ATTEMPTS: '3' },
+    });
+    const running = weft.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 20_000 });
+    const outcome = await Promise.race([running.then((m) => m[1]), weft.exited.then(() => undefined)]);
+    running.catch(() => {});
+    return outcome;
+  }
+
+  it('fails its job after the attempts run out, and the server then stays up', async () => {
+    let base = await serveCrashing();
+    await call(base!, 'POST', '/api/connections', { name: 'exits', connector: 'exits', values: {} });
+    const recipe = await call(base!, 'POST', '/api/recipes', {
+      name: 'crash loop',
+      trigger: { connector: 'exits', connection: 'exits', trigger: 'hook', input: {} },
+      steps: [{ id: 'boom', connector: 'exits', connection: 'exits', action: 'exit', input: { id: '=trigger.id' } }],
+    });
+    await call(base!, 'POST', `/api/recipes/${recipe.id}/start`);
+    // The job may end the process before the answer is out.
+    await request(recipe.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1 }),
+    }).then(
+      (fired) => fired.body.dump(),
+      () => {},
+    );
+    expect(await weft!.exited).toBe(3);
+
+    // Each start picks the job up again and dies in the step, until its attempts are used up.
+    let crashes = 1;
+    for (;;) {
+      base = await serveCrashing();
+      if (base !== undefined) {
+        const ended = await Promise.race([
+          until('the job failed', async () => {
+            const jobs = await allJobs(base!, recipe.id).catch(() => []);
+            return jobs[0]?.status === 'failed';
+          }).then(() => false),
+          weft!.exited.then(() => true),
+        ]);
+        if (!ended) break;
+      }
+      crashes++;
+      expect(crashes, 'the server keeps dying: the job is picked up forever').toBeLessThanOrEqual(3);
+    }
+    expect(crashes).toBe(3);
+    const [job] = await allJobs(base, recipe.id);
+    expect(job).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(job.error.code).toBe('SERVER_STOPPED');
+    expect(job.error.message).toMatch(/step "boom"/);
+    expect(job.error.message).toMatch(/process\.exit/);
+    // The failed job stays failed; the server stays up.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await request(`${base}/api/health`)).statusCode).toBe(200);
+    expect((await allJobs(base, recipe.id))[0].status).toBe('failed');
+  }, 90_000);
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { BIN, runWeft } from './test-helpers.js';
+import { BIN, type RunningWeft, runWeft, startWeft } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../../platform/src/__fixtures__/connectors', import.meta.url));
 
@@ -54,3 +54,35 @@ test('weft serve with a bad port or a missing connector folder is a clear error'
   expect(missing.code).not.toBe(0);
   expect(missing.stderr).toMatch(/Connector folder not found/);
 });
+
+test('a second weft serve on the same WEFT_HOME refuses to start and names the first; after kill -9 a restart starts at once', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'weft-serve-'));
+  const env = { WEFT_HOME: home, WEFT_ADMIN_TOKEN: '' };
+  let first: RunningWeft | undefined = startWeft(['serve', '--port', '0', '--connectors', FIXTURES], { env });
+  let third: RunningWeft | undefined;
+  try {
+    const [, url] = await first.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 20_000 });
+    const second = await runWeft(['serve', '--port', '0', '--connectors', FIXTURES], { env });
+    expect(second.code).not.toBe(0);
+    expect(second.stdout).not.toContain('Weft is running');
+    const lines = second.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/another weft serve/i);
+    expect(lines[0]).toContain(home);
+    expect(lines[0]).toContain(`pid ${first.pid}`);
+    expect(lines[0]).toContain(url);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    // The first one is untouched.
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+
+    // The lock dies with its holder: a restart right after kill -9 succeeds.
+    await first.stop('SIGKILL');
+    first = undefined;
+    third = startWeft(['serve', '--port', '0', '--connectors', FIXTURES], { env });
+    const [, again] = await third.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 20_000 });
+    expect((await fetch(`${again}/api/health`)).status).toBe(200);
+  } finally {
+    await first?.stop('SIGKILL');
+    await third?.stop('SIGTERM');
+  }
+}, 60_000);

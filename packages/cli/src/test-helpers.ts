@@ -91,6 +91,8 @@ export interface RunningWeft {
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
+  /** The process id of the running `weft`. */
+  pid: number | undefined;
 }
 
 /** Starts a long-running `weft ...args` (e.g. `weft listen`) without waiting for it to end. */
@@ -123,6 +125,7 @@ export function startWeft(args: string[], options: { cwd?: string; env?: Record<
     stdout: () => out.stdout,
     stderr: () => out.stderr,
     exited,
+    pid: child.pid,
     waitFor(pattern, { stream = 'stderr', timeoutMs = 15_000 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {

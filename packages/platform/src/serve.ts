@@ -11,6 +11,8 @@ import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
+import { type HomeLock, lockHome } from './home-lock.js';
+import { setFormulaTimeout } from './recipes/formula-limits.js';
 import { Recipes } from './recipes/service.js';
 import { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
@@ -60,6 +62,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const env = options.env ?? process.env;
   const home = options.home ?? resolveHome(env);
   await ensureHome(home);
+  // Before anything reads or writes the home: a second server would recover the first one's jobs.
+  const lock = lockHome(home);
+  try {
+    return await startLocked(options, env, home, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: ServeOptions,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  lock: HomeLock,
+): Promise<RunningServer> {
   const token = await adminToken(home, env);
   const publicUrl = env.WEFT_PUBLIC_URL?.trim() || undefined;
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) {
@@ -74,6 +92,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
   const settings = runtimeOptions(env, options.runtime);
+  setFormulaTimeout(settings.formulaTimeoutMs);
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
   const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
@@ -122,6 +141,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : options.port;
     listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    lock.listening(listening);
     await startRuntime(context);
   } catch (error) {
     await runtime.close().catch(() => {});
@@ -140,9 +160,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     app,
     context,
     async close() {
-      await app.close();
-      await runtime.close();
-      await store.close();
+      try {
+        await app.close();
+        await runtime.close();
+        await store.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

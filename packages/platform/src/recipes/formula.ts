@@ -4,9 +4,11 @@
  * see the scope `{ trigger, steps, item?, error? }` as their input; no other code runs.
  *
  * Compiled expressions are cached by source text: jobs evaluate the same few thousand over and
- * over. Evaluation is bounded (time, depth, sequence length) so a formula cannot hang a worker.
+ * over. Evaluation is bounded (time, depth, sequence length: see formula-limits.ts) and lets the
+ * event loop run every few milliseconds, so a formula can neither hang a job nor the server.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import { BoundedExpression, limitMessage } from './formula-limits.js';
 
 /** What expressions see. Inside `foreach` the item is under its `as` name (default `item`). */
 export interface Scope {
@@ -23,7 +25,7 @@ export type ExprNode = jsonata.ExprNode;
 export interface FormulaPart {
   source: string;
   offset: number;
-  expression: jsonata.Expression;
+  expression: BoundedExpression;
 }
 
 export type CompiledValue =
@@ -31,21 +33,23 @@ export type CompiledValue =
   | { kind: 'formula'; part: FormulaPart }
   | { kind: 'template'; pieces: Array<string | FormulaPart> };
 
-/** A formula that does not parse (found when a recipe is saved) or fails to evaluate (in a job). */
+/**
+ * A formula that does not parse (found when a recipe is saved) or fails to evaluate (in a job):
+ * `FORMULA_ERROR`, or `FORMULA_LIMIT` when it ran too long, nested too deep or grew too large.
+ */
 export class FormulaError extends Error {
-  readonly code = 'FORMULA_ERROR';
   constructor(
     /** What is wrong, without the path. */
     readonly detail: string,
     /** Where the value is, e.g. `steps[0].input.email`. */
     readonly path: string,
+    readonly code: 'FORMULA_ERROR' | 'FORMULA_LIMIT' = 'FORMULA_ERROR',
   ) {
     super(path ? `${path}: ${detail}` : detail);
     this.name = 'FormulaError';
   }
 }
 
-const LIMITS = { timeout: 5000, stack: 500, sequence: 100_000 };
 const CACHE_MAX = 10_000;
 const cache = new Map<string, CompiledValue>();
 
@@ -56,7 +60,7 @@ interface JsonataFailure {
 }
 
 function parse(source: string, offset: number): FormulaPart {
-  return { source, offset, expression: jsonata(source, LIMITS) };
+  return { source, offset, expression: new BoundedExpression(source) };
 }
 
 function syntaxMessage(source: string, error: unknown): string {
@@ -167,6 +171,8 @@ async function run(part: FormulaPart, scope: Scope, path: string): Promise<unkno
     return plain(await part.expression.evaluate(scope));
   } catch (error) {
     const e = error as JsonataFailure;
+    const limit = limitMessage(e.code);
+    if (limit) throw new FormulaError(`formula "${part.source.trim()}" ${limit}`, path, 'FORMULA_LIMIT');
     const at = typeof e.position === 'number' ? ` (at character ${e.position})` : '';
     throw new FormulaError(`formula "${part.source.trim()}" failed${at}: ${e.message ?? String(error)}`, path);
   }

@@ -386,12 +386,13 @@ describe('recovery after a crash', () => {
     const store = await SqliteStore.open(`${first.home}/weft.db`);
     const left = await store.getJob(created.id);
     await store.close();
-    expect(left).toMatchObject({ status: 'running', attempts: 1 });
+    // A graceful stop hands the attempt back: the next start counts it again.
+    expect(left).toMatchObject({ status: 'running', attempts: 0 });
     expect(left?.steps.map((s) => [s.stepId, s.status])).toEqual([['slow', 'succeeded']]);
 
     const second = await startLab({ api, home: first.home });
     try {
-      expect(await second.job(created.id)).toMatchObject({ status: 'succeeded' });
+      expect(await second.job(created.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
       expect(api.records.filter((r) => r.key === 'closing').map((r) => r.value)).toEqual(['slow', 'next']);
     } finally {
       await second.close();

@@ -42,7 +42,7 @@ import type {
 } from '../store/store.js';
 import { Batcher } from './batch.js';
 import type { ServerContext } from './context.js';
-import { classifyError } from './job-errors.js';
+import { classifyError, serverStoppedError } from './job-errors.js';
 import type { RuntimeOptions } from './options.js';
 import { ActionResolver } from './steps.js';
 import { summarize } from './summarize.js';
@@ -98,8 +98,10 @@ class JobRun {
   waitChange: { seq: number; tokenHash: string } | null | undefined;
   /** Token hash minted for a step of this run, by seq. */
   readonly minted = new Map<number, string>();
-  /** The job's running state when the claim did not write it: it goes with the first write. */
+  /** The job's running state when the claim did not write it: it goes before the first step. */
   claim: JobPatch | undefined;
+  /** Found `running` past its attempts: the server stopped in a step each time; run no step. */
+  stoppedTooOften = false;
   readonly scope: Scope;
 
   constructor(
@@ -242,6 +244,9 @@ export class JobEngine {
     );
     if (started.unwritten) {
       run.claim = { status: 'running', attempts: started.job.attempts, startedAt: started.job.startedAt };
+    } else if (!started.resumed) {
+      // Found `running`: the server stopped during this job (a graceful stop hands its attempt back).
+      run.stoppedTooOften = started.job.attempts > this.options.options.jobMaxAttempts;
     }
     try {
       return await this.finish(run, await this.walkJob(run));
@@ -384,7 +389,13 @@ export class JobEngine {
       return { kind: 'failed', error: record.error ?? { code: 'FAILED', message: 'failed', stepId }, retryable: false };
     }
     if (this.closing) return { kind: 'interrupted' };
-    // The records before this step must be durable before it runs.
+    if (run.stoppedTooOften) {
+      const error = serverStoppedError(stepId, this.options.options.jobMaxAttempts);
+      run.pending.push(this.failedRecord(run, seq, stepId, record, error));
+      return { kind: 'failed', error, retryable: false };
+    }
+    // The records before this step, and the job's running state with its attempt, must be
+    // durable before it runs: a step that takes the process down then counts an attempt.
     await this.flush(run);
 
     const state = record?.state as StepState | null | undefined;
@@ -534,8 +545,33 @@ export class JobEngine {
     return this.lastIso;
   }
 
+  /** The record of a step failed before it ran. */
+  private failedRecord(
+    run: JobRun,
+    seq: number,
+    stepId: string,
+    record: RunStepRecord | undefined,
+    error: JobError,
+  ): RunStepRecord {
+    const at = this.iso();
+    return {
+      jobId: run.job.id,
+      seq,
+      stepId,
+      status: 'failed',
+      input: record?.input ?? null,
+      output: null,
+      fullOutput: undefined,
+      error,
+      state: record?.state ?? undefined,
+      attempts: record?.attempts ?? 0,
+      startedAt: record?.startedAt ?? at,
+      finishedAt: at,
+    };
+  }
+
   private async flush(run: JobRun): Promise<void> {
-    if (run.pending.length === 0 && run.waitChange === undefined) return;
+    if (run.pending.length === 0 && run.waitChange === undefined && run.claim === undefined) return;
     const steps = run.pending;
     const wait = run.waitChange;
     const patch = run.claim;
@@ -572,6 +608,10 @@ export class JobEngine {
       patch = { status: 'suspended', runAt: new Date(halt.runAt).toISOString() };
       outcome = { kind: 'later', status: 'suspended', runAt: halt.runAt };
     } else {
+      // A graceful stop between steps: the job stays `running` and the next start's claim counts
+      // a new attempt, so hand this one back (only a stop in the middle of a step counts).
+      // A claim never written leaves the job as it is stored (pending): nothing to hand back.
+      run.claim = run.claim === undefined ? { attempts: run.job.attempts - 1 } : undefined;
       await this.flush(run);
       return { kind: 'interrupted' };
     }

@@ -45,3 +45,18 @@ export function classifyError(thrown: unknown, stepId: string | undefined): Clas
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return { error: { code: 'INTERNAL_ERROR', message, ...at }, retryable: false };
 }
+
+/**
+ * A step that was running each time the server stopped, past the job's attempts: most likely
+ * the step itself ends the process, so it is not run again.
+ */
+export function serverStoppedError(stepId: string, attempts: number): JobError {
+  return {
+    code: 'SERVER_STOPPED',
+    message:
+      `The server stopped while step "${stepId}" was running, and the job has used its ${attempts} ` +
+      `attempt${attempts === 1 ? '' : 's'} (WEFT_JOB_MAX_ATTEMPTS); the step is not run again. The connector ` +
+      'may be ending the process (process.exit) or crashing it.',
+    stepId,
+  };
+}

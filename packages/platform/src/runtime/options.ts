@@ -9,7 +9,7 @@ export interface RuntimeOptions {
   workers: number;
   /** Least time between the steps of a multistep action (`WEFT_REINVOKE_MIN_SECONDS`, default 60). */
   reinvokeMinSeconds: number;
-  /** Attempts of a job whose step failed with a retryable error (`WEFT_JOB_MAX_ATTEMPTS`, default 3). */
+  /** Attempts of a job whose step failed with a retryable error or was cut by a stop of the server (`WEFT_JOB_MAX_ATTEMPTS`, default 3). */
   jobMaxAttempts: number;
   /** First retry delay; doubles per attempt (`WEFT_JOB_RETRY_BASE_MS`, default 5000). */
   jobRetryBaseMs: number;
@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   jobRetentionDays: number;
   /** Largest webhook body accepted, in bytes (`WEFT_WEBHOOK_BODY_LIMIT`, default 1 MiB). */
   webhookBodyLimit: number;
+  /** Longest run of one formula, in ms (`WEFT_FORMULA_TIMEOUT_MS`, default 1000). */
+  formulaTimeoutMs: number;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
@@ -26,6 +28,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   jobRetryBaseMs: 5000,
   jobRetentionDays: 30,
   webhookBodyLimit: 1024 * 1024,
+  formulaTimeoutMs: 1000,
 };
 
 const ENV: Record<keyof RuntimeOptions, string> = {
@@ -35,6 +38,7 @@ const ENV: Record<keyof RuntimeOptions, string> = {
   jobRetryBaseMs: 'WEFT_JOB_RETRY_BASE_MS',
   jobRetentionDays: 'WEFT_JOB_RETENTION_DAYS',
   webhookBodyLimit: 'WEFT_WEBHOOK_BODY_LIMIT',
+  formulaTimeoutMs: 'WEFT_FORMULA_TIMEOUT_MS',
 };
 
 const MINIMUM: Record<keyof RuntimeOptions, number> = {
@@ -44,6 +48,7 @@ const MINIMUM: Record<keyof RuntimeOptions, number> = {
   jobRetryBaseMs: 0,
   jobRetentionDays: 0,
   webhookBodyLimit: 1024,
+  formulaTimeoutMs: 10,
 };
 
 /** Defaults, overridden by the environment, overridden by `given`. A bad variable stops the start. */
