@@ -162,6 +162,19 @@ export interface Recipe extends RecipeInput {
   updatedAt: string;
 }
 
+/** Datapills a save could not check: the output fields of `path` did not resolve. */
+export interface RecipeWarning {
+  code: string;
+  path: string;
+  message: string;
+  datapills: { datapill: string; path: string }[];
+}
+
+/** What `POST` and `PUT /api/recipes` answer. */
+export interface SavedRecipe extends Recipe {
+  warnings?: RecipeWarning[];
+}
+
 export const JOB_STATUSES = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
