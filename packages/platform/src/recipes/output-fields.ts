@@ -15,12 +15,14 @@ export type ResolvedOutput = { fields: readonly Field[] } | { reason: string };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A value that shapes the schema: not blank and not a formula or template (as the console decides). */
 const isPlain = (v: unknown) =>
   v !== undefined &&
   v !== null &&
   v !== '' &&
   !(typeof v === 'string' && (v.startsWith('=') || v.includes('{{'))) &&
-  !(Array.isArray(v) && v.length === 0);
+  !(Array.isArray(v) && v.length === 0) &&
+  !(isObject(v) && Object.keys(v).length === 0);
 
 interface Place {
   /** Where the step is in the recipe: `trigger`, `steps[0]`, `steps[1].then[0]`. */
@@ -51,7 +53,11 @@ function placesOf(body: unknown): Place[] {
 const needsConnection = (definition: ConnectorDefinition) =>
   (definition.connection?.fields?.length ?? 0) > 0 || (definition.connection?.authorization?.type ?? 'none') !== 'none';
 
+/** Resolves the output fields of one recipe body; make one per save (it remembers answers). */
 export class OutputFieldResolver {
+  /** The same fields asked for twice in one save (one action used by several steps) are resolved once. */
+  private readonly memo = new Map<string, Promise<ResolvedOutput>>();
+
   constructor(
     private readonly registry: Registry,
     private readonly connections: Connections,
@@ -63,23 +69,9 @@ export class OutputFieldResolver {
    */
   async resolve(body: unknown): Promise<Map<string, ResolvedOutput>> {
     const out = new Map<string, ResolvedOutput>();
-    // One save asks once for the same fields (a trigger and steps often share them).
-    const memo = new Map<string, Promise<ResolvedOutput | undefined>>();
     await Promise.all(
       placesOf(body).map(async (place) => {
-        const key = JSON.stringify([
-          place.section,
-          place.raw.connector,
-          place.raw.connection,
-          place.raw[place.section === 'actions' ? 'action' : 'trigger'],
-          place.raw.input,
-        ]);
-        let pending = memo.get(key);
-        if (!pending) {
-          pending = this.one(place);
-          memo.set(key, pending);
-        }
-        const result = await pending;
+        const result = await this.one(place);
         if (result) out.set(place.path, result);
       }),
     );
@@ -97,8 +89,10 @@ export class OutputFieldResolver {
     if (typeof raw.connection === 'string') {
       try {
         live = await this.connections.live(raw.connection);
-      } catch {
-        return undefined; // No such connection: the validator says so.
+      } catch (error) {
+        // No such connection: the validator says so. Any other failure leaves the fields unresolved.
+        if ((error as { code?: string }).code === 'CONNECTION_NOT_FOUND') return undefined;
+        return { reason: `the connection "${raw.connection}" cannot be opened: ${messageOf(error)}` };
       }
       if (live.connector !== raw.connector) return undefined;
     } else if (raw.connection !== undefined || needsConnection(definition)) {
@@ -108,25 +102,33 @@ export class OutputFieldResolver {
     const redactor = redactorFor(definition, connection);
     const options = { connection, mode: 'interactive' as const, onConnectionUpdate: live?.onConnectionUpdate };
     const prefix = `${section}.${name}`;
-    try {
-      let config: readonly Field[] = (operation.configFields as readonly Field[] | undefined) ?? [];
-      if (typeof operation.configFields === 'function') {
-        config = fieldList(await execute(definition, `${prefix}.config_fields`, options));
+    const input = isObject(raw.input) ? raw.input : {};
+    const remember = (key: unknown[], resolve: () => Promise<ResolvedOutput>) => {
+      const id = JSON.stringify([raw.connector, raw.connection ?? null, ...key]);
+      let pending = this.memo.get(id);
+      if (!pending) {
+        pending = resolve().catch((error) => ({ reason: redactor.redact(messageOf(error)) }));
+        this.memo.set(id, pending);
       }
-      const shaping = [
-        ...config,
-        ...(Array.isArray(operation.inputFields) ? (operation.inputFields as Field[]) : []).filter(
-          (f) => f.extendsSchema,
-        ),
-      ];
-      const input = isObject(raw.input) ? raw.input : {};
-      const configFields: Json = {};
-      for (const f of shaping) if (isPlain(input[f.name])) configFields[f.name] = input[f.name];
-      const result = await execute(definition, `${prefix}.output_fields`, { ...options, configFields });
-      return { fields: fieldList(result) };
-    } catch (error) {
-      return { reason: redactor.redact(messageOf(error)) };
+      return pending;
+    };
+
+    let config: readonly Field[] = (operation.configFields as readonly Field[] | undefined) ?? [];
+    if (typeof operation.configFields === 'function') {
+      const resolved = await remember([prefix, 'config'], async () => ({
+        fields: fieldList(await execute(definition, `${prefix}.config_fields`, options)),
+      }));
+      if (!('fields' in resolved)) return resolved;
+      config = resolved.fields;
     }
+    const staticInput = Array.isArray(operation.inputFields) ? (operation.inputFields as readonly Field[]) : [];
+    const configFields: Json = {};
+    for (const f of [...config, ...staticInput.filter((f) => f.extendsSchema)]) {
+      if (isPlain(input[f.name])) configFields[f.name] = input[f.name];
+    }
+    return remember([prefix, 'output', configFields], async () => ({
+      fields: fieldList(await execute(definition, `${prefix}.output_fields`, { ...options, configFields })),
+    }));
   }
 }
 
