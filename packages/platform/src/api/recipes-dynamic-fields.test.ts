@@ -124,6 +124,31 @@ describe('saving a recipe checks datapills against output fields given as functi
     expect(warning.message).toContain('trigger.customer.phone');
   });
 
+  test('fields that depend on a formula, or a function that finds no fields, leave datapills unchecked', async () => {
+    const formula = await call(
+      'POST',
+      '/api/recipes',
+      recipe('=trigger.customer.phone', 'records-main', '=$lowercase("CONTACT")'),
+    );
+    expect(formula.status, JSON.stringify(formula.body)).toBe(201);
+    expect(formula.body.warnings).toHaveLength(1);
+    expect(formula.body.warnings[0].message).toContain('they depend on "object", which is a formula');
+
+    const steps = [
+      { id: 'u', connector: 'records', connection: 'records-main', action: 'untyped', input: {} },
+      { id: 'n', connector: 'records', connection: 'records-main', action: 'note', input: { text: '=steps.u.x' } },
+    ];
+    const empty = await call('POST', '/api/recipes', { ...recipe('x'), steps });
+    expect(empty.status, JSON.stringify(empty.body)).toBe(201);
+    expect(empty.body.warnings).toEqual([
+      expect.objectContaining({
+        path: 'steps[0]',
+        datapills: [{ datapill: 'steps.u.x', path: 'steps[1].input.text' }],
+      }),
+    ]);
+    expect(empty.body.warnings[0].message).toContain('the function returned no fields');
+  });
+
   test('when the output fields function throws, the warning gives its message without secrets', async () => {
     const steps = [
       { id: 'b', connector: 'records', connection: 'records-main', action: 'broken_fields', input: {} },

@@ -15,12 +15,13 @@ export type ResolvedOutput = { fields: readonly Field[] } | { reason: string };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFormula = (v: unknown) => typeof v === 'string' && (v.startsWith('=') || v.includes('{{'));
 /** A value that shapes the schema: not blank and not a formula or template (as the console decides). */
 const isPlain = (v: unknown) =>
   v !== undefined &&
   v !== null &&
   v !== '' &&
-  !(typeof v === 'string' && (v.startsWith('=') || v.includes('{{'))) &&
+  !isFormula(v) &&
   !(Array.isArray(v) && v.length === 0) &&
   !(isObject(v) && Object.keys(v).length === 0);
 
@@ -124,11 +125,17 @@ export class OutputFieldResolver {
     const staticInput = Array.isArray(operation.inputFields) ? (operation.inputFields as readonly Field[]) : [];
     const configFields: Json = {};
     for (const f of [...config, ...staticInput.filter((f) => f.extendsSchema)]) {
-      if (isPlain(input[f.name])) configFields[f.name] = input[f.name];
+      const value = input[f.name];
+      if (isFormula(value))
+        return { reason: `they depend on "${f.name}", which is a formula known only when a job runs` };
+      if (isPlain(value)) configFields[f.name] = value;
     }
-    return remember([prefix, 'output', configFields], async () => ({
-      fields: fieldList(await execute(definition, `${prefix}.output_fields`, { ...options, configFields })),
-    }));
+    return remember([prefix, 'output', configFields], async () => {
+      const fields = fieldList(await execute(definition, `${prefix}.output_fields`, { ...options, configFields }));
+      // A function that finds no fields could not tell them with what it was given (a literal `[]`
+      // is the way to declare none).
+      return fields.length ? { fields } : { reason: 'the function returned no fields' };
+    });
   }
 }
 

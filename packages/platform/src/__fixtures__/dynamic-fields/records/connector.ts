@@ -38,6 +38,11 @@ export default defineConnector({
       },
       execute: () => ({}),
     },
+    untyped: {
+      inputFields: [{ name: 'id', optional: true }],
+      outputFields: () => [],
+      execute: () => ({}),
+    },
     note: {
       inputFields: [{ name: 'text' }],
       execute: () => ({}),
