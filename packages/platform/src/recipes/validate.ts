@@ -5,7 +5,9 @@
  * Checks: the JSON shape; connectors, connections, triggers and actions exist; step ids are
  * unique; static input fields get their required values and no unknown keys; every formula
  * parses; every datapill a formula reads is declared by the trigger's or an earlier step's
- * output fields (dynamic output fields accept anything).
+ * output fields. Output fields given as functions are checked as resolved beforehand
+ * (`RecipeContext.outputFields`, see output-fields.ts); unresolved ones accept anything and the
+ * datapills read from them come back as warnings.
  */
 import type { ActionDefinition, ConnectorDefinition, Field, TriggerDefinition } from '@weft/sdk';
 import { fieldProblem, type OutputFields, type RecipeWarning, UncheckedDatapills } from './datapill-check.js';
