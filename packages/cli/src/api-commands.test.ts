@@ -20,7 +20,7 @@ beforeAll(async () => {
   server = await startServer({
     port: 0,
     home,
-    connectorDirs: [join(PLATFORM_FIXTURES, 'recipe-connectors')],
+    connectorDirs: [join(PLATFORM_FIXTURES, 'recipe-connectors'), join(PLATFORM_FIXTURES, 'dynamic-fields')],
     env: {},
     onWarning: () => {},
   });
@@ -125,6 +125,47 @@ describe('weft recipes and weft jobs', () => {
     const unreadable = await weft(['recipes', 'create', 'missing.yaml', ...api]);
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toMatch(/missing\.yaml: cannot read the file \(file not found\)/);
+  });
+
+  test('a saved recipe whose datapills could not be checked prints the warning on stderr', async () => {
+    // Output fields that ask an API nobody answers (port 9, discard).
+    const res = await fetch(`${server.url}/api/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'records-down',
+        connector: 'records',
+        values: { base_url: 'http://127.0.0.1:9/', api_key: 'k-123456' },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await writeFile(
+      join(work, 'unchecked.json'),
+      JSON.stringify({
+        name: 'Unchecked',
+        trigger: {
+          connector: 'records',
+          connection: 'records-down',
+          trigger: 'new_record',
+          input: { object: 'contact' },
+        },
+        steps: [
+          {
+            id: 'n',
+            connector: 'records',
+            connection: 'records-down',
+            action: 'note',
+            input: { text: '=trigger.customer.phone' },
+          },
+        ],
+      }),
+    );
+    const result = await weft(['recipes', 'create', 'unchecked.json', '--json', ...api]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).warnings).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^warning: The output fields of the trigger records\.new_record could not be resolved \(.*\), so these datapills were not checked: trigger\.customer\.phone\n$/,
+    );
   });
 
   test('jobs list, get and rerun', async () => {

@@ -120,10 +120,11 @@ async function startLocked(
   let listening = '';
   const runtime = new Runtime();
   const base = { home, store, vault, registry, runtime, options: settings, publicUrl: () => publicUrl ?? listening };
+  const connections = new Connections(store, vault, registry);
   const context: ServerContext = {
     ...base,
-    connections: new Connections(store, vault, registry),
-    recipes: new Recipes({ store, registry, publicUrl: base.publicUrl, runtime }),
+    connections,
+    recipes: new Recipes({ store, registry, publicUrl: base.publicUrl, runtime, connections }),
     log: (level, message, data) => {
       if (level !== 'info' || options.logger) {
         process.stderr.write(`weft: ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);

@@ -44,6 +44,7 @@ export { type ExecTarget, listPaths, parseExecPath } from './execute/paths.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
 export type * from './http/types.js';
 export { CONNECTOR_EXTENSIONS, type LoadedConnector, loadConnectorFile, resolveConnectorPath } from './load/load.js';
+export { CONTROL_TYPES, FIELD_TYPES } from './model/fields.js';
 export { REDACTED, Redactor } from './redact.js';
 export * from './schema/index.js';
 export * from './triggers/index.js';

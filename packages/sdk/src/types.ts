@@ -5,6 +5,7 @@
 import type { AwsSignatureOptions } from './auth/aws.js';
 import type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
 import type { RequestBuilder } from './http/types.js';
+import type { ControlType, FieldType } from './model/fields.js';
 import type {
   HmacAlgorithm,
   HmacOptions,
@@ -18,36 +19,8 @@ export type { AwsSignatureOptions, DecodedJwt, JwtAlgorithm, JwtDecodeOptions, J
 // ---------------------------------------------------------------------------------------------
 // Schema fields (SPEC §2)
 
-export type FieldType =
-  | 'string'
-  | 'integer'
-  | 'number'
-  | 'boolean'
-  | 'date'
-  | 'date_time'
-  | 'timestamp'
-  | 'object'
-  | 'array';
-
-export type ControlType =
-  | 'text'
-  | 'text-area'
-  | 'plain-text'
-  | 'password'
-  | 'integer'
-  | 'number'
-  | 'url'
-  | 'select'
-  | 'multiselect'
-  | 'checkbox'
-  | 'date'
-  | 'date_time'
-  | 'email'
-  | 'phone'
-  | 'subdomain'
-  | 'tree'
-  | 'key_value'
-  | 'schema-designer';
+// The vocabularies come from the model module, which the console imports too.
+export type { ControlType, FieldType };
 
 /** Named conversions for `convertInput` / `convertOutput`. Any other string names a method. */
 export type NamedConversion =

@@ -27,6 +27,8 @@ interface Recipe {
   staticWebhookUrl?: string;
   createdAt: string;
   updatedAt: string;
+  /** Create and update only: datapills the server could not check. */
+  warnings?: { message: string }[];
 }
 
 const enc = encodeURIComponent;
@@ -70,6 +72,11 @@ function describeRecipe(r: Recipe): string {
 function show(flags: RecipeFlags, recipe: Recipe, message: string): void {
   if (flags.json) printJson(recipe);
   else print(message);
+}
+
+/** A saved recipe's warnings go to stderr, so `--json` output stays one document. */
+function warn(reporter: Reporter, recipe: Recipe): void {
+  for (const w of recipe.warnings ?? []) reporter.note(`warning: ${w.message}`);
 }
 
 type Action = (client: ApiClient, flags: RecipeFlags) => Promise<void>;
@@ -124,6 +131,7 @@ export function recipesGet(id: string, flags: RecipeFlags, reporter: Reporter): 
 export function recipesCreate(file: string, flags: RecipeFlags, reporter: Reporter): Promise<number> {
   return run(flags, reporter, async (client) => {
     const recipe = await client.post<Recipe>('/api/recipes', await readRecipe(file));
+    warn(reporter, recipe);
     show(
       flags,
       recipe,
@@ -135,6 +143,7 @@ export function recipesCreate(file: string, flags: RecipeFlags, reporter: Report
 export function recipesUpdate(id: string, file: string, flags: RecipeFlags, reporter: Reporter): Promise<number> {
   return run(flags, reporter, async (client) => {
     const recipe = await client.request<Recipe>('PUT', `/api/recipes/${enc(id)}`, await readRecipe(file));
+    warn(reporter, recipe);
     show(flags, recipe, `Updated recipe ${recipe.id} (${recipe.name})`);
   });
 }

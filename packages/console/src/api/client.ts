@@ -20,6 +20,7 @@ import type {
   Recipe,
   RecipeInput,
   RunResult,
+  SavedRecipe,
   TestResult,
 } from './types';
 
@@ -163,8 +164,9 @@ export class WeftApi {
   // Recipes
   recipes = (query?: Query) => this.request<Page<Recipe>>('GET', '/api/recipes', { query });
   recipe = (id: string) => this.request<Recipe>('GET', `/api/recipes/${enc(id)}`);
-  createRecipe = (body: RecipeInput) => this.request<Recipe>('POST', '/api/recipes', { body });
-  replaceRecipe = (id: string, body: RecipeInput) => this.request<Recipe>('PUT', `/api/recipes/${enc(id)}`, { body });
+  createRecipe = (body: RecipeInput) => this.request<SavedRecipe>('POST', '/api/recipes', { body });
+  replaceRecipe = (id: string, body: RecipeInput) =>
+    this.request<SavedRecipe>('PUT', `/api/recipes/${enc(id)}`, { body });
   deleteRecipe = (id: string) => this.request<void>('DELETE', `/api/recipes/${enc(id)}`);
   startRecipe = (id: string) => this.request<Recipe>('POST', `/api/recipes/${enc(id)}/start`);
   stopRecipe = (id: string) => this.request<Recipe>('POST', `/api/recipes/${enc(id)}/stop`);

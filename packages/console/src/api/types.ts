@@ -2,37 +2,10 @@
  * What the Weft HTTP API sends and accepts (SPEC §10; packages/platform/src/api/describe.ts).
  */
 
-export type FieldType =
-  | 'string'
-  | 'integer'
-  | 'number'
-  | 'boolean'
-  | 'date'
-  | 'date_time'
-  | 'timestamp'
-  | 'object'
-  | 'array';
+import type { ControlType, FieldType } from '@weft/sdk/model';
 
-export type ControlType =
-  | 'text'
-  | 'text-area'
-  | 'plain-text'
-  | 'password'
-  | 'integer'
-  | 'number'
-  | 'url'
-  | 'select'
-  | 'multiselect'
-  | 'checkbox'
-  | 'switch'
-  | 'date'
-  | 'date_time'
-  | 'email'
-  | 'phone'
-  | 'subdomain'
-  | 'tree'
-  | 'key_value'
-  | 'schema-designer';
+/** The field and control types are the SDK's (`@weft/sdk/model`, SPEC §2). */
+export type { ControlType, FieldType };
 
 /** `[label, value]`, or for trees `[label, value, childPath, hasChildren]`. */
 export type PickListOption = readonly [string, unknown, ...unknown[]];
@@ -187,6 +160,19 @@ export interface Recipe extends RecipeInput {
   staticWebhookUrl?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Datapills a save could not check: the output fields of `path` did not resolve. */
+export interface RecipeWarning {
+  code: string;
+  path: string;
+  message: string;
+  datapills: { datapill: string; path: string }[];
+}
+
+/** What `POST` and `PUT /api/recipes` answer. */
+export interface SavedRecipe extends Recipe {
+  warnings?: RecipeWarning[];
 }
 
 export const JOB_STATUSES = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] as const;

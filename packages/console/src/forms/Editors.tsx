@@ -1,6 +1,7 @@
 /**
  * Controls for structured values: key/value pairs, a schema designer, lists of strings and raw JSON.
  */
+import { FIELD_TYPES as ALL_FIELD_TYPES } from '@weft/sdk/model';
 import { useEffect, useRef, useState } from 'react';
 import type { FieldType } from '../api/types';
 import { Button } from '../components/ui';
@@ -90,7 +91,8 @@ interface DesignedField {
   optional?: boolean;
 }
 
-const FIELD_TYPES: FieldType[] = ['string', 'integer', 'number', 'boolean', 'date', 'date_time', 'object', 'array'];
+/** The SDK's field types a designed field may take (a timestamp is designed as a date_time). */
+const FIELD_TYPES: FieldType[] = ALL_FIELD_TYPES.filter((t) => t !== 'timestamp');
 
 const designedOf = (value: unknown): DesignedField[] =>
   Array.isArray(value)

@@ -19,6 +19,7 @@ import {
   labelOf,
 } from '../lib/fields';
 import { ngIfHolds } from '../lib/ngif';
+import { widgetOf } from './controls';
 import { DatapillMenu } from './DatapillMenu';
 import { JsonEditor, KeyValueEditor, SchemaDesigner, StringListEditor } from './Editors';
 import { errorAt, useFormEnv } from './env';
@@ -426,8 +427,8 @@ function Control(props: ControlProps): ReactNode {
   const setRef = (el: HTMLInputElement | HTMLTextAreaElement | null) => {
     inputRef.current = el;
   };
-  switch (kind) {
-    case 'text-area':
+  switch (widgetOf(kind)) {
+    case 'textarea':
       return (
         <textarea
           id={id}
@@ -440,7 +441,6 @@ function Control(props: ControlProps): ReactNode {
           {...aria}
         />
       );
-    case 'integer':
     case 'number':
       return (
         <input
@@ -455,8 +455,7 @@ function Control(props: ControlProps): ReactNode {
         />
       );
     case 'checkbox':
-    case 'boolean':
-    case 'switch':
+    case 'toggle':
       return (
         <div className="check-row">
           <input
@@ -546,7 +545,7 @@ function Control(props: ControlProps): ReactNode {
       );
     case 'object-list':
       return <ObjectList {...props} />;
-    default: {
+    case 'input': {
       const type = INPUT_TYPES[kind] ?? 'text';
       const isPassword = kind === 'password';
       return (

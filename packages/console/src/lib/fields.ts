@@ -2,7 +2,10 @@
  * Field helpers shared by every generated form: labels, control kinds, required-ness, and
  * how formulas (`=expr`) and templates (`{{ expr }}`) are recognized.
  */
-import type { ControlType, Field, FieldType } from '../api/types';
+import type { Field, FieldType } from '../api/types';
+import { type ControlKind, isControlType } from '../forms/controls';
+
+export type { ControlKind };
 
 /** `first_name` → `First name` (as the SDK does). */
 export function humanize(name: string): string {
@@ -20,11 +23,12 @@ export function typeOf(field: Field): FieldType {
   return field.type ?? (field.properties ? 'object' : 'string');
 }
 
-export type ControlKind = ControlType | 'boolean' | 'object' | 'object-list' | 'string-list' | 'json' | 'timestamp';
-
-/** The control a field gets: its `controlType`, else one derived from its type and pick list. */
+/**
+ * The control a field gets: its `controlType`, else one derived from its type and pick list. A
+ * control type the SDK does not know (fields computed at run time are not validated) is ignored.
+ */
 export function controlOf(field: Field): ControlKind {
-  if (field.controlType) return field.controlType;
+  if (isControlType(field.controlType)) return field.controlType;
   const type = typeOf(field);
   if (field.pickList || field.options) return type === 'array' ? 'multiselect' : 'select';
   switch (type) {

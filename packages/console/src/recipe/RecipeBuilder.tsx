@@ -26,7 +26,7 @@ import { setFlash, takeFlash } from '../lib/flash';
 import { useApi, useAsync, useTitle } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 import { CatalogContext, useCatalog, useCatalogState } from './connectors';
-import { allIds, draftOf, emptyRecipe, pillsByStep, recipeBody } from './model';
+import { allIds, draftOf, emptyRecipe, pillsByStep, recipeBody, savedMessage } from './model';
 import { type Builder, BuilderContext, StepList } from './StepList';
 
 export function RecipeBuilderPage({ id }: { id?: string }) {
@@ -94,10 +94,10 @@ export function RecipeBuilderPage({ id }: { id?: string }) {
         const updated = await api.replaceRecipe(id, body);
         saved.setData(updated);
         setProblems([]);
-        setMessage('Recipe saved');
+        setMessage(savedMessage('Recipe saved', updated.warnings));
       } else {
         const created = await api.createRecipe(body);
-        setFlash(`Recipe "${created.name}" saved`);
+        setFlash(savedMessage(`Recipe "${created.name}" saved`, created.warnings));
         navigate(href('recipes', created.id));
       }
     } catch (error) {

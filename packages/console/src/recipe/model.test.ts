@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Field, RecipeInput } from '../api/types';
-import { allIds, newStep, pillsByStep, recipeBody } from './model';
+import { allIds, newStep, pillsByStep, recipeBody, savedMessage } from './model';
 
 const recipe: RecipeInput = {
   name: 'r',
@@ -51,4 +51,21 @@ describe('the recipe model', () => {
     expect((body.steps[1] as { do: object[] }).do[0]).not.toHaveProperty('connection');
     expect(body.steps[0]).toHaveProperty('connection', 'crm');
   });
+});
+
+test('a save answered with warnings says which datapills were not checked', () => {
+  expect(savedMessage('Recipe saved')).toBe('Recipe saved');
+  expect(savedMessage('Recipe saved', [])).toBe('Recipe saved');
+  const message =
+    'The output fields of the trigger records.new_record could not be resolved (down), so these datapills were not checked: trigger.x';
+  expect(
+    savedMessage('Recipe saved', [
+      {
+        code: 'DATAPILLS_UNCHECKED',
+        path: 'trigger',
+        message,
+        datapills: [{ datapill: 'trigger.x', path: 'steps[0].input.a' }],
+      },
+    ]),
+  ).toBe(`Recipe saved. ${message}`);
 });

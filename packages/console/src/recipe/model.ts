@@ -2,7 +2,17 @@
  * The recipe builder's model: the recipe being edited, new steps, and which datapills each step
  * may use (the trigger's output, earlier action steps' outputs, `foreach` items, `error`).
  */
-import type { ActionStep, Field, ForeachStep, IfStep, Recipe, RecipeInput, Step, StopStep } from '../api/types';
+import type {
+  ActionStep,
+  Field,
+  ForeachStep,
+  IfStep,
+  Recipe,
+  RecipeInput,
+  RecipeWarning,
+  Step,
+  StopStep,
+} from '../api/types';
 import type { PillGroup } from '../forms/env';
 import { type Datapill, fieldsAt, type PillSource, pillsOf } from '../lib/datapills';
 
@@ -163,4 +173,9 @@ export function pillsByStep(draft: RecipeInput, outputs: Outputs, triggerTitle: 
 /** Datapills as a flat list (for tests and the summary). */
 export function flatPills(groups: readonly PillGroup[]): Datapill[] {
   return groups.flatMap((g) => g.pills);
+}
+
+/** The message after a save: the server's warnings (datapills it could not check) follow it. */
+export function savedMessage(base: string, warnings: readonly RecipeWarning[] = []): string {
+  return warnings.length ? `${base}. ${warnings.map((w) => w.message).join(' ')}` : base;
 }

@@ -145,7 +145,7 @@ function execPath(name: string, definition: ConnectorDefinition, request: Fields
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
-function redactorFor(definition: ConnectorDefinition, values: Record<string, unknown>): Redactor {
+export function redactorFor(definition: ConnectorDefinition, values: Record<string, unknown>): Redactor {
   const redactor = new Redactor(connectionSecrets(definition, values));
   const declared = new Set((definition.connection?.fields ?? []).map((f) => f.name));
   for (const [key, value] of Object.entries(values)) {

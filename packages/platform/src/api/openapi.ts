@@ -324,6 +324,38 @@ const schemas = {
       },
     ],
   },
+  SavedRecipe: {
+    allOf: [
+      ref('Recipe'),
+      {
+        type: 'object',
+        required: ['warnings'],
+        properties: {
+          warnings: {
+            type: 'array',
+            description: 'Datapills that could not be checked: output fields given as functions did not resolve',
+            items: {
+              type: 'object',
+              required: ['code', 'path', 'message', 'datapills'],
+              properties: {
+                code: { type: 'string', enum: ['DATAPILLS_UNCHECKED'] },
+                path: { type: 'string', description: 'The trigger or step whose output fields did not resolve' },
+                message: { type: 'string' },
+                datapills: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['datapill', 'path'],
+                    properties: { datapill: { type: 'string' }, path: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
 };
 
 export function openapi(version: string) {
@@ -533,7 +565,7 @@ export function openapi(version: string) {
         post: {
           summary: 'Create a recipe (validated whole; stopped)',
           requestBody: body(ref('RecipeInput')),
-          responses: { '201': json(ref('Recipe'), 'The recipe'), ...invalid, ...errors },
+          responses: { '201': json(ref('SavedRecipe'), 'The recipe, with warnings'), ...invalid, ...errors },
         },
       },
       '/api/recipes/{id}': {
@@ -547,7 +579,7 @@ export function openapi(version: string) {
           parameters: [pathParam('id')],
           requestBody: body(ref('RecipeInput')),
           responses: {
-            '200': json(ref('Recipe'), 'The recipe'),
+            '200': json(ref('SavedRecipe'), 'The recipe, with warnings'),
             ...invalid,
             ...errors,
             ...notFound,

@@ -5,11 +5,14 @@
 
 import { invalid, objectBody } from '../api/body.js';
 import { ApiError } from '../api/errors.js';
+import type { Connections } from '../connections.js';
 import { newSecret } from '../ids.js';
 import { checkName } from '../names.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Page, PageRequest, PollError, RecipeRecord, RecipeStatus, Store } from '../store/store.js';
+import type { RecipeWarning } from './datapill-check.js';
+import { OutputFieldResolver } from './output-fields.js';
 import type { Recipe } from './types.js';
 import { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './validate.js';
 
@@ -34,6 +37,13 @@ export interface RecipeServiceOptions {
   publicUrl: () => string;
   /** Scheduler and webhook subscriptions follow start and stop through it. */
   runtime: Runtime;
+  /** To resolve output fields given as functions when a recipe is saved (else left unchecked). */
+  connections?: Connections;
+}
+
+/** What saving a recipe answers: the recipe, and the datapills that could not be checked. */
+export interface SavedRecipeView extends RecipeView {
+  warnings: RecipeWarning[];
 }
 
 function problemError(problems: Problem[], status = 400, code = 'INVALID_REQUEST'): ApiError {
@@ -53,7 +63,7 @@ export class Recipes {
   }
 
   /** What validation looks up; connections are read once per validation. */
-  private async context(): Promise<RecipeContext> {
+  private async context(body?: unknown): Promise<RecipeContext> {
     const connections = new Map<string, { connector: string }>();
     let cursor: string | null | undefined;
     do {
@@ -61,18 +71,24 @@ export class Recipes {
       for (const c of page.items) connections.set(c.name, { connector: c.connector });
       cursor = page.nextCursor;
     } while (cursor);
+    const resolved =
+      body !== undefined && this.options.connections
+        ? await new OutputFieldResolver(this.options.registry, this.options.connections).resolve(body)
+        : undefined;
     return {
       connector: (name) => this.options.registry.get(name)?.definition,
       connection: (name) => connections.get(name),
+      outputFields: (path) => resolved?.get(path),
     };
   }
 
-  private async validate(body: unknown): Promise<Recipe> {
-    const obj = objectBody(body);
-    if (typeof obj.name === 'string') checkName(obj.name, 'label');
-    const result = validateRecipe(obj, await this.context());
+  /** Validates a recipe to save, resolving output fields given as functions to check its datapills. */
+  private async validate(body: unknown): Promise<{ recipe: Recipe; warnings: RecipeWarning[] }> {
+    const json = objectBody(body);
+    if (typeof json.name === 'string') checkName(json.name, 'label');
+    const result = validateRecipe(json, await this.context(json));
     if (!result.ok) throw problemError(result.problems);
-    return result.recipe;
+    return result;
   }
 
   private pins(recipe: Recipe): Record<string, number> {
@@ -129,19 +145,19 @@ export class Recipes {
     return view;
   }
 
-  async create(body: unknown): Promise<RecipeView> {
-    const recipe = await this.validate(body);
+  async create(body: unknown): Promise<SavedRecipeView> {
+    const { recipe, warnings } = await this.validate(body);
     const record = await this.store.insertRecipe({
       name: recipe.name,
       definition: recipe,
       connectorVersions: this.pins(recipe),
       webhookSecret: newSecret(),
     });
-    return this.view(record);
+    return { ...this.view(record), warnings };
   }
 
   /** Replaces a stopped recipe; its connector pins move to the versions loaded now. */
-  async replace(id: string, body: unknown): Promise<RecipeView> {
+  async replace(id: string, body: unknown): Promise<SavedRecipeView> {
     const current = await this.record(id);
     if (current.status === 'running') {
       throw new ApiError(
@@ -151,14 +167,14 @@ export class Recipes {
         'id',
       );
     }
-    const recipe = await this.validate(body);
+    const { recipe, warnings } = await this.validate(body);
     const record = await this.store.updateRecipe(id, {
       name: recipe.name,
       definition: recipe,
       connectorVersions: this.pins(recipe),
     });
     if (!record) throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
-    return this.view(record);
+    return { ...this.view(record), warnings };
   }
 
   async remove(id: string): Promise<void> {

@@ -5,17 +5,15 @@
  * Checks: the JSON shape; connectors, connections, triggers and actions exist; step ids are
  * unique; static input fields get their required values and no unknown keys; every formula
  * parses; every datapill a formula reads is declared by the trigger's or an earlier step's
- * output fields (dynamic output fields accept anything).
+ * output fields. Output fields given as functions are checked as resolved beforehand
+ * (`RecipeContext.outputFields`, see output-fields.ts); unresolved ones accept anything and the
+ * datapills read from them come back as warnings.
  */
-import {
-  type ActionDefinition,
-  type ConnectorDefinition,
-  effectiveType,
-  type Field,
-  type TriggerDefinition,
-} from '@weft/sdk';
+import type { ActionDefinition, ConnectorDefinition, Field, TriggerDefinition } from '@weft/sdk';
+import { fieldProblem, type OutputFields, type RecipeWarning, UncheckedDatapills } from './datapill-check.js';
 import { datapillsOf } from './datapills.js';
 import { FormulaError, formulasOf } from './formula.js';
+import type { ResolvedOutput } from './output-fields.js';
 import type { ActionStep, ForeachStep, IfStep, Recipe, RecipeTrigger, Step, StopStep } from './types.js';
 
 export interface Problem {
@@ -28,9 +26,13 @@ export interface RecipeContext {
   connector(name: string): ConnectorDefinition | undefined;
   /** The connector a connection belongs to, or undefined when there is no such connection. */
   connection(name: string): { connector: string } | undefined;
+  /** Output fields given as functions, resolved beforehand, by step path (`trigger`, `steps[0]`). */
+  outputFields?(path: string): ResolvedOutput | undefined;
 }
 
-export type Validation = { ok: true; recipe: Recipe; problems: [] } | { ok: false; problems: Problem[] };
+export type Validation =
+  | { ok: true; recipe: Recipe; problems: []; warnings: RecipeWarning[] }
+  | { ok: false; problems: Problem[] };
 
 /** Keys the API adds to a recipe it returns: accepted (and ignored) so a GET can be PUT back. */
 export const READ_ONLY_KEYS = [
@@ -41,6 +43,7 @@ export const READ_ONLY_KEYS = [
   'connectorVersions',
   'createdAt',
   'updatedAt',
+  'warnings',
 ];
 
 const RECIPE_KEYS = ['name', 'trigger', 'steps', 'onError', 'concurrency', ...READ_ONLY_KEYS];
@@ -63,19 +66,27 @@ function kindOf(value: unknown): string {
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
-/** Output fields of a trigger or action: a list, or `undefined` when computed at run time. */
-type OutputFields = readonly Field[] | undefined;
+/** Where a trigger's or step's output fields come from, for checking datapills. */
+interface Outputs {
+  label: string;
+  fields: OutputFields;
+  /** Output fields given as a function and not resolved: where, and why. */
+  unresolved?: { path: string; reason: string };
+}
 
-function staticFields(fields: unknown): OutputFields {
-  if (typeof fields === 'function') return undefined;
-  return (fields as readonly Field[] | undefined) ?? [];
+/** A trigger's or action's output fields: the list, the resolved list, or unresolved. */
+function outputsOf(fields: unknown, label: string, path: string, ctx: RecipeContext): Outputs {
+  if (typeof fields !== 'function') return { label, fields: (fields as readonly Field[] | undefined) ?? [] };
+  const resolved = ctx.outputFields?.(path);
+  if (resolved && 'fields' in resolved) return { label, fields: resolved.fields };
+  return { label, fields: undefined, unresolved: { path, reason: resolved?.reason ?? 'computed at run time' } };
 }
 
 /** What formulas at one place in the recipe can read. */
 interface Env {
-  trigger?: { label: string; fields: OutputFields };
+  trigger?: Outputs;
   /** Action steps that run before, by id. */
-  steps: Map<string, { label: string; fields: OutputFields }>;
+  steps: Map<string, Outputs>;
   /** Non-action steps, for a clearer message when a formula reads one. */
   others: Set<string>;
   /** `foreach` element names in scope. */
@@ -87,7 +98,8 @@ class Validator {
   readonly problems: Problem[] = [];
   private readonly ids = new Map<string, string>();
   /** All action steps seen so far, in document order. */
-  private readonly earlier = new Map<string, { label: string; fields: OutputFields }>();
+  private readonly earlier = new Map<string, Outputs>();
+  readonly unchecked = new UncheckedDatapills();
   private readonly earlierOthers = new Set<string>();
 
   constructor(private readonly ctx: RecipeContext) {}
@@ -219,7 +231,7 @@ class Validator {
       }
       for (const part of parts) {
         for (const pill of datapillsOf(part.expression.ast())) {
-          const message = this.datapill(pill.names, env);
+          const message = this.datapill(pill.names, env, path);
           if (message) this.problem(path, message);
         }
       }
@@ -231,12 +243,17 @@ class Validator {
   }
 
   /** A problem message for a datapill nothing declares, else undefined. */
-  datapill(names: string[], env: Env): string | undefined {
+  datapill(names: string[], env: Env, path: string): string | undefined {
     const [root, ...rest] = names;
     const pill = names.join('.');
+    const check = (outputs: Outputs, below: string[], prefix: string) => {
+      if (outputs.unresolved && below.length)
+        this.unchecked.add({ ...outputs.unresolved, label: outputs.label }, pill, path);
+      return fieldProblem(outputs.fields, below, prefix, outputs.label);
+    };
     if (root === 'trigger') {
       if (!env.trigger) return `"${pill}": the trigger's data is not available here`;
-      return fieldProblem(env.trigger.fields, rest, 'trigger', env.trigger.label);
+      return check(env.trigger, rest, 'trigger');
     }
     if (root === 'steps') {
       if (rest.length === 0) return undefined;
@@ -248,7 +265,7 @@ class Validator {
           ? `"${pill}": step "${id}" does not run before this one`
           : `"${pill}": there is no step "${id}"`;
       }
-      return fieldProblem(step.fields, below, `steps.${id}`, step.label);
+      return check(step, below, `steps.${id}`);
     }
     if (env.vars.has(root)) return undefined;
     if (root === 'error' && env.error) return undefined;
@@ -259,7 +276,7 @@ class Validator {
   /** Ids of the whole recipe, collected first, to tell "later" from "missing" steps. */
   laterIds = new Set<string>();
 
-  trigger(value: unknown): { trigger?: RecipeTrigger; fields?: { label: string; fields: OutputFields } } {
+  trigger(value: unknown): { trigger?: RecipeTrigger; fields?: Outputs } {
     if (!isObject(value)) {
       this.problem('trigger', value === undefined ? 'is required' : `must be an object, not ${kindOf(value)}`);
       return {};
@@ -305,7 +322,7 @@ class Validator {
         pollIntervalSeconds,
       },
       fields: trigger
-        ? { label: `the trigger ${connectorName}.${name}`, fields: staticFields(trigger.outputFields) }
+        ? outputsOf(trigger.outputFields, `the trigger ${connectorName}.${name}`, 'trigger', this.ctx)
         : undefined,
     };
   }
@@ -387,10 +404,11 @@ class Validator {
       this.formulas(input, env, `${path}.input`);
     }
     if (id !== undefined) {
-      this.earlier.set(id, {
-        label: `step "${id}" (${connectorName}.${name})`,
-        fields: action ? staticFields(action.outputFields) : undefined,
-      });
+      const label = `step "${id}" (${connectorName}.${name})`;
+      this.earlier.set(
+        id,
+        action ? outputsOf(action.outputFields, label, path, this.ctx) : { label, fields: undefined },
+      );
     }
     return {
       id: id ?? '',
@@ -465,28 +483,6 @@ class Validator {
   }
 }
 
-/** Field names along `names` below a trigger's or step's output; a message when one is not declared. */
-function fieldProblem(fields: OutputFields, names: string[], prefix: string, owner: string): string | undefined {
-  let current = fields;
-  for (let i = 0; i < names.length; i++) {
-    if (current === undefined) return undefined;
-    const pill = `${prefix}.${names.slice(0, i + 1).join('.')}`;
-    const field = current.find((f) => f.name === names[i]);
-    if (!field) {
-      const known = current.map((f) => f.name);
-      const where = i === 0 ? 'outputs' : `declares under ${prefix}.${names.slice(0, i).join('.')}`;
-      return `datapill "${pill}" is not declared: ${owner} ${where}: ${known.length ? known.join(', ') : 'no fields'}`;
-    }
-    const type = effectiveType(field);
-    if (field.properties) current = field.properties;
-    else if (type === 'object' || (type === 'array' && (field.of === undefined || field.of === 'object')))
-      current = undefined;
-    else if (i < names.length - 1)
-      return `datapill "${prefix}.${names.join('.')}": ${pill} is ${type === 'array' ? `a list of ${field.of}` : `a ${type}`} and has no field "${names[i + 1]}"`;
-  }
-  return undefined;
-}
-
 function collectIds(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) for (const v of value) collectIds(v, into);
   else if (isObject(value)) {
@@ -522,7 +518,12 @@ export function validateRecipe(input: unknown, ctx: RecipeContext): Validation {
       problems: v.problems.length ? v.problems : [{ path: '', message: 'the recipe is incomplete' }],
     };
   }
-  return { ok: true, recipe: { name, trigger, steps, onError, concurrency }, problems: [] };
+  return {
+    ok: true,
+    recipe: { name, trigger, steps, onError, concurrency },
+    problems: [],
+    warnings: v.unchecked.warnings(),
+  };
 }
 
 /** Every connector a recipe uses (trigger and steps), for version pins. */

@@ -1,42 +1,12 @@
 /** Checks of literal field lists (lambdas are checked when they run). */
 import { isWeftError } from '../errors.js';
+import { CONTROL_TYPES, FIELD_TYPES } from '../model/fields.js';
 import { isNamedConversion, NAMED_CONVERSIONS } from '../schema/conversions.js';
 import { parseNgIf } from '../schema/ngif.js';
 import { describe, isPlainObject } from '../schema/values.js';
 import type { Checker, Obj } from './checks.js';
 import { checkKeys } from './keys.js';
 
-export const FIELD_TYPES = [
-  'string',
-  'integer',
-  'number',
-  'boolean',
-  'date',
-  'date_time',
-  'timestamp',
-  'object',
-  'array',
-];
-export const CONTROL_TYPES = [
-  'text',
-  'text-area',
-  'plain-text',
-  'password',
-  'integer',
-  'number',
-  'url',
-  'select',
-  'multiselect',
-  'checkbox',
-  'date',
-  'date_time',
-  'email',
-  'phone',
-  'subdomain',
-  'tree',
-  'key_value',
-  'schema-designer',
-];
 const FIELD_KEYS = [
   'name',
   'label',
@@ -105,6 +75,21 @@ export function checkFieldList(
   });
 }
 
+/** Names other form libraries use for a control type of ours (SPEC §2 has no `switch`). */
+const CONTROL_ALIASES: Readonly<Record<string, string>> = {
+  switch: 'checkbox',
+  toggle: 'checkbox',
+  boolean: 'checkbox',
+  textarea: 'text-area',
+};
+
+function checkControlType(c: Checker, value: unknown, path: string): void {
+  if (value === undefined || CONTROL_TYPES.includes(value as never)) return;
+  const alias = typeof value === 'string' && Object.hasOwn(CONTROL_ALIASES, value) ? CONTROL_ALIASES[value] : undefined;
+  const hint = alias ? `; for this control use "${alias}"` : '';
+  c.add(path, `must be one of ${CONTROL_TYPES.join(', ')} (got ${describe(value)})${hint}`);
+}
+
 function checkField(c: Checker, field: Obj, path: string, refs: FieldRefs, siblings: string[]): void {
   checkKeys(field, path, FIELD_KEYS, c.problems, { what: 'field attribute' });
   if (field.name === undefined) c.add(`${path}.name`, 'is required');
@@ -117,7 +102,7 @@ function checkField(c: Checker, field: Obj, path: string, refs: FieldRefs, sibli
     `${path}.of`,
     FIELD_TYPES.filter((t) => t !== 'array'),
   );
-  c.oneOf(field.controlType, `${path}.controlType`, CONTROL_TYPES);
+  checkControlType(c, field.controlType, `${path}.controlType`);
   c.oneOf(field.listMode, `${path}.listMode`, ['static', 'dynamic']);
   for (const key of ['label', 'hint', 'toggleHint', 'itemLabel']) c.string(field[key], `${path}.${key}`);
   for (const key of ['optional', 'sticky', 'extendsSchema', 'custom', 'supportPills'])
