@@ -247,8 +247,9 @@ export interface ActionContext<Input = Record<string, any>, Connection = Record<
   extends ConnectorContext<Connection> {
   readonly input: Input;
   readonly configFields: Record<string, unknown>;
-  /** Fields of the input schema beyond the static ones (after `extendsSchema`). */
+  /** The input fields as resolved for this run (with its config fields), the static ones included. */
   readonly extendedInputSchema: Field[];
+  /** The output fields as resolved for this run (with its config fields). */
   readonly extendedOutputSchema: Field[];
   /** The value passed to `reinvokeAfter` (or `waitForResume`) by the previous step of a multistep action. */
   readonly continue: unknown;
@@ -277,6 +278,9 @@ export interface PollContext<Input = Record<string, any>, Closure = any, Connect
   extends ConnectorContext<Connection> {
   readonly input: Input;
   readonly closure: Closure | undefined;
+  readonly configFields: Record<string, unknown>;
+  /** The input fields as resolved for this poll. */
+  readonly extendedInputSchema: Field[];
 }
 
 /** Where a context signature helper finds the signature: a header name, or the value itself. */
@@ -330,6 +334,11 @@ export interface WebhookContext<Input = Record<string, any>, Connection = Record
   readonly rawBody: string | undefined;
   readonly webhookUrl: string | undefined;
   readonly subscription: any;
+  readonly configFields: Record<string, unknown>;
+  /** `webhookNotification` only: the input fields as resolved for the recipe. */
+  readonly extendedInputSchema: Field[];
+  /** `webhookNotification` only: the output fields as resolved for the recipe (with its config fields). */
+  readonly extendedOutputSchema: Field[];
 }
 
 export interface PickListContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {}

@@ -73,6 +73,10 @@ export interface Operation {
   title: string;
   subtitle?: string;
   description?: string;
+  /** `help` of the operation (a function's result, computed by the server). */
+  help?: { body: string; learnMoreUrl?: string };
+  /** A `description` or `help` function that failed. */
+  problems?: { path: string; message: string }[];
   deprecated: boolean;
   configFields: FieldSet;
   inputFields: FieldSet;
