@@ -52,7 +52,11 @@ export async function prepareInput(
   const configDefs = definition.configFields ?? [];
   const configSource = { ...pick(rawInput as Record<string, unknown>, configDefs), ...(options.configFields ?? {}) };
   const config = configDefs.length
-    ? await processInput(configDefs, configSource, { runMethod, path: 'configFields' })
+    ? await processInput(configDefs, configSource, {
+        runMethod,
+        path: 'configFields',
+        scope: { configNames: configDefs.map((f) => f.name), connection: env.connection },
+      })
     : { value: {}, dropped: [] };
   const fieldsCtx = extend(base, configScope(env, config.value));
   const inputFields = await runLambdaFields(`${where}.inputFields`, definition.inputFields, fieldsCtx, env);
@@ -60,7 +64,7 @@ export async function prepareInput(
   const processed = await processInput(inputFields, withoutConfig, {
     runMethod,
     path: 'input',
-    scope: { configFields: config.value, connection: env.connection },
+    scope: { configFields: config.value, connection: env.connection, configNames: configDefs.map((f) => f.name) },
   });
   return {
     ctx: fieldsCtx,
