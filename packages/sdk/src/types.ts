@@ -4,7 +4,7 @@
  */
 import type { AwsSignatureOptions } from './auth/aws.js';
 import type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
-import type { RequestBuilder } from './http/types.js';
+import type { RawResponseOptions, RequestBuilder, XmlResponseOptions } from './http/types.js';
 import type {
   HmacAlgorithm,
   HmacOptions,
@@ -353,10 +353,25 @@ export interface ApplyContext<Connection = Record<string, any>> {
   headers(headers: Record<string, string | number | boolean>): void;
   /** Add query parameters to every request of the connection. */
   params(params: Record<string, unknown>): void;
-  /** Merge fields into every JSON/form payload of the connection. */
+  /**
+   * Merge fields into every payload of the connection (JSON, form or XML). Objects merge deeply
+   * with the request's own payload; where both set a value, the request's wins.
+   */
   payload(payload: Record<string, unknown>): void;
   user(name: string): void;
   password(secret: string): void;
+  /** Request format of every request that sets none itself (as the request builder's methods). */
+  requestFormatJson(): void;
+  requestFormatXml(rootElement: string, namespaces?: Record<string, string>): void;
+  requestFormatWwwFormUrlencoded(): void;
+  /** Response format of every request that sets none itself. */
+  responseFormatJson(): void;
+  responseFormatXml(options?: XmlResponseOptions): void;
+  responseFormatRaw(options?: RawResponseOptions): void;
+  /** Both: XML requests with this root element and XML responses (Workato's `format_xml`). */
+  formatXml(rootElement: string, namespaces?: Record<string, string>, options?: XmlResponseOptions): void;
+  /** Both: JSON requests and responses (Workato's `format_json`). */
+  formatJson(): void;
 }
 
 export type ResponseMatcher = number | RegExp | string;

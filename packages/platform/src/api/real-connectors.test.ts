@@ -110,3 +110,47 @@ describe('description and help given as functions', () => {
     expect(res.body).toEqual({ description: 'Create a <b>deals</b> in Kizen' });
   });
 });
+
+describe('webhooks of a Kizen-shaped trigger', () => {
+  let url = '';
+  let recipeId = '';
+  const send = (payload: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+
+  beforeAll(async () => {
+    // Refusals are logged; keep the test output quiet.
+    server.context.log = () => {};
+    const created = await call('POST', '/api/recipes', {
+      name: 'kizen updates',
+      trigger: { connector: 'kizen', connection: 'kizen-main', trigger: 'record_updated', input: { object: 'deals' } },
+      steps: [],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const started = await call('POST', `/api/recipes/${created.body.id}/start`);
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    url = started.body.webhookUrl;
+    recipeId = created.body.id;
+  });
+
+  test('webhookNotification shapes the event by the resolved output fields', async () => {
+    const res = await send({ event: 'record.updated', record: { id: 'r1', fields: { stage: 'won', secret: 'x' } } });
+    expect(res.status).toBe(200);
+    const jobs = (await server.store.listJobs({ limit: 10, recipeId })).items;
+    expect(jobs.map((j) => j.trigger)).toEqual([{ id: 'r1', stage: 'won' }]);
+  });
+
+  test('a TypeError in webhookNotification (a connector bug) answers 500, so the sender retries', async () => {
+    const res = await send({ event: 'record.updated' });
+    expect(res.status).toBe(500);
+    expect((await res.json()).error.code).toBe('LAMBDA_FAILED');
+  });
+
+  test('a deliberate refusal (ctx.error) stays 400', async () => {
+    const res = await send({ event: 'record.deleted' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toEqual({
+      code: 'CONNECTOR_ERROR',
+      message: 'Kizen event "record.deleted" is not handled',
+    });
+  });
+});

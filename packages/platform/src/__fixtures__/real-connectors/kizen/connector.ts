@@ -52,6 +52,20 @@ export default defineConnector({
       execute: () => ({}),
     },
   },
+  triggers: {
+    record_updated: {
+      configFields: [{ name: 'object', controlType: 'select', pickList: 'objects' }],
+      outputFields: (ctx) => ctx.objectDefinitions.record,
+      webhookNotification: (ctx) => {
+        const event = ctx.payload as { event?: string; record?: { id: string; fields: Record<string, unknown> } };
+        if (event.event !== 'record.updated') ctx.error(`Kizen event "${event.event}" is not handled`);
+        // A connector bug on purpose: a payload without `record` throws a TypeError here.
+        const record = event.record as NonNullable<typeof event.record>;
+        const known = new Set(ctx.extendedOutputSchema.map((f) => f.name));
+        return Object.fromEntries(Object.entries({ id: record.id, ...record.fields }).filter(([k]) => known.has(k)));
+      },
+    },
+  },
   pickLists: {
     objects: () => [['Deals', 'deals']],
   },
