@@ -154,3 +154,41 @@ describe('webhooks of a Kizen-shaped trigger', () => {
     });
   });
 });
+
+describe('a job step on a config-driven action', () => {
+  test('the step resolves its fields through the object definition with its config value', async () => {
+    const created = await call('POST', '/api/recipes', {
+      name: 'kizen copy',
+      trigger: { connector: 'kizen', connection: 'kizen-main', trigger: 'record_updated', input: { object: 'deals' } },
+      steps: [
+        {
+          id: 'create',
+          connector: 'kizen',
+          connection: 'kizen-main',
+          action: 'create_record',
+          input: { object: 'deals', id: '=trigger.id', stage: '=trigger.stage' },
+        },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const started = await call('POST', `/api/recipes/${created.body.id}/start`);
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    const res = await fetch(started.body.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'record.updated', record: { id: 'r2', fields: { stage: 'lost' } } }),
+    });
+    expect(res.status).toBe(200);
+    const [job] = (await server.store.listJobs({ limit: 10, recipeId: created.body.id })).items;
+    let done = await server.store.getJob(job.id);
+    for (let i = 0; i < 200 && done && !['succeeded', 'failed'].includes(done.status); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      done = await server.store.getJob(job.id);
+    }
+    expect(done?.status, JSON.stringify(done?.error)).toBe('succeeded');
+    expect(done?.steps[0].output).toEqual({
+      input: { object: 'deals', id: 'r2', stage: 'lost' },
+      outputFields: ['id', 'deal_value', 'stage'],
+    });
+  });
+});
