@@ -16,6 +16,8 @@ export interface HelpText {
 
 export interface OperationTexts {
   description?: string;
+  /** The description is a function: the fields endpoint computes it for a connection and config. */
+  dynamicDescription?: boolean;
   help?: HelpText;
   problems?: { path: string; message: string }[];
 }
@@ -28,6 +30,7 @@ export async function operationTexts(
 ): Promise<OperationTexts> {
   const out: OperationTexts = {};
   const problems: { path: string; message: string }[] = [];
+  if (typeof op.description === 'function') out.dynamicDescription = true;
   for (const which of ['description', 'help'] as const) {
     const given = op[which];
     if (given === undefined || given === null) continue;

@@ -83,6 +83,7 @@ describe('description and help given as functions', () => {
     expect(res.status).toBe(200);
     const create = res.body.actions.find((a: { name: string }) => a.name === 'create_record');
     expect(create.description).toBe('Create a <b>record</b> in Kizen');
+    expect(create.dynamicDescription).toBe(true);
     expect(create.help).toEqual({
       body: 'Creates one record of the chosen object.',
       learnMoreUrl: 'https://kizen.example/docs',
