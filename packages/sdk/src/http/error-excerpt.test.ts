@@ -30,6 +30,13 @@ const bodies: Record<string, unknown> = {
 beforeAll(async () => {
   api = await startServer((req, res) => {
     res.statusCode = 400;
+    if (req.url === '/soap12') {
+      res.setHeader('content-type', 'application/soap+xml');
+      res.end(
+        `<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header><trace>${padding}</trace></env:Header><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="en">Quantity &lt; 1 is not allowed</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>`,
+      );
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(bodies[new URL(req.url!, 'http://x').pathname]));
   });
@@ -44,7 +51,7 @@ async function messageOf(path: string): Promise<string> {
   return (error as Error).message;
 }
 
-describe('an HTTP error shows the meaningful part of a JSON body', () => {
+describe('an HTTP error shows the meaningful part of the body', () => {
   test.each([
     ['/oauth', 'invalid_token: The access token expired'],
     ['/nested', 'VIEW_NOT_FOUND: No view with id 12'],
@@ -52,6 +59,10 @@ describe('an HTTP error shows the meaningful part of a JSON body', () => {
     ['/list', 'INVALID_FIELD: No such column "Nmae"'],
   ])('%s', async (path, shown) => {
     expect(await messageOf(path)).toBe(`GET ${api.url}${path} failed with HTTP 400: ${shown}`);
+  });
+
+  test('a SOAP 1.2 fault shows its reason, entities decoded', async () => {
+    expect(await messageOf('/soap12')).toBe(`GET ${api.url}/soap12 failed with HTTP 400: Quantity < 1 is not allowed`);
   });
 
   test('a body with no message field is shown as before: its start, cut at 300 characters', async () => {
