@@ -4,7 +4,7 @@
  */
 import type { AwsSignatureOptions } from './auth/aws.js';
 import type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
-import type { RequestBuilder } from './http/types.js';
+import type { RawResponseOptions, RequestBuilder, XmlResponseOptions } from './http/types.js';
 import type { ControlType, FieldType } from './model/fields.js';
 import type {
   HmacAlgorithm,
@@ -220,8 +220,9 @@ export interface ActionContext<Input = Record<string, any>, Connection = Record<
   extends ConnectorContext<Connection> {
   readonly input: Input;
   readonly configFields: Record<string, unknown>;
-  /** Fields of the input schema beyond the static ones (after `extendsSchema`). */
+  /** The input fields as resolved for this run (with its config fields), the static ones included. */
   readonly extendedInputSchema: Field[];
+  /** The output fields as resolved for this run (with its config fields). */
   readonly extendedOutputSchema: Field[];
   /** The value passed to `reinvokeAfter` (or `waitForResume`) by the previous step of a multistep action. */
   readonly continue: unknown;
@@ -250,6 +251,9 @@ export interface PollContext<Input = Record<string, any>, Closure = any, Connect
   extends ConnectorContext<Connection> {
   readonly input: Input;
   readonly closure: Closure | undefined;
+  readonly configFields: Record<string, unknown>;
+  /** The input fields as resolved for this poll. */
+  readonly extendedInputSchema: Field[];
 }
 
 /** Where a context signature helper finds the signature: a header name, or the value itself. */
@@ -303,6 +307,11 @@ export interface WebhookContext<Input = Record<string, any>, Connection = Record
   readonly rawBody: string | undefined;
   readonly webhookUrl: string | undefined;
   readonly subscription: any;
+  readonly configFields: Record<string, unknown>;
+  /** `webhookNotification` only: the input fields as resolved for the recipe. */
+  readonly extendedInputSchema: Field[];
+  /** `webhookNotification` only: the output fields as resolved for the recipe (with its config fields). */
+  readonly extendedOutputSchema: Field[];
 }
 
 export interface PickListContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {}
@@ -317,10 +326,25 @@ export interface ApplyContext<Connection = Record<string, any>> {
   headers(headers: Record<string, string | number | boolean>): void;
   /** Add query parameters to every request of the connection. */
   params(params: Record<string, unknown>): void;
-  /** Merge fields into every JSON/form payload of the connection. */
+  /**
+   * Merge fields into every payload of the connection (JSON, form or XML). Objects merge deeply
+   * with the request's own payload; where both set a value, the request's wins.
+   */
   payload(payload: Record<string, unknown>): void;
   user(name: string): void;
   password(secret: string): void;
+  /** Request format of every request that sets none itself (as the request builder's methods). */
+  requestFormatJson(): void;
+  requestFormatXml(rootElement: string, namespaces?: Record<string, string>): void;
+  requestFormatWwwFormUrlencoded(): void;
+  /** Response format of every request that sets none itself. */
+  responseFormatJson(): void;
+  responseFormatXml(options?: XmlResponseOptions): void;
+  responseFormatRaw(options?: RawResponseOptions): void;
+  /** Both: XML requests with this root element and XML responses (Workato's `format_xml`). */
+  formatXml(rootElement: string, namespaces?: Record<string, string>, options?: XmlResponseOptions): void;
+  /** Both: JSON requests and responses (Workato's `format_json`). */
+  formatJson(): void;
 }
 
 export type ResponseMatcher = number | RegExp | string;

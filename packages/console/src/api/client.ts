@@ -137,6 +137,11 @@ export class WeftApi {
   connectorSource = (name: string) => this.request<unknown>('GET', `/api/connectors/${enc(name)}/source`);
   fields = (connector: string, body: FieldsRequest, signal?: AbortSignal) =>
     this.request<{ fields: Field[] }>('POST', `/api/connectors/${enc(connector)}/fields`, { body, signal });
+  description = (connector: string, body: FieldsRequest, signal?: AbortSignal) =>
+    this.request<{ description: string | null }>('POST', `/api/connectors/${enc(connector)}/fields`, {
+      body: { ...body, kind: 'description' },
+      signal,
+    });
   pickList = (connector: string, body: FieldsRequest, signal?: AbortSignal) =>
     this.request<{ options: PickListOption[] }>('POST', `/api/connectors/${enc(connector)}/fields`, { body, signal });
   run = (

@@ -46,6 +46,12 @@ export interface Operation {
   title: string;
   subtitle?: string;
   description?: string;
+  /** `help` of the operation (a function's result, computed by the server). */
+  help?: { body: string; learnMoreUrl?: string };
+  /** The description is a function: it may read the connection and config fields. */
+  dynamicDescription?: boolean;
+  /** A `description` or `help` function that failed. */
+  problems?: { path: string; message: string }[];
   deprecated: boolean;
   configFields: FieldSet;
   inputFields: FieldSet;
@@ -237,7 +243,7 @@ export interface FieldsRequest {
   connection?: string;
   action?: string;
   trigger?: string;
-  kind?: 'input' | 'output' | 'config';
+  kind?: 'input' | 'output' | 'config' | 'description';
   configFields?: Record<string, unknown>;
   pickList?: string;
   args?: Record<string, unknown>;

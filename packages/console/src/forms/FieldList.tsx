@@ -51,7 +51,9 @@ export function FieldList({ fields, value, onChange, path, scope, storedSecrets 
   const [added, setAdded] = useState<ReadonlySet<string>>(new Set());
   const [choice, setChoice] = useState('');
   const addId = useId();
-  const ngScope = { ...scope, input: withDefaults(fields, value) };
+  // As on the server: `input.x` in an expression names a config field or an input field.
+  const config = scope?.config && typeof scope.config === 'object' ? (scope.config as Values) : {};
+  const ngScope = { ...scope, input: { ...config, ...withDefaults(fields, value) } };
   const applicable = fields.filter((f) => ngIfHolds(f.ngIf, ngScope));
   const hasValue = (f: Field) =>
     !isBlank(value[f.name]) || (f.toggleField ? !isBlank(value[f.toggleField.name]) : false);

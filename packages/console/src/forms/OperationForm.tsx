@@ -59,7 +59,8 @@ export function OperationForm(props: OperationFormProps) {
   const dynamic = operation.inputFields.dynamic || operation.configFields.dynamic;
   return (
     <FormEnvContext.Provider value={{ ...env, loadPickList }}>
-      {operation.description && <p className="muted">{operation.description}</p>}
+      {resolved.description && <p className="muted">{resolved.description}</p>}
+      {operation.help && <p className="muted">{operation.help.body}</p>}
       {resolved.waitingFor && dynamic && (
         <p className="field-note">Choose a connection to load this {kind}&rsquo;s fields.</p>
       )}

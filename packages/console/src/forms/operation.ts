@@ -112,6 +112,8 @@ export interface OperationFields {
   configValues: Record<string, unknown>;
   /** Set when the fields cannot be resolved yet (no connection chosen). */
   waitingFor?: string;
+  /** The description, computed with the connection and config values when it is a function. */
+  description?: string;
 }
 
 export function useOperationFields(options: {
@@ -156,7 +158,34 @@ export function useOperationFields(options: {
     withConfig && { ...withConfig, kind: 'output' },
     !waitingFor && options.withOutput !== false,
   );
-  return { operation, config, input: inputFields, output, configValues, waitingFor };
+  const description = useDescription(operation, connector?.name, withConfig, !waitingFor);
+  return { operation, config, input: inputFields, output, configValues, waitingFor, description };
+}
+
+/** The operation's description, computed again for the chosen connection and config values. */
+function useDescription(
+  operation: Operation | undefined,
+  connector: string | undefined,
+  request: FieldsRequest | undefined,
+  enabled: boolean,
+): string | undefined {
+  const api = useApi();
+  const key = request ? JSON.stringify(request) : '';
+  const [computed, setComputed] = useState<{ key: string; text?: string }>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the request
+  useEffect(() => {
+    if (!operation?.dynamicDescription || !connector || !request || !enabled) return;
+    let live = true;
+    cached(`description:${connector}:${key}`, () => api.description(connector, request)).then(
+      (r) => live && setComputed({ key, text: r.description ?? undefined }),
+      // A failing description keeps the one the connector page shows.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [operation?.dynamicDescription, connector, key, enabled, api]);
+  return computed?.key === key ? computed.text : operation?.description;
 }
 
 /**

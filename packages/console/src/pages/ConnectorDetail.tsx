@@ -33,6 +33,21 @@ function OperationDetails({
       <div className="op-body">
         {op.subtitle && <p className="muted">{op.subtitle}</p>}
         {op.description && <p>{op.description}</p>}
+        {op.help && (
+          <p className="muted">
+            {op.help.body}{' '}
+            {op.help.learnMoreUrl && (
+              <a href={op.help.learnMoreUrl} target="_blank" rel="noreferrer">
+                More about {op.title}
+              </a>
+            )}
+          </p>
+        )}
+        {op.problems?.map((p) => (
+          <p key={p.path} className="field-note" role="alert">
+            <code>{p.path}</code>: {p.message}
+          </p>
+        ))}
         {(op.configFields.dynamic || (op.configFields.fields?.length ?? 0) > 0) && (
           <FieldTable set={op.configFields} caption="Config fields" />
         )}

@@ -60,13 +60,14 @@ interface FieldsRequest {
   version?: number;
   action?: string;
   trigger?: string;
-  kind: 'input' | 'output' | 'config';
+  kind: (typeof FIELD_KINDS)[number];
   configFields: Record<string, unknown>;
   pickList?: string;
   args?: Record<string, unknown>;
 }
 
-const FIELD_KINDS = ['input', 'output', 'config'] as const;
+/** `description` and `help` resolve an operation's texts with the connection and config fields. */
+const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
 
 function fieldsRequest(body: unknown): FieldsRequest {
   const obj = objectBody(body);
@@ -141,7 +142,8 @@ function execPath(name: string, definition: ConnectorDefinition, request: Fields
   if (!ops?.[op]) {
     throw missing(section === 'actions' ? 'action' : 'trigger', section.slice(0, -1), op, known(ops));
   }
-  return `${section}.${op}.${request.kind}_fields`;
+  const kind = request.kind;
+  return `${section}.${op}.${kind === 'description' || kind === 'help' ? kind : `${kind}_fields`}`;
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
@@ -285,6 +287,8 @@ export function registerConnectorRoutes(app: FastifyInstance, context: ServerCon
     }
 
     if (fields.pickList !== undefined) return { options: output };
+    if (fields.kind === 'description') return { description: output };
+    if (fields.kind === 'help') return { help: output };
     const list = (Array.isArray(output) ? output : []) as Field[];
     let schema: unknown;
     try {

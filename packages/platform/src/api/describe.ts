@@ -4,6 +4,7 @@
  */
 import { type ActionDefinition, type Field, fieldsToJsonSchema, type TriggerDefinition } from '@weft/sdk';
 import type { RegisteredConnector } from '../registry.js';
+import { operationTexts } from './describe-text.js';
 
 interface FieldSet {
   dynamic: boolean;
@@ -18,16 +19,17 @@ function fieldSet(fields: unknown, mode: 'input' | 'output'): FieldSet {
   return { dynamic: false, fields: list, schema: fieldsToJsonSchema(list, { mode }) };
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function describeOperation(name: string, op: ActionDefinition | TriggerDefinition) {
+async function describeOperation(
+  c: RegisteredConnector,
+  section: 'actions' | 'triggers',
+  name: string,
+  op: ActionDefinition | TriggerDefinition,
+) {
   return {
     name,
     title: op.title ?? name,
     subtitle: op.subtitle,
-    description: text(op.description),
+    ...(await operationTexts(c.definition, section, name, op)),
     deprecated: op.deprecated ?? false,
     configFields: fieldSet(op.configFields, 'input'),
     inputFields: fieldSet(op.inputFields, 'input'),
@@ -54,17 +56,21 @@ export function summarizeConnector(c: RegisteredConnector) {
   };
 }
 
-export function describeConnector(c: RegisteredConnector) {
+export async function describeConnector(c: RegisteredConnector) {
   const d = c.definition;
   return {
     ...summarizeConnector(c),
     authorization: d.connection?.authorization?.type ?? 'none',
     connectionFields: fieldSet(d.connection?.fields, 'input'),
-    actions: Object.entries(d.actions ?? {}).map(([name, action]) => describeOperation(name, action)),
-    triggers: Object.entries(d.triggers ?? {}).map(([name, trigger]) => ({
-      ...describeOperation(name, trigger),
-      kind: triggerKind(trigger),
-    })),
+    actions: await Promise.all(
+      Object.entries(d.actions ?? {}).map(([name, action]) => describeOperation(c, 'actions', name, action)),
+    ),
+    triggers: await Promise.all(
+      Object.entries(d.triggers ?? {}).map(async ([name, trigger]) => ({
+        ...(await describeOperation(c, 'triggers', name, trigger)),
+        kind: triggerKind(trigger),
+      })),
+    ),
     pickLists: Object.keys(d.pickLists ?? {}),
   };
 }

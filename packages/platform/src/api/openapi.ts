@@ -199,7 +199,13 @@ const schemas = {
       version: { type: 'integer', minimum: 1, description: 'A stored version (default: the current one)' },
       action: { type: 'string' },
       trigger: { type: 'string' },
-      kind: { type: 'string', enum: ['input', 'output', 'config'], default: 'input' },
+      kind: {
+        type: 'string',
+        enum: ['input', 'output', 'config', 'description', 'help'],
+        default: 'input',
+        description:
+          "`description` and `help` give the operation's texts, computed with the connection and config fields",
+      },
       configFields: { type: 'object', description: 'Config field values the fields may depend on' },
       pickList: { type: 'string' },
       args: {
@@ -230,6 +236,17 @@ const schemas = {
             type: 'array',
             items: { type: 'array' },
             description: '`[label, value]` pairs; tree pick lists: `[label, value, childPath?, hasChildren?]`',
+          },
+        },
+      },
+      { type: 'object', required: ['description'], properties: { description: { type: ['string', 'null'] } } },
+      {
+        type: 'object',
+        required: ['help'],
+        properties: {
+          help: {
+            type: ['object', 'null'],
+            properties: { body: { type: 'string' }, learnMoreUrl: { type: 'string' } },
           },
         },
       },

@@ -3,6 +3,7 @@
  * sets is a secret: values go to the redactor before any request leaves.
  */
 import { isWeftError, messageOf, WeftError } from '../errors.js';
+import type { AppliedFormats } from '../http/apply-merge.js';
 import type { AppliedAuth } from '../http/types.js';
 import type { Redactor } from '../redact.js';
 import type { ApplyContext, Authorization, ConnectorContext, MultiAuthorization } from '../types.js';
@@ -68,7 +69,34 @@ export async function applyAuthorization(
       applied.password = secret;
       redactor.add(secret);
     },
+    // Formats are not secrets: they only say how bodies are written and read.
+    requestFormatJson: () => setRequest({ format: 'json' }),
+    requestFormatXml: (root, namespaces) => setRequest({ format: 'xml', root, namespaces }),
+    requestFormatWwwFormUrlencoded: () => setRequest({ format: 'form' }),
+    responseFormatJson: () => setResponse({ format: 'json' }),
+    responseFormatXml: (xml) => setResponse({ format: 'xml', xml }),
+    responseFormatRaw: (raw) => setResponse({ format: 'raw', raw }),
+    formatXml(root, namespaces, xml) {
+      setRequest({ format: 'xml', root, namespaces });
+      setResponse({ format: 'xml', xml });
+    },
+    formatJson() {
+      setRequest({ format: 'json' });
+      setResponse({ format: 'json' });
+    },
   };
+  function setRequest(request: AppliedFormats['request']) {
+    if (request?.format === 'xml' && (typeof request.root !== 'string' || request.root === '')) {
+      throw new WeftError(
+        'DEFINITION_INVALID',
+        'connection.authorization.apply: requestFormatXml needs a root element name',
+      );
+    }
+    applied.formats = { ...applied.formats, request };
+  }
+  function setResponse(response: AppliedFormats['response']) {
+    applied.formats = { ...applied.formats, response };
+  }
 
   if (typeof authorization.apply === 'function') {
     try {

@@ -76,6 +76,8 @@ interface Shared {
   http: Map<RetryPolicy | undefined, HttpHelpers>;
   log: Logger;
   objectDefinitions?: ObjectDefinitionsAccessor;
+  /** Object definitions that see a run's config fields, one accessor (and memo) per config value. */
+  configured?: WeakMap<object, ObjectDefinitionsAccessor>;
   /** The first context of the run: what `baseUri` and `selected` receive. */
   root?: ConnectorContext;
   /** Helpers that need the run (redactor, clock, authorization), built once per run. */
@@ -252,6 +254,26 @@ export function createBaseContext(env: RunEnvironment, retry?: RetryPolicy): Con
   };
   s.root ??= ctx;
   return ctx;
+}
+
+/**
+ * What a context that knows its config fields adds: `configFields`, and object definitions
+ * that receive them too (as Workato's do), so a definition can depend on the chosen object.
+ */
+export function configScope(
+  env: RunEnvironment,
+  configFields: Record<string, unknown>,
+): { configFields: Record<string, unknown>; objectDefinitions: ObjectDefinitionsAccessor } {
+  const s = sharedOf(env);
+  s.configured ??= new WeakMap();
+  let accessor = s.configured.get(configFields);
+  if (!accessor) {
+    accessor = createObjectDefinitions(env.connector.objectDefinitions, (inner) =>
+      withFields(s.root ?? createBaseContext(env), { objectDefinitions: inner, configFields }),
+    );
+    s.configured.set(configFields, accessor);
+  }
+  return { configFields, objectDefinitions: accessor };
 }
 
 /** A derived context: same helpers, extra operation-specific values (a copy). */

@@ -5,10 +5,9 @@
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
 import { obtainCredentials } from '../auth/obtain.js';
-import { isWeftError, UsageError, ValidationError, WeftError } from '../errors.js';
+import { isWeftError, UsageError, WeftError } from '../errors.js';
 import type { HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import { Redactor } from '../redact.js';
-import { applyConvertOutput, processInput, resolveFields } from '../schema/index.js';
 import {
   buildWebhookReply,
   resolvePayload,
@@ -20,13 +19,13 @@ import type {
   ActionDefinition,
   ConnectorContext,
   ConnectorDefinition,
-  Field,
   PollResult,
   ResumeValue,
   TriggerDefinition,
 } from '../types.js';
 import {
   callMethod,
+  configScope,
   createBaseContext,
   extend,
   type LogLevel,
@@ -36,6 +35,15 @@ import {
   WaitForResumeSignal,
   withFields,
 } from './context.js';
+import {
+  asObject,
+  convertOutput,
+  fieldsOnly,
+  operationText,
+  prepareInput,
+  resolveOutputFields,
+  sampleOutput,
+} from './fields.js';
 import { type ExecTarget, identityOf, parseExecPath } from './paths.js';
 
 export interface WebhookRequest {
@@ -237,7 +245,7 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
       return output(await callMethod(env, createBaseContext(env), target.name, args));
     }
     case 'object_definition': {
-      const ctx = createBaseContext(env);
+      const ctx = withFields(createBaseContext(env), configScope(env, options.configFields ?? {}));
       if (!connector.objectDefinitions?.[target.name]) {
         const known = Object.keys(connector.objectDefinitions ?? {});
         throw new WeftError(
@@ -263,10 +271,6 @@ async function run(target: ExecTarget, env: RunEnvironment, options: ExecuteOpti
     case 'trigger':
       return runTrigger(target.name, target.operation, env, options);
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function findAction(connector: ConnectorDefinition, name: string): ActionDefinition {
@@ -302,96 +306,6 @@ function retryPolicy(action: ActionDefinition): RetryPolicy | undefined {
   };
 }
 
-interface Prepared {
-  ctx: ConnectorContext;
-  configFields: Record<string, unknown>;
-  inputFields: Field[];
-  input: Record<string, unknown>;
-  dropped: string[];
-}
-
-/** Resolves config and input fields and processes the input (SPEC §2 order). */
-async function prepareInput(
-  where: string,
-  definition: ActionDefinition | TriggerDefinition,
-  env: RunEnvironment,
-  options: ExecuteOptions,
-  retry?: RetryPolicy,
-): Promise<Prepared> {
-  const base = createBaseContext(env, retry);
-  const runMethod = (name: string, value: unknown) => callMethod(env, base, name, [value]);
-  const rawInput = options.input === undefined ? {} : options.input;
-  if (!rawInput || typeof rawInput !== 'object' || Array.isArray(rawInput)) {
-    throw new ValidationError('INPUT_INVALID', [{ path: 'input', message: 'must be a JSON object' }]);
-  }
-  const configDefs = definition.configFields ?? [];
-  const configSource = { ...pick(rawInput as Record<string, unknown>, configDefs), ...(options.configFields ?? {}) };
-  const config = configDefs.length
-    ? await processInput(configDefs, configSource, { runMethod, path: 'configFields' })
-    : { value: {}, dropped: [] };
-  const fieldsCtx = extend(base, { configFields: config.value });
-  const inputFields = await runLambdaFields(`${where}.inputFields`, definition.inputFields, fieldsCtx, env);
-  const withoutConfig = omit(rawInput as Record<string, unknown>, configDefs);
-  const processed = await processInput(inputFields, withoutConfig, {
-    runMethod,
-    path: 'input',
-    scope: { configFields: config.value, connection: env.connection },
-  });
-  return {
-    ctx: base,
-    configFields: config.value,
-    inputFields,
-    input: { ...config.value, ...processed.value },
-    dropped: processed.dropped,
-  };
-}
-
-function pick(obj: Record<string, unknown>, fields: readonly Field[]) {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) if (f.name in obj) out[f.name] = obj[f.name];
-  return out;
-}
-
-function omit(obj: Record<string, unknown>, fields: readonly Field[]) {
-  if (!fields.length) return obj;
-  const names = new Set(fields.map((f) => f.name));
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => !names.has(k)));
-}
-
-async function runLambdaFields(
-  where: string,
-  fields: ActionDefinition['inputFields'],
-  ctx: ConnectorContext,
-  env: RunEnvironment,
-): Promise<Field[]> {
-  return runLambda(where, env.redactor, () => resolveFields(fields as never, ctx as never));
-}
-
-async function fieldsOnly(
-  where: string,
-  definition: ActionDefinition | TriggerDefinition,
-  which: 'inputFields' | 'outputFields' | 'configFields',
-  env: RunEnvironment,
-  options: ExecuteOptions,
-): Promise<Field[]> {
-  const base = createBaseContext(env);
-  if (which === 'configFields') return [...(definition.configFields ?? [])];
-  const ctx = withFields(base, { configFields: options.configFields ?? asObject(options.input) });
-  return runLambdaFields(`${where}.${which}`, definition[which] as never, ctx, env);
-}
-
-async function sampleOutput(
-  where: string,
-  definition: ActionDefinition | TriggerDefinition,
-  env: RunEnvironment,
-  options: ExecuteOptions,
-) {
-  const sample = definition.sampleOutput;
-  if (typeof sample !== 'function') return sample ?? null;
-  const ctx = withFields(createBaseContext(env), { configFields: options.configFields ?? {} });
-  return runLambda(`${where}.sampleOutput`, env.redactor, () => (sample as (c: unknown) => unknown)(ctx));
-}
-
 async function runAction(
   name: string,
   operation: string,
@@ -409,16 +323,19 @@ async function runAction(
       return output(await fieldsOnly(where, action, 'configFields', env, options));
     case 'sample_output':
       return output(await sampleOutput(where, action, env, options));
+    case 'description':
+    case 'help':
+      return output(await operationText(where, action, operation, env, options));
   }
   if (typeof action.execute !== 'function') {
     throw new WeftError('DEFINITION_INVALID', `${where}.execute must be a function`);
   }
   const prepared = await prepareInput(where, action, env, options, retryPolicy(action));
+  const outputFields = await resolveOutputFields(where, action, prepared, env);
   const ctx = extend(prepared.ctx, {
     input: prepared.input,
-    configFields: prepared.configFields,
     extendedInputSchema: prepared.inputFields,
-    extendedOutputSchema: [] as Field[],
+    extendedOutputSchema: outputFields,
     continue: options.continue,
     reinvokeAfter(request: { seconds: number; continue: unknown }): never {
       if (!request || typeof request.seconds !== 'number' || request.seconds < 0) {
@@ -447,7 +364,7 @@ async function runAction(
   });
   defineResumeUrl(ctx, options.resumeUrl);
   const result = await runLambda(`${where}.execute`, env.redactor, () => action.execute(ctx as never));
-  const converted = await convertOutput(where, action, result, env, prepared.configFields);
+  const converted = await convertOutput(outputFields, result, env);
   return output(converted, prepared.dropped);
 }
 
@@ -465,33 +382,6 @@ function defineResumeUrl(ctx: object, source: ExecuteOptions['resumeUrl']): void
     },
     enumerable: true,
   });
-}
-
-/** Applies `convertOutput` of the output fields (resolving them if they are computed). */
-async function convertOutput(
-  where: string,
-  definition: ActionDefinition | TriggerDefinition,
-  value: unknown,
-  env: RunEnvironment,
-  configFields: Record<string, unknown>,
-): Promise<unknown> {
-  if (!definition.outputFields || value === undefined || value === null) return value;
-  // A static field list without conversions (the common case) needs no context: every webhook
-  // event and job step comes through here.
-  if (Array.isArray(definition.outputFields) && !hasConvertOutput(definition.outputFields)) return value;
-  const base = createBaseContext(env);
-  const fields = await runLambdaFields(
-    `${where}.outputFields`,
-    definition.outputFields as never,
-    withFields(base, { configFields }),
-    env,
-  );
-  if (!hasConvertOutput(fields)) return value;
-  return applyConvertOutput(fields, value, (name: string, v: unknown) => callMethod(env, base, name, [v]));
-}
-
-function hasConvertOutput(fields: readonly Field[]): boolean {
-  return fields.some((f) => f.convertOutput || (f.properties && hasConvertOutput(f.properties)));
 }
 
 /**
@@ -541,6 +431,9 @@ async function runTrigger(
       return output(await fieldsOnly(where, trigger, 'configFields', env, options));
     case 'sample_output':
       return output(await sampleOutput(where, trigger, env, options));
+    case 'description':
+    case 'help':
+      return output(await operationText(where, trigger, operation, env, options));
     case 'dedup': {
       const dedup = trigger.dedup;
       if (typeof dedup !== 'function') throw new WeftError('UNKNOWN_PATH', `${where} defines no dedup`);
@@ -562,7 +455,11 @@ async function runTrigger(
   }
   const prepared = await prepareInput(where, trigger, env, options);
   if (operation === 'poll') {
-    const ctx = withFields(prepared.ctx, { input: prepared.input, closure: options.closure ?? undefined });
+    const ctx = withFields(prepared.ctx, {
+      input: prepared.input,
+      closure: options.closure ?? undefined,
+      extendedInputSchema: prepared.inputFields,
+    });
     const result = await runLambda(`${where}.poll`, env.redactor, () => fn(ctx));
     return output(checkPollResult(where, result), prepared.dropped);
   }
@@ -571,6 +468,9 @@ async function runTrigger(
   if (operation !== 'webhook_notification') {
     return output(await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx)), prepared.dropped);
   }
+  // Resolved before the lambda runs: Workato passes them to `webhook_notification` too.
+  const outputFields = await resolveOutputFields(where, trigger, prepared, env);
+  extend(ctx, { extendedInputSchema: prepared.inputFields, extendedOutputSchema: outputFields });
   let result: unknown;
   try {
     result = await runLambda(`${where}.${lambdaName}`, env.redactor, () => fn(ctx));
@@ -584,11 +484,9 @@ async function runTrigger(
     }
     throw error;
   }
-  if (trigger.outputFields && result !== null && result !== undefined) {
+  if (outputFields.length && result !== null && result !== undefined) {
     const events = Array.isArray(result) ? result : [result];
-    const converted = await Promise.all(
-      events.map((e) => convertOutput(where, trigger, e, env, prepared.configFields)),
-    );
+    const converted = await Promise.all(events.map((e) => convertOutput(outputFields, e, env)));
     result = Array.isArray(result) ? converted : converted[0];
   }
   const reply = await runLambda(`${where}.webhookResponse`, env.redactor, () =>

@@ -11,6 +11,8 @@ export const ACTION_OPERATIONS = [
   'output_fields',
   'sample_output',
   'config_fields',
+  'description',
+  'help',
 ] as const;
 export const TRIGGER_OPERATIONS = [
   'poll',
@@ -24,6 +26,8 @@ export const TRIGGER_OPERATIONS = [
   'webhook_unsubscribe',
   'webhook_refresh',
   'webhook_key',
+  'description',
+  'help',
 ] as const;
 export const AUTH_OPERATIONS = ['acquire', 'refresh', 'apply'] as const;
 
@@ -120,6 +124,8 @@ export function listPaths(connector: ConnectorDefinition): string[] {
     paths.push(`actions.${name}.execute`, `actions.${name}.input_fields`, `actions.${name}.output_fields`);
     if (action.sampleOutput !== undefined) paths.push(`actions.${name}.sample_output`);
     if (action.configFields) paths.push(`actions.${name}.config_fields`);
+    if (action.description !== undefined) paths.push(`actions.${name}.description`);
+    if (action.help !== undefined) paths.push(`actions.${name}.help`);
   }
   for (const [name, trigger] of Object.entries(connector.triggers ?? {})) {
     if (trigger.poll) paths.push(`triggers.${name}.poll`);
@@ -131,6 +137,8 @@ export function listPaths(connector: ConnectorDefinition): string[] {
     if (trigger.dedup) paths.push(`triggers.${name}.dedup`);
     paths.push(`triggers.${name}.input_fields`, `triggers.${name}.output_fields`);
     if (trigger.sampleOutput !== undefined) paths.push(`triggers.${name}.sample_output`);
+    if (trigger.description !== undefined) paths.push(`triggers.${name}.description`);
+    if (trigger.help !== undefined) paths.push(`triggers.${name}.help`);
   }
   for (const name of Object.keys(connector.pickLists ?? {})) paths.push(`pick_lists.${name}`);
   for (const name of Object.keys(connector.methods ?? {})) paths.push(`methods.${name}`);

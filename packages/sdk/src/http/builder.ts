@@ -9,6 +9,8 @@
 import type { Readable } from 'node:stream';
 import { HttpError, isWeftError, WeftError } from '../errors.js';
 import type { ResponseMatcher } from '../types.js';
+import { type AppliedFormats, mergePayload, requestFormatOf } from './apply-merge.js';
+import { meaningfulPart } from './excerpt.js';
 import { encodeForm, FORM_CONTENT_TYPE } from './formats/form.js';
 import { isStreamLike, multipartBody } from './formats/multipart.js';
 import { assertNoPromise } from './formats/pending.js';
@@ -79,6 +81,8 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   private responseFormat: ResponseFormat = 'auto';
   private xmlOptions: XmlResponseOptions | undefined;
   private rawOptions: RawResponseOptions | undefined;
+  /** The response format `apply` chose, for a request that chose none. */
+  private appliedResponse: AppliedFormats['response'];
   private after: AfterResponse | undefined;
   private errorHandlers: ErrorHandler[] | undefined;
   private promise: Promise<T> | undefined;
@@ -256,6 +260,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
 
     for (let attempt = 1; ; attempt++) {
       const auth = env.applyAuth ? await env.applyAuth() : undefined;
+      this.appliedResponse = auth?.formats?.response;
       const url = this.buildUrl(target, auth);
       const body = hasBody ? await this.prepareBody(auth) : NO_BODY;
       const headers = env.sign
@@ -354,6 +359,8 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   }
 
   private format(): BodyFormat {
+    const applied = this.responseFormat === 'auto' ? this.appliedResponse : undefined;
+    if (applied) return { format: applied.format, xml: applied.xml, raw: applied.raw };
     return { format: this.responseFormat, xml: this.xmlOptions, raw: this.rawOptions };
   }
 
@@ -436,20 +443,16 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
     if (!this.hasPayload && !BODY_METHODS.has(this.method)) return NO_BODY;
     let payload = this.payloadValue;
     const authPayload = auth?.payload;
-    if (
-      authPayload &&
-      Object.keys(authPayload).length > 0 &&
-      (payload === undefined || payload === null || isPlainObject(payload))
-    ) {
-      payload = { ...authPayload, ...(payload as Record<string, unknown> | undefined) };
-    }
+    if (authPayload && Object.keys(authPayload).length > 0) payload = mergePayload(authPayload, payload);
     if (payload === undefined) return NO_BODY;
     assertNoPromise(payload);
+    const own = { format: this.requestFormat, root: this.xmlRoot, namespaces: this.xmlNamespaces };
+    const { format, root, namespaces } = requestFormatOf(own, auth);
 
-    switch (this.requestFormat) {
+    switch (format) {
       case 'xml': {
         const { buildXml } = await loadXml();
-        const text = buildXml(this.xmlRoot, payload, this.xmlNamespaces);
+        const text = buildXml(root, payload, namespaces);
         return { body: text, contentType: 'application/xml', replayable: true, describe: () => truncate(redact(text)) };
       }
       case 'multipart': {
@@ -602,7 +605,8 @@ function rawBody(body: RawBody, contentType: string | undefined, redact: (s: str
 function errorExcerpt(bytes: Buffer, contentType: string | undefined, redact: (s: string) => string): string {
   if (bytes.length === 0) return '';
   if (kindOf(contentType) === 'binary' && contentType) return `<${bytes.length} bytes>`;
-  const flat = redact(decodeText(bytes, contentType)).replace(/\s+/g, ' ').trim();
+  const text = redact(decodeText(bytes, contentType));
+  const flat = (meaningfulPart(text, kindOf(contentType)) ?? text).replace(/\s+/g, ' ').trim();
   return flat.length > ERROR_EXCERPT_LIMIT ? `${flat.slice(0, ERROR_EXCERPT_LIMIT - 1)}…` : flat;
 }
 

@@ -140,7 +140,7 @@ describe('afterResponse and afterErrorResponse', () => {
       code: 404,
       body: { error: 'contact not found' },
       id: 'r1',
-      message: `GET ${u('/404')} failed with HTTP 404: {"error":"contact not found"}`,
+      message: `GET ${u('/404')} failed with HTTP 404: contact not found`,
     });
     expect(await http.get(u('/404')).afterErrorResponse(/not found/i, () => 'regexp')).toBe('regexp');
     expect(await http.get(u('/422')).afterErrorResponse('invalid', () => 'substring')).toBe('substring');

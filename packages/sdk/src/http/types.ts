@@ -3,6 +3,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ResponseMatcher } from '../types.js';
+import type { AppliedFormats } from './apply-merge.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 
@@ -98,6 +99,8 @@ export interface AppliedAuth {
   payload: Record<string, unknown>;
   user?: string;
   password?: string;
+  /** Request and response formats `apply` chose; a request's own choice wins. */
+  formats?: AppliedFormats;
   /**
    * Opaque marker of the credentials this `apply` used (e.g. a token generation). The builder
    * hands it back to `onAuthFailure`, so a late failure of old credentials does not refresh twice.

@@ -8,6 +8,7 @@ import type { Field } from '../types.js';
 import { coerceScalar, type ScalarType } from './coerce.js';
 import { convertValue, isNamedConversion } from './conversions.js';
 import { evaluateNgIf } from './ngif.js';
+import { assertNgIfNames, type NgIfNames } from './ngif-refs.js';
 import { childPath, copyData, describe, isPlainObject, setKey } from './values.js';
 
 export type RunMethod = (name: string, value: unknown) => Promise<unknown>;
@@ -17,8 +18,15 @@ export interface ProcessInputOptions {
   runMethod?: RunMethod;
   /** The name of the value in problem paths (default `input`). */
   path?: string;
-  /** Values available to `ngIf` expressions besides `input`. */
-  scope?: { configFields?: Record<string, unknown>; connection?: Record<string, unknown> };
+  /**
+   * Values available to `ngIf` expressions besides `input`, and the names of the operation's
+   * config fields (`input.<config field>` is valid in an expression; an unknown name is an error).
+   */
+  scope?: {
+    configFields?: Record<string, unknown>;
+    connection?: Record<string, unknown>;
+    configNames?: readonly string[];
+  };
 }
 
 export interface ProcessedInput {
@@ -34,6 +42,8 @@ interface Sink {
 
 interface State {
   scope: Record<string, unknown>;
+  /** What `ngIf` expressions may name. */
+  names: NgIfNames;
   runMethod: RunMethod | undefined;
 }
 
@@ -59,19 +69,32 @@ export async function processInput(
     throw new ValidationError('INPUT_INVALID', [{ path, message: `must be an object, got ${describe(input)}` }]);
   }
   const configFields = options.scope?.configFields ?? {};
+  const configNames = options.scope?.configNames;
   const state: State = {
+    // `input` in an expression is what `ctx.input` will be: config values and input together.
     scope: {
-      input: withDefaults(fields, input),
+      input: { ...configFields, ...withDefaults(fields, input) },
       config: configFields,
       configFields,
       connection: options.scope?.connection ?? {},
     },
     runMethod: options.runMethod,
+    names: { input: new Set([...fieldNames(fields), ...(configNames ?? [])]), config: configNames },
   };
   const sink: Sink = { problems: [], dropped: [] };
   const value = await processObject(fields, input, path, state, sink);
   if (sink.problems.length) throw new ValidationError('INPUT_INVALID', sink.problems);
   return { value, dropped: sink.dropped };
+}
+
+function fieldNames(fields: readonly Field[]): string[] {
+  const names: string[] = [];
+  for (const field of fields) {
+    names.push(field.name);
+    const alt = toggleName(field);
+    if (alt) names.push(alt);
+  }
+  return names;
 }
 
 /** A copy of the raw input with defaults filled in: what `ngIf` expressions see as `input`. */
@@ -116,6 +139,7 @@ async function processObject(
     const keys = alt ? [field.name, alt] : [field.name];
     const given = (key: string) => (Object.hasOwn(obj, key) ? obj[key] : undefined);
 
+    if (field.ngIf) assertNgIfNames(field.ngIf, state.names, field.name);
     if (field.ngIf && !evaluateNgIf(field.ngIf, state.scope)) {
       for (const key of keys) if (given(key) !== undefined) sink.dropped.push(childPath(path, key));
       continue;

@@ -163,6 +163,33 @@ export async function buildWebhookReply(
  * (`ctx.error`), 401 when a signature check failed, 413 for a body over the limit, 502 when
  * the notification's own API call failed (the sender should retry), 500 for anything else.
  */
+/**
+ * Errors the JavaScript engine raises: a connector bug, not a verdict on the request. By name,
+ * so that errors from another realm (a sandboxed connector) count too. Not SyntaxError: at run
+ * time it comes from `JSON.parse` of a malformed body, which is the sender's to fix.
+ */
+const ENGINE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'EvalError', 'URIError']);
+
+/** Codes that say the definition is wrong (fixing the connector, not the request, helps). */
+const DEFINITION_CODES = new Set([
+  'DEFINITION_INVALID',
+  'UNKNOWN_METHOD',
+  'UNKNOWN_OBJECT_DEFINITION',
+  'OBJECT_DEFINITION_CYCLE',
+  'UNKNOWN_PATH',
+]);
+
+/**
+ * A bug in the connector (a TypeError in `webhookNotification`, a broken definition) answers
+ * 500, so the sender retries once it is fixed; a deliberate refusal (`ctx.error()`, a thrown
+ * Error, bad input) stays 400.
+ */
+function isConnectorBug(error: WeftError): boolean {
+  if (DEFINITION_CODES.has(error.code)) return true;
+  const cause = error.cause as { name?: unknown } | null | undefined;
+  return error.code === 'LAMBDA_FAILED' && typeof cause === 'object' && ENGINE_ERRORS.has(String(cause?.name));
+}
+
 export function webhookErrorReply(error: unknown): WebhookReply {
   let status = 500;
   let code = 'INTERNAL_ERROR';
@@ -175,6 +202,7 @@ export function webhookErrorReply(error: unknown): WebhookReply {
     else if (code === 'WEBHOOK_SIGNATURE_INVALID') status = 401;
     else if (code === 'HTTP_ERROR' || code === 'HTTP_CONNECTION_FAILED' || code === 'HTTP_TIMEOUT') status = 502;
     else if (code === 'REAUTHORIZE') status = 502;
+    else if (isConnectorBug(error)) status = 500;
     else status = 400;
   }
   return {

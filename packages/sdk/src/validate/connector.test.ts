@@ -20,7 +20,7 @@ const valid = {
         { name: 'email', convertInput: 'string_conversion' },
         { name: 'country', pickList: 'countries' },
         { name: 'state', pickList: 'states', pickListParams: { country: 'country', object: 'object' } },
-        { name: 'kind', ngIf: 'config.object == "person" && !input.company' },
+        { name: 'kind', ngIf: 'config.object == "person" && !input.phone' },
         { name: 'phone', convertInput: 'normalize_phone' },
         { name: 'address', type: 'object', properties: [{ name: 'city' }] },
       ],

@@ -10,6 +10,7 @@ import type { ConnectorDefinition } from '../types.js';
 import { Checker, type Obj } from './checks.js';
 import { checkFieldList, type FieldRefs } from './fields.js';
 import { checkKeys } from './keys.js';
+import { checkConnectionNgIfs, checkOperationNgIfs } from './ngif-names.js';
 
 const TOP_KEYS = [
   'name',
@@ -110,6 +111,15 @@ export function validateConnector(def: unknown): Problem[] {
   const refs: FieldRefs = { pickLists: namesOf(def.pickLists), methods: namesOf(def.methods) };
   if (def.connection !== undefined) checkConnection(c, def.connection, refs);
   checkNamed(c, def.actions, 'actions', (action, path) => checkAction(c, action, path, refs));
+  const connectionFields = isPlainObject(def.connection) ? def.connection.fields : undefined;
+  checkConnectionNgIfs(c, connectionFields, 'connection.fields');
+  for (const section of ['actions', 'triggers'] as const) {
+    const ops = def[section];
+    if (!isPlainObject(ops)) continue;
+    for (const [name, op] of Object.entries(ops)) {
+      if (isPlainObject(op)) checkOperationNgIfs(c, op, `${section}.${name}`, connectionFields);
+    }
+  }
   if (
     def.customAction === true &&
     isPlainObject(def.actions) &&

@@ -1,0 +1,63 @@
+/**
+ * `description` and `help` of an action or trigger as the API shows them. Functions are run
+ * (with no connection and no config fields: a description of the operation, not of a recipe);
+ * one that throws, hangs or returns the wrong type gives a problem next to the operation, never
+ * a failed request.
+ */
+import { type ActionDefinition, type ConnectorDefinition, execute, messageOf, type TriggerDefinition } from '@weft/sdk';
+
+/** A description computes a sentence: it gets this long before it is given up. */
+const TEXT_TIMEOUT_MS = 2000;
+
+export interface HelpText {
+  body: string;
+  learnMoreUrl?: string;
+}
+
+export interface OperationTexts {
+  description?: string;
+  /** The description is a function: the fields endpoint computes it for a connection and config. */
+  dynamicDescription?: boolean;
+  help?: HelpText;
+  problems?: { path: string; message: string }[];
+}
+
+export async function operationTexts(
+  definition: ConnectorDefinition,
+  section: 'actions' | 'triggers',
+  name: string,
+  op: ActionDefinition | TriggerDefinition,
+): Promise<OperationTexts> {
+  const out: OperationTexts = {};
+  const problems: { path: string; message: string }[] = [];
+  if (typeof op.description === 'function') out.dynamicDescription = true;
+  for (const which of ['description', 'help'] as const) {
+    const given = op[which];
+    if (given === undefined || given === null) continue;
+    if (typeof given === 'string') {
+      if (which === 'description') out.description = given;
+      else out.help = { body: given };
+      continue;
+    }
+    const path = `${section}.${name}.${which}`;
+    try {
+      const result = await withTimeout(execute(definition, path, { connection: {}, configFields: {} }), path);
+      const value = result.kind === 'output' ? result.output : null;
+      if (value === null) continue;
+      if (which === 'description') out.description = value as string;
+      else out.help = value as HelpText;
+    } catch (error) {
+      problems.push({ path, message: messageOf(error) });
+    }
+  }
+  if (problems.length) out.problems = problems;
+  return out;
+}
+
+function withTimeout<T>(promise: Promise<T>, path: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${path} did not finish within ${TEXT_TIMEOUT_MS} ms`)), TEXT_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
