@@ -14,6 +14,7 @@ import { isStreamLike, multipartBody } from './formats/multipart.js';
 import { type HeaderMap, headerValue, plainHeaders, setDefaultHeader, setHeaders, toFlatHeaders } from './headers.js';
 import { describeBytes, describeText, redactHeaderList, redactHeaderObject, truncate } from './log.js';
 import { redactUrl } from './redact-url.js';
+import { AUTHORIZE_BASE_ORIGIN_ONLY, appliedCredentials, onOriginOf, withoutAuth } from './redirect.js';
 import { type BodyFormat, decodeText, kindOf, loadXml, parseBody, parseBodyLenient } from './response.js';
 import { IDEMPOTENT_METHODS, matchesResponse, normalizeRetry, retryDelay, sleep } from './retry.js';
 import { discard, dispatcherFor, MAX_REDIRECTS, transmit, type WireRequest, type WireResponse } from './transport.js';
@@ -81,6 +82,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   private after: AfterResponse | undefined;
   private errorHandlers: ErrorHandler[] | undefined;
   private promise: Promise<T> | undefined;
+  private baseOriginOnly = false;
 
   constructor(
     private readonly env: HttpEnv,
@@ -218,6 +220,11 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
     return this as unknown as RequestBuilder<T | U>;
   }
 
+  [AUTHORIZE_BASE_ORIGIN_ONLY](): this {
+    this.mutable().baseOriginOnly = true;
+    return this;
+  }
+
   send(): Promise<T> {
     this.promise ??= this.run();
     return this.promise;
@@ -242,9 +249,15 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   // -------------------------------------------------------------------------------------------
 
   private async run(): Promise<T> {
-    const { env, method } = this;
-    const base = isAbsoluteUrl(this.url) ? undefined : await env.baseUri();
-    const target = resolveUrl(this.url, base, env.redact);
+    const { method } = this;
+    const absolute = isAbsoluteUrl(this.url);
+    const base = absolute ? undefined : await this.env.baseUri();
+    const target = resolveUrl(this.url, base, this.env.redact);
+    // An absolute URL elsewhere than the base URI's origin goes out without the authorization.
+    const env =
+      this.baseOriginOnly && absolute && !onOriginOf(target, await this.env.baseUri())
+        ? withoutAuth(this.env)
+        : this.env;
     const policy = normalizeRetry(env.retry);
     const timeoutMs = this.timeoutMs ?? env.timeoutMs;
     const stream = this.responseFormat === 'stream';
@@ -280,6 +293,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
             timeoutMs,
             follow: this.follow,
             stream,
+            credentials: auth && appliedCredentials(auth),
             resign: env.sign ? (m, u, h, b) => signedHeaders(env.sign!, m, u, h, b, true) : undefined,
           },
           where,
