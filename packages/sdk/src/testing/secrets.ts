@@ -3,6 +3,7 @@
  * (`<<SECRET:api_key>>`) before anything is written, and placeholders in a cassette are put back
  * (from the current connection) before a replayed response reaches the connector.
  */
+import { isLearnedKey } from '../auth/learned.js';
 import { SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
 import type { ConnectorDefinition } from '../types.js';
 
@@ -22,14 +23,25 @@ export function isPlaceholder(value: unknown): boolean {
   return typeof value === 'string' && /^<<SECRET:[^<>]+>>$/.test(value);
 }
 
-/** Connection keys that hold secrets: password-type fields and well-known secret names. */
+/**
+ * Connection keys that hold secrets: password-type fields, well-known secret names, and values
+ * an earlier `acquire` or `refresh` stored (a session id, a server URL) under undeclared keys.
+ */
 export function secretConnectionKeys(definition: ConnectorDefinition, connection: Record<string, unknown>): string[] {
   const password = new Set(
     (definition.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
   );
   return Object.keys(connection).filter(
-    (key) => password.has(key) || SECRET_CONNECTION_KEYS.test(key) || SECRET_KEY_WORDS.test(key),
+    (key) =>
+      password.has(key) ||
+      SECRET_CONNECTION_KEYS.test(key) ||
+      SECRET_KEY_WORDS.test(key) ||
+      isLearnedKey(definition, key),
   );
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function escapeRegExp(s: string): string {
@@ -48,7 +60,7 @@ export class SecretBook {
     if (this.names.has(value)) return;
     this.names.set(value, name);
     // The forms a secret takes on the wire and inside JSON text.
-    for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) {
+    for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlEscape(value)]) {
       if (form !== value && !this.names.has(form)) this.names.set(form, name);
     }
     this.pattern = undefined;
@@ -119,12 +131,21 @@ export class SecretBook {
   }
 }
 
-/** Puts secret values back: `<<SECRET:key>>` becomes `values[key]` when known (else it stays). */
-export function restoreSecrets(text: string, values: Record<string, unknown>): string {
+/**
+ * Puts secret values back: `<<SECRET:key>>` becomes `values[key]` when known (else it stays).
+ * `restored` hears each value put back (a replay keeps filtering it out of later requests).
+ */
+export function restoreSecrets(
+  text: string,
+  values: Record<string, unknown>,
+  restored?: (name: string, value: string) => void,
+): string {
   if (!text.includes('<<SECRET:')) return text;
   return text.replace(PLACEHOLDER, (whole, name: string) => {
     const value = values[name];
-    return (typeof value === 'string' || typeof value === 'number') && !isPlaceholder(value) ? String(value) : whole;
+    if ((typeof value !== 'string' && typeof value !== 'number') || isPlaceholder(value)) return whole;
+    restored?.(name, String(value));
+    return String(value);
   });
 }
 
