@@ -2,7 +2,7 @@
  * The regular expression that finds one secret in any form it takes inside diagnostics. Each
  * character that an encoding may change becomes an alternation of its forms, so one pattern
  * covers raw text, JSON escapes (any depth of backslashes), `\uXXXX` escapes, percent-encoding
- * (and `+` for a space) and XML entities, even mixed. Characters no encoding touches stay
+ * (and `+` for a space) and XML entities (also escaped twice), even mixed. Characters no encoding touches stay
  * literal: a secret made only of them is a plain literal pattern (the common, fast case).
  */
 
@@ -43,10 +43,12 @@ function charForms(ch: string): string {
   // Percent-encoding of the UTF-8 bytes; a space may also be `+` (form encoding).
   forms.add([...Buffer.from(ch, 'utf8')].map((b) => `%${hex(b, 2)}`).join(''));
   if (ch === ' ') forms.add('\\+');
-  // XML / HTML entities.
-  if (XML_NAMED[ch]) forms.add(XML_NAMED[ch]);
-  forms.add(`&#0*${code};`);
-  forms.add(`&#[xX]0*${hex(code, 1)};`);
+  // XML / HTML entities, also escaped again (`&amp;lt;`: XML quoted inside XML).
+  const amp = '&(?:amp;)*';
+  if (ch === '&') forms.add(amp);
+  else if (XML_NAMED[ch]) forms.add(`${amp}${XML_NAMED[ch].slice(1)}`);
+  forms.add(`${amp}#0*${code};`);
+  forms.add(`${amp}#[xX]0*${hex(code, 1)};`);
   return `(?:${[...forms].join('|')})`;
 }
 

@@ -24,6 +24,7 @@ describe('Redactor', () => {
     ['URL-encoded', encodeURIComponent(SECRET)],
     ['form-encoded', new URLSearchParams({ p: `${SECRET} x` }).toString()],
     ['XML-escaped', xmlEscape(SECRET)],
+    ['XML-escaped twice', xmlEscape(xmlEscape(SECRET))],
     ['XML numeric references', SECRET.replace(/[^a-z]/g, (c) => `&#${c.codePointAt(0)};`)],
     ['XML hex references', SECRET.replace(/[^a-z]/g, (c) => `&#x${c.codePointAt(0)!.toString(16).toUpperCase()};`)],
   ];
