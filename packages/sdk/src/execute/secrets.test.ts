@@ -81,6 +81,10 @@ beforeAll(async () => {
           `<serverUrl>${api.url}/services/${USER_KEY}</serverUrl><userKey>${USER_KEY}</userKey></result></loginResponse>`,
       );
     }
+    if (path === '/hop307') {
+      res.writeHead(307, { location: `${other.url}/landing` });
+      return res.end();
+    }
     if (path === '/hop') {
       res.writeHead(302, { location: `${other.url}/landing?api_key=k3y-s3cret-42&x=1` });
       return res.end();
@@ -269,6 +273,27 @@ describe('credentials never follow a request to another origin (A8)', () => {
     expect(landed[0].headers['x-api-key']).toBeUndefined();
     expect(landed[0].headers['x-tenant']).toBeUndefined();
     expect(landed[0].url).toBe('/landing?x=1');
+  });
+
+  test('a 307 to another origin is not followed when apply put credentials in the body', async () => {
+    const sessionInBody = defineConnector({
+      title: 'Body session',
+      connection: {
+        fields: [{ name: 'base' }, { name: 'session_token', controlType: 'password' }],
+        authorization: {
+          type: 'api_key',
+          apply: (ctx) => ctx.payload({ session_token: ctx.connection.session_token }),
+        },
+        baseUri: (ctx) => ctx.connection.base as string,
+      },
+      actions: { post: { execute: async (ctx) => ctx.post('/hop307', { q: 1 }) } },
+    });
+    const before = other.seen.length;
+    const error = await execute(sessionInBody, 'actions.post.execute', {
+      connection: { base: api.url, session_token: 'tok-in-body-77' },
+    }).catch((e: Error) => e);
+    expect((error as { status?: number }).status).toBe(307);
+    expect(other.seen.length).toBe(before);
   });
 
   test('custom_action sends no authorization to another origin unless the connector opts in', async () => {

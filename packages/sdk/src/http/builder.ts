@@ -408,7 +408,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
         status,
         headers: plainHeaders(res.headers),
         body: null,
-        bodyExcerpt: `redirect to ${redactUrl(String(res.headers.location), redact)} not followed (more than ${MAX_REDIRECTS} redirects, or a streamed body that cannot be sent again)`,
+        bodyExcerpt: `redirect to ${redactUrl(String(res.headers.location), redact)} not followed (more than ${MAX_REDIRECTS} redirects, a streamed body that cannot be sent again, or a body with the authorization's fields bound for another origin)`,
       });
     }
 
