@@ -34,7 +34,7 @@ beforeEach(async () => {
         logins++;
         return res.end(
           envelope(
-            `<loginResponse><result><sessionId>${session(logins)}</sessionId><serverUrl>${base}/services/${logins}</serverUrl></result></loginResponse>`,
+            `<loginResponse><echo>h&#252;nter22-pw</echo><result><sessionId>${session(logins)}</sessionId><serverUrl>${base}/services/${logins}</serverUrl></result></loginResponse>`,
           ),
         );
       }
@@ -64,7 +64,7 @@ test('a recording made across a re-login holds no session and replays', async ()
   const settings = {
     login_url: base,
     username: 'ann',
-    password: 'hunter22-pw',
+    password: 'hünter22-pw',
     session_id: session(0),
     server_url: `${base}/services/0`,
   };
@@ -76,7 +76,8 @@ test('a recording made across a re-login holds no session and replays', async ()
   expect(logins).toBe(1);
 
   const text = await readFile(cassette, 'utf8');
-  for (const secret of [session(0), session(1), 'hunter22-pw']) expect(text).not.toContain(secret);
+  // The password comes back as an XML character reference: filtered in that form too.
+  for (const secret of [session(0), session(1), 'nter22-pw']) expect(text).not.toContain(secret);
   expect(text).toContain('<<SECRET:session_id>>');
 
   await stop();

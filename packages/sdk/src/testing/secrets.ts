@@ -5,6 +5,7 @@
  */
 import { isLearnedKey } from '../auth/learned.js';
 import { SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
+import { secretPattern } from '../redact-forms.js';
 import type { ConnectorDefinition } from '../types.js';
 
 /** Connection keys whose values are secret whatever the field list says (as the executor's list). */
@@ -44,14 +45,11 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Known secret values, each with the name its placeholder carries. */
 export class SecretBook {
   private readonly names = new Map<string, string>();
   private pattern: RegExp | undefined;
+  private ordered: string[] = [];
 
   /** Remembers a secret value under a name (the connection key, a header or a parameter). */
   add(name: string, value: unknown): void {
@@ -79,17 +77,19 @@ export class SecretBook {
     return [...this.names.keys()];
   }
 
-  /** Replaces every known secret value in a text by its placeholder. */
+  /** Replaces every known secret value, in any of its encoded forms, by its placeholder. */
   filter(text: string): string {
     if (!text || this.names.size === 0) return text;
-    this.pattern ??= new RegExp(
-      [...this.names.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
-        .join('|'),
-      'g',
-    );
-    return text.replace(this.pattern, (value) => placeholder(this.names.get(value)!));
+    if (!this.pattern) {
+      // One capturing group per secret (the forms inside use none): the group that matched names it.
+      this.ordered = [...this.names.keys()].sort((a, b) => b.length - a.length);
+      this.pattern = new RegExp(this.ordered.map((v) => `(${secretPattern(v)})`).join('|'), 'g');
+    }
+    const ordered = this.ordered;
+    return text.replace(this.pattern, (...groups: unknown[]) => {
+      const index = groups.findIndex((g, i) => i > 0 && i <= ordered.length && g !== undefined);
+      return placeholder(this.names.get(ordered[index - 1])!);
+    });
   }
 
   /** Filters header values: known secrets, then every header whose name says it is secret. */
