@@ -161,7 +161,7 @@ describe('S3-like storage with aws_auth', () => {
     expect(error.message).not.toContain('wrong/secret/key/000000');
   });
 
-  test('presign_download makes a URL the store accepts; its signature is redacted in the output', async () => {
+  test('presign_download makes a URL the store accepts; the output is data, not redacted', async () => {
     await execute(connector, 'actions.put_object.execute', {
       connection: connection(),
       input: { bucket: 'docs', key: 'a.txt', content: 'A' },
@@ -171,7 +171,7 @@ describe('S3-like storage with aws_auth', () => {
       input: { bucket: 'docs', key: 'a.txt', expires_in: 60 },
     });
     const { url } = (result as { output: { url: string } }).output;
-    expect(url).toContain('X-Amz-Signature=[REDACTED]');
+    expect(url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
     // Sign again with a method that returns the real URL to fetch it (a recipe step would pass it on).
     const direct = {
       ...connector,

@@ -84,14 +84,13 @@ describe('weft exec runs operations', () => {
   test('test runs the connection test with apply', async () => {
     const result = await exec('test');
     expect(result.code).toBe(0);
-    // The API echoed the key back: exec output never shows a secret.
-    expect(JSON.parse(result.stdout)).toEqual({ id: 1, key: '[REDACTED]' });
+    // The API echoed the key back: the output is data and is printed as it is (SPEC §4).
+    expect(JSON.parse(result.stdout)).toEqual({ id: 1, key: 'sk-live-abcdef123456' });
   });
 
-  test('secrets in action output are redacted', async () => {
+  test('action output is data: printed as returned, never redacted', async () => {
     const result = await exec('actions.leak.execute');
-    expect(result.stdout).not.toContain('sk-live-abcdef123456');
-    expect(JSON.parse(result.stdout)).toEqual({ echoed: 'key is [REDACTED]' });
+    expect(JSON.parse(result.stdout)).toEqual({ echoed: 'key is sk-live-abcdef123456' });
   });
 
   test('--verbose logs each HTTP exchange on stderr with secrets redacted', async () => {

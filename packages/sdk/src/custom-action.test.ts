@@ -107,6 +107,16 @@ describe('withCustomAction', () => {
     ).toEqual([]);
   });
 
+  it('takes options: { authorizeOtherOrigins } adds the action; other keys and types are reported', () => {
+    const opted = withCustomAction(connector({ customAction: { authorizeOtherOrigins: true } }));
+    expect(Object.keys(opted.actions!)).toContain('custom_action');
+    expect(validateConnector(opted)).toEqual([]);
+    expect(validateConnector(connector({ customAction: { authorizeOtherOrigins: 'yes', everywhere: true } }))).toEqual([
+      expect.objectContaining({ path: 'customAction.everywhere' }),
+      expect.objectContaining({ path: 'customAction.authorizeOtherOrigins' }),
+    ]);
+  });
+
   it('declares output fields that accept an object, a list of records or null', () => {
     const fields = withCustomAction(connector()).actions!.custom_action.outputFields as Field[];
     for (const body of [{ a: 1 }, [{ id: 1 }], null]) expect(checkOutput(fields, { body })).toEqual([]);

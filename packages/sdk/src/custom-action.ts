@@ -1,9 +1,13 @@
 /**
  * The custom action (SPEC §5): with `customAction: true` a connector gains `custom_action`, which
  * calls any path of the API through the context's HTTP helpers, so the connection's
- * authorization, refresh, retries and redaction apply exactly as for any other action.
+ * authorization, refresh, retries and redaction apply exactly as for any other action. An
+ * absolute URL on another origin than the connection's base URI gets no authorization unless
+ * the connector sets `customAction: { authorizeOtherOrigins: true }`: a user-typed URL must not
+ * be a way to send the connection's credentials anywhere.
  */
-import type { ActionContext, ActionDefinition, ConnectorDefinition, Field } from './types.js';
+import { AUTHORIZE_BASE_ORIGIN_ONLY } from './http/redirect.js';
+import type { ActionContext, ActionDefinition, ConnectorDefinition, CustomActionOptions, Field } from './types.js';
 
 export const CUSTOM_ACTION_NAME = 'custom_action';
 
@@ -57,7 +61,7 @@ const outputFields: readonly Field[] = [
   },
 ];
 
-async function execute(ctx: ActionContext): Promise<{ body: unknown }> {
+async function execute(ctx: ActionContext, otherOrigins: boolean): Promise<{ body: unknown }> {
   const input = ctx.input as Record<string, unknown>;
   const method = String(input.method ?? 'GET').toUpperCase();
   if (!(METHODS as readonly string[]).includes(method)) {
@@ -69,6 +73,7 @@ async function execute(ctx: ActionContext): Promise<{ body: unknown }> {
     method === 'POST' || method === 'PUT' || method === 'PATCH'
       ? ctx[method.toLowerCase() as 'post' | 'put' | 'patch'](path, input.body ?? undefined)
       : ctx[method.toLowerCase() as 'get' | 'delete'](path);
+  if (!otherOrigins) (request as unknown as Record<symbol, () => void>)[AUTHORIZE_BASE_ORIGIN_ONLY]?.();
   if (isRecord(input.query) && Object.keys(input.query).length) request.params(input.query);
   if (isRecord(input.headers) && Object.keys(input.headers).length) {
     request.headers(input.headers as Record<string, string | number | boolean>);
@@ -90,31 +95,40 @@ export function isGeneratedCustomAction(action: unknown): boolean {
   return isRecord(action) && (action as Record<symbol, unknown>)[GENERATED] === true;
 }
 
-function customActionFor(title: unknown): ActionDefinition {
+/** Whether `customAction` asks for the generated action (`true` or an options object). */
+export function hasCustomAction(definition: { customAction?: unknown }): boolean {
+  return definition.customAction === true || isRecord(definition.customAction);
+}
+
+function customActionFor(title: unknown, options: CustomActionOptions): ActionDefinition {
+  const otherOrigins = options.authorizeOtherOrigins === true;
   const action: ActionDefinition = {
     title: 'Custom action',
     description: `Call any endpoint of ${typeof title === 'string' && title ? title : 'the API'} with this connection's authorization`,
     inputFields,
     outputFields,
-    execute,
+    execute: (ctx) => execute(ctx, otherOrigins),
   };
   Object.defineProperty(action, GENERATED, { value: true });
   return action;
 }
 
 /**
- * The definition with `actions.custom_action` added when `customAction === true`; otherwise (or
+ * The definition with `actions.custom_action` added when `customAction` is set; otherwise (or
  * when the connector defines `custom_action` itself, which validation reports) unchanged.
  * Never mutates its argument; safe on a definition that is not yet validated.
  */
 export function withCustomAction<T>(definition: T): T {
-  if (!isRecord(definition) || definition.customAction !== true) return definition;
+  if (!isRecord(definition) || !hasCustomAction(definition)) return definition;
   const def = definition as unknown as ConnectorDefinition;
   const actions = def.actions;
   if (actions !== undefined && !isRecord(actions)) return definition;
   if (actions && Object.hasOwn(actions, CUSTOM_ACTION_NAME)) return definition;
   return {
     ...definition,
-    actions: { ...actions, [CUSTOM_ACTION_NAME]: customActionFor(def.title) },
+    actions: {
+      ...actions,
+      [CUSTOM_ACTION_NAME]: customActionFor(def.title, isRecord(def.customAction) ? def.customAction : {}),
+    },
   } as T;
 }

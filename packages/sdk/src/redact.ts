@@ -1,8 +1,13 @@
 /**
- * Secret redaction. Every value known to be secret (password-type connection values, tokens,
- * headers and params set by `apply`) is replaced by `[REDACTED]` wherever it appears in text
- * that leaves the process: logs, errors, exec output.
+ * Secret redaction for diagnostics. Every value known to be secret (password-type connection
+ * values, tokens, whatever `acquire`/`refresh` returned, credential headers set by `apply`) is
+ * replaced by `[REDACTED]` wherever it appears in text that leaves the process as a diagnostic:
+ * logs, errors, HTTP exchanges. Never applied to the data an action returns.
+ *
+ * A secret is found in every form it takes on the way: raw, JSON-escaped (`\"`, `\\`), `\u`-escaped
+ * (JSON with ASCII escaping), URL-encoded (`%22`, `+` for a space), XML-escaped (`&quot;`, `&#34;`).
  */
+import { secretPattern } from './redact-forms.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -30,10 +35,13 @@ export class Redactor {
     if (typeof value === 'number') value = String(value);
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
     this.secrets.add(value);
-    // Also hide the forms a secret takes on the wire.
-    const encoded = encodeURIComponent(value);
-    if (encoded !== value) this.secrets.add(encoded);
     this.pattern = undefined;
+  }
+
+  /** Remember Basic-auth credentials: the `base64(user:password)` a header carries. */
+  addBasic(user: string, password: string): void {
+    if (!user && !password) return;
+    this.add(Buffer.from(`${user}:${password}`).toString('base64'));
   }
 
   get size(): number {
@@ -44,11 +52,11 @@ export class Redactor {
     return this.secrets.has(value);
   }
 
-  /** Replace every known secret in `text`. */
+  /** Replace every known secret, in any of its encoded forms, in `text`. */
   redact(text: string): string {
     if (this.secrets.size === 0 || !text) return text;
     if (!this.pattern) {
-      const sorted = [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      const sorted = [...this.secrets].sort((a, b) => b.length - a.length).map(secretPattern);
       this.pattern = new RegExp(sorted.join('|'), 'g');
     }
     return text.replace(this.pattern, REDACTED);
@@ -70,8 +78,4 @@ function redactDeep(value: unknown, r: Redactor): unknown {
     return out;
   }
   return value;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

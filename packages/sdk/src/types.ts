@@ -527,5 +527,14 @@ export interface ConnectorDefinition {
   webhookKeys?: (ctx: WebhookContext) => string;
   streams?: Record<string, StreamProducer>;
   secureTunnel?: boolean;
-  customAction?: boolean;
+  /** `true` (or options) adds `custom_action`, which calls any endpoint with the connection. */
+  customAction?: boolean | CustomActionOptions;
+}
+
+export interface CustomActionOptions {
+  /**
+   * Send the connection's authorization also to absolute URLs on another origin than the
+   * connection's base URI. Off by default: such a call goes out without credentials.
+   */
+  authorizeOtherOrigins?: boolean;
 }

@@ -1,11 +1,14 @@
 /**
- * Runs the authorization's `apply` for one request and collects what it set. Everything it
- * sets is a secret: values go to the redactor before any request leaves.
+ * Runs the authorization's `apply` for one request and collects what it set. What it sets is a
+ * secret when it carries one (a known secret value inside it) or when its name says so (a
+ * credential header such as `Authorization` or `X-Api-Key`, a `token`/`key` parameter); a
+ * constant such as `Content-Type: text/xml` is not. Secrets go to the redactor before any
+ * request leaves.
  */
 import { isWeftError, messageOf, WeftError } from '../errors.js';
 import type { AppliedFormats } from '../http/apply-merge.js';
 import type { AppliedAuth } from '../http/types.js';
-import type { Redactor } from '../redact.js';
+import { type Redactor, SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
 import type { ApplyContext, Authorization, ConnectorContext, MultiAuthorization } from '../types.js';
 
 export type SingleAuthorization = Exclude<Authorization, MultiAuthorization>;
@@ -44,6 +47,7 @@ export async function applyAuthorization(
       for (const [k, v] of Object.entries(headers)) {
         if (v === undefined || v === null) continue;
         applied.headers[k.toLowerCase()] = String(v);
+        if (!SECRET_HEADER_PATTERN.test(k) && !carriesSecret(redactor, v)) continue;
         redactor.add(String(v));
         // A bearer-style value also hides its token part.
         const token = /^\S+\s+(\S{4,})$/.exec(String(v));
@@ -53,13 +57,13 @@ export async function applyAuthorization(
     params(params) {
       for (const [k, v] of Object.entries(params)) {
         applied.params[k] = v;
-        redactor.add(v);
+        addSecrets(redactor, k, v);
       }
     },
     payload(payload) {
       for (const [k, v] of Object.entries(payload)) {
         applied.payload[k] = v;
-        redactor.add(v);
+        addSecrets(redactor, k, v);
       }
     },
     user(name) {
@@ -118,8 +122,24 @@ export async function applyAuthorization(
     ctx.headers({ Authorization: `Bearer ${ctx.accessToken}` });
   }
   if (applied.user !== undefined || applied.password !== undefined) {
-    const basic = Buffer.from(`${applied.user ?? ''}:${applied.password ?? ''}`).toString('base64');
-    redactor.add(basic);
+    redactor.addBasic(applied.user ?? '', applied.password ?? '');
   }
   return applied;
+}
+
+/** Whether a value contains a secret the redactor already knows (it was built from one). */
+function carriesSecret(redactor: Redactor, value: unknown): boolean {
+  const text = String(value);
+  return redactor.redact(text) !== text;
+}
+
+/** Adds the secret leaves of a parameter or payload value (nested objects for XML/SOAP headers). */
+function addSecrets(redactor: Redactor, name: string, value: unknown, underSecret = false): void {
+  const secretName = underSecret || SECRET_NAME_PATTERN.test(name);
+  if (Array.isArray(value)) for (const v of value) addSecrets(redactor, name, v, secretName);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) addSecrets(redactor, k, v, secretName);
+  } else if (typeof value === 'string' || typeof value === 'number') {
+    if (secretName || carriesSecret(redactor, value)) redactor.add(value);
+  }
 }

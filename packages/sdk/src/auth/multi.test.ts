@@ -87,7 +87,8 @@ describe('multi authorization', () => {
       connection: { base: server.url, auth_type: 'key', api_key: 'key-multi-1234', username: 'u', password: 'pw-0000' },
       onExchange: (log) => exchanges.push(log),
     });
-    expect(result).toMatchObject({ output: { apiKey: '[REDACTED]', authorization: null } });
+    // The output is data, returned as it is; the exchanges are diagnostics, redacted.
+    expect(result).toMatchObject({ output: { apiKey: 'key-multi-1234', authorization: null } });
     expect(JSON.stringify(exchanges)).not.toContain('key-multi-1234');
   });
 
@@ -103,8 +104,8 @@ describe('multi authorization', () => {
     });
     const basic = Buffer.from('ann:pw-0000').toString('base64');
     expect(result).toMatchObject({ output: { apiKey: null } });
-    // The Basic credentials are a secret of the run: redacted in the output.
-    expect((result as { output: { authorization: string } }).output.authorization).not.toContain(basic);
+    // The output is data, returned as it is.
+    expect((result as { output: { authorization: string } }).output.authorization).toBe(`Basic ${basic}`);
   });
 
   it('takes detectOn and acquire from the selected option only', async () => {

@@ -4,6 +4,7 @@
  * caller stores it) and every secret value in it goes to the redactor first.
  */
 import { isWeftError, messageOf, WeftError } from '../errors.js';
+import { holdingExchanges } from '../http/exchange-hold.js';
 import type { Redactor } from '../redact.js';
 import type { ConnectorContext, OAuth2Authorization } from '../types.js';
 import type { SingleAuthorization } from './apply.js';
@@ -28,7 +29,18 @@ export interface CredentialEnv extends TokenRequestEnv {
  * Runs `acquire` or `refresh` once and merges what it returns into `env.connection`.
  * `ctx` should be a context whose requests skip `apply` (they obtain the credentials `apply` uses).
  */
-export async function obtainCredentials(
+export function obtainCredentials(
+  operation: CredentialOperation,
+  authorization: SingleAuthorization | undefined,
+  ctx: ConnectorContext,
+  env: CredentialEnv,
+  code?: CodeExchange,
+): Promise<Record<string, unknown>> {
+  // The exchanges of a login carry what it obtains: they are shown once those values are secrets.
+  return holdingExchanges(env.onExchange, () => obtain(operation, authorization, ctx, env, code));
+}
+
+async function obtain(
   operation: CredentialOperation,
   authorization: SingleAuthorization | undefined,
   ctx: ConnectorContext,

@@ -268,7 +268,7 @@ describe('proactive refresh', () => {
 });
 
 describe('secrets of refresh and apply stay hidden', () => {
-  it('keeps refreshed tokens and applied headers out of logs, errors and output', async () => {
+  it('keeps refreshed tokens and applied headers out of logs and errors; the output is data', async () => {
     valid = next;
     const exchanges: HttpExchangeLog[] = [];
     const options: ExecuteOptions = {
@@ -276,11 +276,12 @@ describe('secrets of refresh and apply stay hidden', () => {
       onExchange: (log) => exchanges.push(log),
     };
     const result = await execute(connector(), 'actions.leak.execute', options);
-    const shown = JSON.stringify({ exchanges, result });
+    const shown = JSON.stringify({ exchanges });
     expect(exchanges.length).toBe(3); // 401, token, resend
     for (const secret of ['tok-live-0002', 'tok-stale-0000', 'rt-secret-9876']) {
       expect(shown).not.toContain(secret);
     }
-    expect(result).toMatchObject({ kind: 'output', output: { token: '[REDACTED]' } });
+    // Redaction never rewrites what an action returns (SPEC §4).
+    expect(result).toMatchObject({ kind: 'output', output: { token: 'tok-live-0002' } });
   });
 });

@@ -4,8 +4,10 @@
  * through `execute`, so what `weft exec` shows is what a job does.
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
+import { isLearnedKey } from '../auth/learned.js';
 import { obtainCredentials } from '../auth/obtain.js';
 import { isWeftError, UsageError, WeftError } from '../errors.js';
+import { holdableListener } from '../http/exchange-hold.js';
 import type { HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import { Redactor } from '../redact.js';
 import {
@@ -135,7 +137,14 @@ export function connectionSecrets(connector: ConnectorDefinition, connection: Re
   const passwordFields = passwordFieldsOf(connector);
   for (const [key, value] of Object.entries(connection)) {
     if (typeof value !== 'string' && typeof value !== 'number') continue;
-    if (passwordFields.has(key) || SECRET_CONNECTION_KEYS.test(key)) secrets.push(String(value));
+    if (passwordFields.has(key) || SECRET_CONNECTION_KEYS.test(key) || isLearnedKey(connector, key)) {
+      secrets.push(String(value));
+    }
+  }
+  // The Basic-auth form of a user name with a secret password.
+  const user = connection.username ?? connection.user ?? connection.email;
+  if (typeof user === 'string' && secrets.length > 0) {
+    for (const secret of [...secrets]) secrets.push(Buffer.from(`${user}:${secret}`).toString('base64'));
   }
   return secrets;
 }
@@ -173,7 +182,7 @@ export async function execute(
     timeoutMs: options.mode === 'job' ? JOB_TIMEOUT_MS : INTERACTIVE_TIMEOUT_MS,
     retryBaseMs: options.retryBaseMs,
     now: options.now ?? (() => new Date()),
-    onExchange: options.onExchange,
+    onExchange: holdableListener(options.onExchange, redactor),
     onLog: options.onLog,
     dispatcher: options.dispatcher,
     onConnectionUpdate: options.onConnectionUpdate,
@@ -181,8 +190,10 @@ export async function execute(
   };
   try {
     const result = await run(target, env, options);
-    // Exec output never shows a secret (SPEC §4).
-    if (result.kind === 'output') result.output = redactor.redactValue(result.output);
+    // Redaction is for diagnostics and never rewrites data (SPEC §4): only what an authorization
+    // operation prints (what `apply` set, what `acquire` obtained) is redacted.
+    if (result.kind === 'output' && target.kind === 'authorization')
+      result.output = redactor.redactValue(result.output);
     return result;
   } catch (error) {
     if (error instanceof ReinvokeSignal) return suspended(error);

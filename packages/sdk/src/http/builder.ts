@@ -17,6 +17,7 @@ import { assertNoPromise } from './formats/pending.js';
 import { type HeaderMap, headerValue, plainHeaders, setDefaultHeader, setHeaders, toFlatHeaders } from './headers.js';
 import { describeBytes, describeText, redactHeaderList, redactHeaderObject, truncate } from './log.js';
 import { redactUrl } from './redact-url.js';
+import { AUTHORIZE_BASE_ORIGIN_ONLY, appliedCredentials, onOriginOf, withoutAuth } from './redirect.js';
 import { type BodyFormat, decodeText, kindOf, loadXml, parseBody, parseBodyLenient } from './response.js';
 import { IDEMPOTENT_METHODS, matchesResponse, normalizeRetry, retryDelay, sleep } from './retry.js';
 import { discard, dispatcherFor, MAX_REDIRECTS, transmit, type WireRequest, type WireResponse } from './transport.js';
@@ -86,6 +87,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   private after: AfterResponse | undefined;
   private errorHandlers: ErrorHandler[] | undefined;
   private promise: Promise<T> | undefined;
+  private baseOriginOnly = false;
 
   constructor(
     private readonly env: HttpEnv,
@@ -223,6 +225,11 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
     return this as unknown as RequestBuilder<T | U>;
   }
 
+  [AUTHORIZE_BASE_ORIGIN_ONLY](): this {
+    this.mutable().baseOriginOnly = true;
+    return this;
+  }
+
   send(): Promise<T> {
     this.promise ??= this.run();
     return this.promise;
@@ -247,9 +254,15 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
   // -------------------------------------------------------------------------------------------
 
   private async run(): Promise<T> {
-    const { env, method } = this;
-    const base = isAbsoluteUrl(this.url) ? undefined : await env.baseUri();
-    const target = resolveUrl(this.url, base, env.redact);
+    const { method } = this;
+    const absolute = isAbsoluteUrl(this.url);
+    const base = absolute ? undefined : await this.env.baseUri();
+    const target = resolveUrl(this.url, base, this.env.redact);
+    // An absolute URL elsewhere than the base URI's origin goes out without the authorization.
+    const env =
+      this.baseOriginOnly && absolute && !onOriginOf(target, await this.env.baseUri())
+        ? withoutAuth(this.env)
+        : this.env;
     const policy = normalizeRetry(env.retry);
     const timeoutMs = this.timeoutMs ?? env.timeoutMs;
     const stream = this.responseFormat === 'stream';
@@ -286,6 +299,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
             timeoutMs,
             follow: this.follow,
             stream,
+            credentials: auth && appliedCredentials(auth),
             resign: env.sign ? (m, u, h, b) => signedHeaders(env.sign!, m, u, h, b, true) : undefined,
           },
           where,
@@ -402,7 +416,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
         status,
         headers: plainHeaders(res.headers),
         body: null,
-        bodyExcerpt: `redirect to ${redactUrl(String(res.headers.location), redact)} not followed (more than ${MAX_REDIRECTS} redirects, or a streamed body that cannot be sent again)`,
+        bodyExcerpt: `redirect to ${redactUrl(String(res.headers.location), redact)} not followed (more than ${MAX_REDIRECTS} redirects, a streamed body that cannot be sent again, or a body with the authorization's fields bound for another origin)`,
       });
     }
 

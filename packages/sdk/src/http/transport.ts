@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { WeftError } from '../errors.js';
+import { type AppliedCredentials, dropParams, redirectHeaders } from './redirect.js';
 import type { HttpMethod, TlsClientCert } from './types.js';
 
 export const MAX_REDIRECTS = 5;
@@ -110,6 +111,8 @@ export interface WireRequest {
   follow: boolean;
   /** Stream the body: the deadline covers the headers, then the body may take as long as it keeps flowing. */
   stream: boolean;
+  /** What the authorization's `apply` added: none of it follows a redirect to another origin. */
+  credentials?: AppliedCredentials;
   /** Signs a redirect hop to the same origin again (request signing, e.g. AWS SigV4). */
   resign?(method: HttpMethod, url: URL, headers: string[] | undefined, body: Body | undefined): Promise<string[]>;
 }
@@ -254,30 +257,6 @@ export function discard(stream: Readable): void {
   else stream.destroy();
 }
 
-/** Headers for the next hop: never send credentials to another origin; a 303 (or POST→GET) drops the body's headers. */
-function redirectHeaders(
-  headers: string[] | undefined,
-  crossOrigin: boolean,
-  dropContent: boolean,
-): string[] | undefined {
-  if (!headers || (!crossOrigin && !dropContent)) return headers;
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i].toLowerCase();
-    if (
-      crossOrigin &&
-      (name === 'authorization' ||
-        name === 'cookie' ||
-        name === 'proxy-authorization' ||
-        name === 'x-amz-security-token')
-    )
-      continue;
-    if (dropContent && name.startsWith('content-')) continue;
-    out.push(headers[i], headers[i + 1]);
-  }
-  return out;
-}
-
 /** One attempt, following redirects when asked. `where` (`GET <redacted url>`) prefixes error messages. */
 export async function transmit(req: WireRequest, where: () => string): Promise<WireResponse> {
   const deadline = new Deadline(req.timeoutMs);
@@ -291,6 +270,7 @@ export async function transmit(req: WireRequest, where: () => string): Promise<W
     deadline.clear();
     throw new WeftError('REQUEST_INVALID', `${where()}: not a valid URL`);
   }
+  const origin = url.origin;
   try {
     for (let hop = 0; ; hop++) {
       const res = req.stream
@@ -307,9 +287,12 @@ export async function transmit(req: WireRequest, where: () => string): Promise<W
       } catch {
         return res;
       }
-      if (res.stream) discard(res.stream);
       const crossOrigin = next.origin !== url.origin;
-      headers = redirectHeaders(headers, crossOrigin, toGet);
+      // A body that carries credentials is not sent to another origin: the redirect is not followed.
+      if (crossOrigin && !toGet && body !== undefined && req.credentials?.inBody) return res;
+      if (res.stream) discard(res.stream);
+      headers = redirectHeaders(headers, crossOrigin, toGet, req.credentials);
+      if (next.origin !== origin && req.credentials) dropParams(next, req.credentials.params);
       if (toGet) {
         method = 'GET';
         body = undefined;

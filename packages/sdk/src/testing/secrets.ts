@@ -3,7 +3,9 @@
  * (`<<SECRET:api_key>>`) before anything is written, and placeholders in a cassette are put back
  * (from the current connection) before a replayed response reaches the connector.
  */
+import { isLearnedKey } from '../auth/learned.js';
 import { SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
+import { secretPattern } from '../redact-forms.js';
 import type { ConnectorDefinition } from '../types.js';
 
 /** Connection keys whose values are secret whatever the field list says (as the executor's list). */
@@ -22,24 +24,32 @@ export function isPlaceholder(value: unknown): boolean {
   return typeof value === 'string' && /^<<SECRET:[^<>]+>>$/.test(value);
 }
 
-/** Connection keys that hold secrets: password-type fields and well-known secret names. */
+/**
+ * Connection keys that hold secrets: password-type fields, well-known secret names, and values
+ * an earlier `acquire` or `refresh` stored (a session id, a server URL) under undeclared keys.
+ */
 export function secretConnectionKeys(definition: ConnectorDefinition, connection: Record<string, unknown>): string[] {
   const password = new Set(
     (definition.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
   );
   return Object.keys(connection).filter(
-    (key) => password.has(key) || SECRET_CONNECTION_KEYS.test(key) || SECRET_KEY_WORDS.test(key),
+    (key) =>
+      password.has(key) ||
+      SECRET_CONNECTION_KEYS.test(key) ||
+      SECRET_KEY_WORDS.test(key) ||
+      isLearnedKey(definition, key),
   );
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Known secret values, each with the name its placeholder carries. */
 export class SecretBook {
   private readonly names = new Map<string, string>();
   private pattern: RegExp | undefined;
+  private ordered: string[] = [];
 
   /** Remembers a secret value under a name (the connection key, a header or a parameter). */
   add(name: string, value: unknown): void {
@@ -48,7 +58,7 @@ export class SecretBook {
     if (this.names.has(value)) return;
     this.names.set(value, name);
     // The forms a secret takes on the wire and inside JSON text.
-    for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) {
+    for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1), xmlEscape(value)]) {
       if (form !== value && !this.names.has(form)) this.names.set(form, name);
     }
     this.pattern = undefined;
@@ -67,17 +77,19 @@ export class SecretBook {
     return [...this.names.keys()];
   }
 
-  /** Replaces every known secret value in a text by its placeholder. */
+  /** Replaces every known secret value, in any of its encoded forms, by its placeholder. */
   filter(text: string): string {
     if (!text || this.names.size === 0) return text;
-    this.pattern ??= new RegExp(
-      [...this.names.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
-        .join('|'),
-      'g',
-    );
-    return text.replace(this.pattern, (value) => placeholder(this.names.get(value)!));
+    if (!this.pattern) {
+      // One capturing group per secret (the forms inside use none): the group that matched names it.
+      this.ordered = [...this.names.keys()].sort((a, b) => b.length - a.length);
+      this.pattern = new RegExp(this.ordered.map((v) => `(${secretPattern(v)})`).join('|'), 'g');
+    }
+    const ordered = this.ordered;
+    return text.replace(this.pattern, (...groups: unknown[]) => {
+      const index = groups.findIndex((g, i) => i > 0 && i <= ordered.length && g !== undefined);
+      return placeholder(this.names.get(ordered[index - 1])!);
+    });
   }
 
   /** Filters header values: known secrets, then every header whose name says it is secret. */
@@ -119,12 +131,21 @@ export class SecretBook {
   }
 }
 
-/** Puts secret values back: `<<SECRET:key>>` becomes `values[key]` when known (else it stays). */
-export function restoreSecrets(text: string, values: Record<string, unknown>): string {
+/**
+ * Puts secret values back: `<<SECRET:key>>` becomes `values[key]` when known (else it stays).
+ * `restored` hears each value put back (a replay keeps filtering it out of later requests).
+ */
+export function restoreSecrets(
+  text: string,
+  values: Record<string, unknown>,
+  restored?: (name: string, value: string) => void,
+): string {
   if (!text.includes('<<SECRET:')) return text;
   return text.replace(PLACEHOLDER, (whole, name: string) => {
     const value = values[name];
-    return (typeof value === 'string' || typeof value === 'number') && !isPlaceholder(value) ? String(value) : whole;
+    if ((typeof value !== 'string' && typeof value !== 'number') || isPlaceholder(value)) return whole;
+    restored?.(name, String(value));
+    return String(value);
   });
 }
 

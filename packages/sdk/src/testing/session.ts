@@ -161,7 +161,8 @@ export class CassetteSession implements CassetteHandler {
     this.used[index] = true;
     const { response } = this.cassette!.interactions[index];
     const values = { ...this.settings, ...this.connection };
-    const restore = (s: string) => restoreSecrets(s, values);
+    // A restored value is what the connector now holds (after a replayed re-login): filter it too.
+    const restore = (s: string) => restoreSecrets(s, values, (name, value) => this.book.add(name, value));
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(response.headers ?? {}))
       headers[k] = Array.isArray(v) ? v.map(restore) : restore(String(v));

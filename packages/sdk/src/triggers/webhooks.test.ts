@@ -216,13 +216,13 @@ describe('webhook notifications', () => {
     expect(result.events).toEqual([{ n: 5 }]);
   });
 
-  test('secrets of the connection are redacted from events', async () => {
+  test('events are data: never redacted, even when they hold a connection value', async () => {
     const result = await runWebhookNotification({
       connector,
       trigger: 'fixed',
       connection: { api_key: 'sk-very-secret-123' },
       request: { payload: { leaked: 'sk-very-secret-123' } },
     });
-    expect(result.events).toEqual([{ leaked: '[REDACTED]' }]);
+    expect(result.events).toEqual([{ leaked: 'sk-very-secret-123' }]);
   });
 });

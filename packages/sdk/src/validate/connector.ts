@@ -3,7 +3,7 @@
  * (`actions.create_contact.execute: must be a function`). Literal field lists are checked;
  * field lambdas are checked when they run.
  */
-import { CUSTOM_ACTION_NAME, isGeneratedCustomAction } from '../custom-action.js';
+import { CUSTOM_ACTION_NAME, hasCustomAction, isGeneratedCustomAction } from '../custom-action.js';
 import { DefinitionError, type Problem } from '../errors.js';
 import { describe, isPlainObject } from '../schema/values.js';
 import type { ConnectorDefinition } from '../types.js';
@@ -104,7 +104,11 @@ export function validateConnector(def: unknown): Problem[] {
   checkKeys(def, '', TOP_KEYS, c.problems);
   if (typeof def.title !== 'string' || def.title.trim() === '') c.add('title', 'is required and must be a string');
   for (const key of ['name', 'description', 'version']) c.string(def[key], key);
-  for (const key of ['secureTunnel', 'customAction']) c.boolean(def[key], key);
+  c.boolean(def.secureTunnel, 'secureTunnel');
+  if (isPlainObject(def.customAction)) {
+    checkKeys(def.customAction, 'customAction', ['authorizeOtherOrigins'], c.problems);
+    c.boolean(def.customAction.authorizeOtherOrigins, 'customAction.authorizeOtherOrigins');
+  } else c.boolean(def.customAction, 'customAction');
   for (const key of ['test', 'webhookKeys', 'identity']) c.fn(def[key], key);
   for (const key of ['pickLists', 'methods', 'streams']) c.functionMap(def[key], key);
 
@@ -121,7 +125,7 @@ export function validateConnector(def: unknown): Problem[] {
     }
   }
   if (
-    def.customAction === true &&
+    hasCustomAction(def) &&
     isPlainObject(def.actions) &&
     Object.hasOwn(def.actions, CUSTOM_ACTION_NAME) &&
     !isGeneratedCustomAction(def.actions[CUSTOM_ACTION_NAME])
