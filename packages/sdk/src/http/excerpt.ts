@@ -105,9 +105,11 @@ function fromXml(xml: string): string | undefined {
   // SOAP 1.2: <Fault><Code><Value>…</Value></Code><Reason><Text>…</Text></Reason></Fault>
   const reason = element(xml, 'Reason');
   if (reason) return reason;
+  // e.g. S3: <Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>
+  const code = element(xml, 'Code') ?? element(xml, 'errorCode');
   for (const name of ['error_description', 'message', 'errorMessage', 'error']) {
     const text = element(xml, name);
-    if (text) return text;
+    if (text) return code ? withCode(code, text) : text;
   }
   return undefined;
 }
