@@ -87,7 +87,7 @@ function fieldsRequest(body: unknown): FieldsRequest {
   let kind: FieldsRequest['kind'] = 'input';
   if (obj.kind !== undefined) {
     if (pickList) throw invalid('kind', 'is for fields of an action or a trigger, not for a pick list');
-    if (!FIELD_KINDS.includes(obj.kind as never)) {
+    if (!(FIELD_KINDS as readonly unknown[]).includes(obj.kind)) {
       throw invalid('kind', `must be one of ${FIELD_KINDS.map((k) => `"${k}"`).join(', ')}`);
     }
     kind = obj.kind as FieldsRequest['kind'];
