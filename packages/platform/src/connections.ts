@@ -5,7 +5,6 @@
 import {
   type ConnectorDefinition,
   connectionSecrets,
-  execute,
   type Field,
   isWeftError,
   messageOf,
@@ -14,6 +13,7 @@ import {
   Redactor,
   ValidationError,
 } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './api/body.js';
 import { ApiError } from './api/errors.js';
 import type { Registry } from './registry.js';
@@ -301,7 +301,7 @@ export class Connections {
       return { ok: true, message: 'This connector defines no test: the values were stored but not checked' };
     }
     try {
-      await execute(definition, 'test', { connection: values, mode: 'job' });
+      await runOperation(definition, { kind: 'test' }, { connection: values, mode: 'job' });
       result = { ok: true, message: 'The connection works' };
     } catch (error) {
       // The executor redacts its errors; this pass also covers values obtained during the run.

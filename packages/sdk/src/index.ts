@@ -40,7 +40,14 @@ export {
   execute,
   type WebhookRequest,
 } from './execute/executor.js';
-export { type ExecTarget, listPaths, parseExecPath } from './execute/paths.js';
+export {
+  type ExecData,
+  type ExecTarget,
+  listPaths,
+  operationOf,
+  parseExecPath,
+  pathToOperation,
+} from './execute/paths.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
 export type * from './http/types.js';
 export { CONNECTOR_EXTENSIONS, type LoadedConnector, loadConnectorFile, resolveConnectorPath } from './load/load.js';

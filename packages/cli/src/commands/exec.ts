@@ -11,16 +11,17 @@ import {
   closeHttp,
   type ExecuteOptions,
   type ExecuteResult,
-  execute,
   FileSeenStore,
   type LoadedConnector,
   loadConnectorFile,
   MemorySeenStore,
   messageOf,
+  operationOf,
   parseExecPath,
   runPollCycle,
   UsageError,
 } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
@@ -171,7 +172,7 @@ async function follow(
       const { seconds, continue: next } = result.reinvokeAfter;
       reporter.note(`weft: step ${step} suspended; running it again in ${seconds} s`);
       if (seconds > 0) await sleep(seconds * 1000);
-      result = await execute(connector.definition, path, { ...options, continue: next });
+      result = await runOperation(connector.definition, operationOf(target, { ...options, continue: next }), options);
     }
     return printable(result);
   }
@@ -207,7 +208,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       if (flags.output) await writeFile(flags.output, text);
       return 0;
     }
-    const result = await execute(connector.definition, path, options);
+    const result = await runOperation(connector.definition, operationOf(target, options), options);
 
     if (result.kind === 'stream') {
       if (!flags.output) throw new UsageError(`${path} is a stream: pass --output=<file> to write its bytes`);

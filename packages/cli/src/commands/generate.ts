@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { type ConnectorDefinition, execute, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
+import { type ConnectorDefinition, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import { OfflineDispatcher, type SampleSource, sampleFields } from '@weft/sdk/testing';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
@@ -32,7 +33,11 @@ function offlinePickLists(definition: ConnectorDefinition, userArgs: Record<stri
     const key = `${name}\u0000${JSON.stringify(all)}`;
     let call = calls.get(key);
     if (!call) {
-      call = execute(definition, `pick_lists.${name}`, { args: all, dispatcher: new OfflineDispatcher() }).then(
+      call = runOperation(
+        definition,
+        { kind: 'pick_list', name, args: all },
+        { dispatcher: new OfflineDispatcher() },
+      ).then(
         (result) =>
           result.kind === 'output' && Array.isArray(result.output)
             ? (result.output as unknown[][]).map((pair) => pair[1])
@@ -47,12 +52,13 @@ function offlinePickLists(definition: ConnectorDefinition, userArgs: Record<stri
 
 async function fieldsOf(
   definition: ConnectorDefinition,
-  path: string,
+  operation: { kind: 'config_fields' | 'input_fields'; of: 'action' | 'trigger'; name: string },
   configFields?: Record<string, unknown>,
 ): Promise<Field[] | undefined> {
   try {
-    const result = await execute(definition, path, { configFields, dispatcher: new OfflineDispatcher() });
-    return result.kind === 'output' ? (result.output as Field[]) : undefined;
+    const dispatcher = new OfflineDispatcher();
+    const result = await runOperation(definition, { ...operation, configFields }, { dispatcher });
+    return result.output;
   } catch {
     return undefined; // dynamic fields that need the API: the fixture starts empty
   }
@@ -61,12 +67,13 @@ async function fieldsOf(
 /** The fixture: config values (given or sampled), then input values resolved with them. */
 async function fixtureInput(
   definition: ConnectorDefinition,
-  prefix: string,
+  of: 'action' | 'trigger',
+  name: string,
   source: { configFields?: Record<string, unknown>; pickList: SampleSource['pickList'] },
 ): Promise<Record<string, unknown>> {
-  const configDefs = (await fieldsOf(definition, `${prefix}.config_fields`)) ?? [];
+  const configDefs = (await fieldsOf(definition, { kind: 'config_fields', of, name })) ?? [];
   const config = await sampleFields(configDefs, { given: source.configFields, pickList: source.pickList });
-  const inputs = (await fieldsOf(definition, `${prefix}.input_fields`, config)) ?? [];
+  const inputs = (await fieldsOf(definition, { kind: 'input_fields', of, name }, config)) ?? [];
   return { ...config, ...(await sampleFields(inputs, { given: config, pickList: source.pickList })) };
 }
 
@@ -149,8 +156,7 @@ export async function generateTestCommand(flags: GenerateFlags, reporter: Report
     const pickList = offlinePickLists(definition, args);
     const connectorImport = `../${relative(root, loaded.file).split('\\').join('/')}`;
     for (const f of files) {
-      const prefix = f.kind === 'action' ? 'actions' : 'triggers';
-      const input = await fixtureInput(definition, `${prefix}.${f.name}`, { configFields, pickList });
+      const input = await fixtureInput(definition, f.kind, f.name, { configFields, pickList });
       await writeFile(f.fixture, `${JSON.stringify(input, null, 2)}\n`);
       await writeFile(f.test, testText(f.kind, f.name, connectorImport));
       process.stdout.write(

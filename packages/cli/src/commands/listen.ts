@@ -14,7 +14,6 @@ import {
   type ConnectorDefinition,
   closeHttp,
   type ExecuteOptions,
-  execute,
   loadConnectorFile,
   MemorySeenStore,
   runWebhookNotification,
@@ -26,6 +25,7 @@ import {
   webhookKeyOfRecipe,
   webhookKeyOfRequest,
 } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
@@ -247,7 +247,11 @@ export async function listenCommand(
     reporter.note(`weft: listening on ${localUrl}`);
 
     if (typeof trigger.webhookSubscribe === 'function') {
-      const result = await execute(definition, `triggers.${name}.webhook_subscribe`, { ...base, webhookUrl });
+      const result = await runOperation(
+        definition,
+        { kind: 'webhook_subscribe', trigger: name, input, webhookUrl },
+        base,
+      );
       subscription = result.kind === 'output' ? result.output : undefined;
       reporter.note(`weft: subscribed ${webhookUrl}: ${JSON.stringify(subscription)}`);
     } else if (expectedKey !== undefined) {
@@ -264,7 +268,8 @@ export async function listenCommand(
     await closeServer(server);
     server = undefined;
     if (typeof trigger.webhookSubscribe === 'function' && typeof trigger.webhookUnsubscribe === 'function') {
-      await execute(definition, `triggers.${name}.webhook_unsubscribe`, { ...base, webhookUrl, subscription });
+      const operation = { kind: 'webhook_unsubscribe', trigger: name, input, webhookUrl, subscription } as const;
+      await runOperation(definition, operation, base);
       reporter.note('weft: unsubscribed');
     }
     return 0;

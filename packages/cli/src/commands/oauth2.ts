@@ -16,7 +16,6 @@ import { dirname, extname, join, resolve } from 'node:path';
 import {
   closeHttp,
   type ExecuteOptions,
-  execute,
   isWeftError,
   loadConnectorFile,
   messageOf,
@@ -26,6 +25,7 @@ import {
   UsageError,
   WeftError,
 } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
 
@@ -104,7 +104,7 @@ export async function oauth2Command(flags: OAuth2Flags, reporter: Reporter): Pro
       reporter.note(
         `weft: this connection uses the ${grantType} grant: requesting a token directly (no browser needed)`,
       );
-      const result = await execute(connector.definition, 'connection.authorization.acquire', options);
+      const result = await runOperation(connector.definition, { kind: 'acquire' }, options);
       output = result.kind === 'output' ? result.output : null;
       await store();
     } else {
@@ -123,10 +123,8 @@ export async function oauth2Command(flags: OAuth2Flags, reporter: Reporter): Pro
       );
       if (flags.browser !== false) openBrowser(start.url, reporter);
       output = await waitForCallback(callback.server, start.state, timeoutS, redirectUri, async (code) => {
-        const result = await execute(connector.definition, 'connection.authorization.acquire', {
-          ...options,
-          authorizationCode: { code, redirectUri, codeVerifier: start.codeVerifier },
-        });
+        const authorizationCode = { code, redirectUri, codeVerifier: start.codeVerifier };
+        const result = await runOperation(connector.definition, { kind: 'acquire', authorizationCode }, options);
         await store();
         return result.kind === 'output' ? result.output : null;
       });

@@ -6,7 +6,6 @@
 import {
   type ConnectorDefinition,
   connectionSecrets,
-  execute,
   type Field,
   fieldsToJsonSchema,
   isWeftError,
@@ -14,6 +13,7 @@ import {
   type Problem,
   Redactor,
 } from '@weft/sdk';
+import { type Operation, runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RegisteredConnector } from '../registry.js';
 import type { ServerContext } from '../runtime/context.js';
@@ -87,7 +87,7 @@ function fieldsRequest(body: unknown): FieldsRequest {
   let kind: FieldsRequest['kind'] = 'input';
   if (obj.kind !== undefined) {
     if (pickList) throw invalid('kind', 'is for fields of an action or a trigger, not for a pick list');
-    if (!FIELD_KINDS.includes(obj.kind as never)) {
+    if (!(FIELD_KINDS as readonly unknown[]).includes(obj.kind)) {
       throw invalid('kind', `must be one of ${FIELD_KINDS.map((k) => `"${k}"`).join(', ')}`);
     }
     kind = obj.kind as FieldsRequest['kind'];
@@ -121,7 +121,7 @@ function fieldsRequest(body: unknown): FieldsRequest {
 }
 
 /** Checks the named action, trigger or pick list exists, so a typo is a 404 with its path. */
-function execPath(name: string, definition: ConnectorDefinition, request: FieldsRequest): string {
+function fieldsOperation(name: string, definition: ConnectorDefinition, request: FieldsRequest): Operation {
   const known = (o: object | undefined) => Object.keys(o ?? {});
   const missing = (what: string, key: string, given: string, list: string[]) =>
     new ApiError(
@@ -134,7 +134,7 @@ function execPath(name: string, definition: ConnectorDefinition, request: Fields
     if (typeof definition.pickLists?.[request.pickList] !== 'function') {
       throw missing('pick list', 'pickList', request.pickList, known(definition.pickLists));
     }
-    return `pick_lists.${request.pickList}`;
+    return { kind: 'pick_list', name: request.pickList, args: request.args };
   }
   const section = request.action !== undefined ? 'actions' : 'triggers';
   const op = request.action ?? request.trigger!;
@@ -143,7 +143,9 @@ function execPath(name: string, definition: ConnectorDefinition, request: Fields
     throw missing(section === 'actions' ? 'action' : 'trigger', section.slice(0, -1), op, known(ops));
   }
   const kind = request.kind;
-  return `${section}.${op}.${kind === 'description' || kind === 'help' ? kind : `${kind}_fields`}`;
+  const of = section === 'actions' ? 'action' : 'trigger';
+  const { configFields } = request;
+  return { kind: kind === 'description' || kind === 'help' ? kind : `${kind}_fields`, of, name: op, configFields };
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
@@ -253,7 +255,7 @@ export function registerConnectorRoutes(app: FastifyInstance, context: ServerCon
     } else {
       throw connectorNotFound(name);
     }
-    const path = execPath(name, definition, fields);
+    const operation = fieldsOperation(name, definition, fields);
 
     let connection: Record<string, unknown> = {};
     let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
@@ -274,10 +276,8 @@ export function registerConnectorRoutes(app: FastifyInstance, context: ServerCon
     const redactor = redactorFor(definition, connection);
     let output: unknown;
     try {
-      const result = await execute(definition, path, {
+      const result = await runOperation(definition, operation, {
         connection,
-        configFields: fields.configFields,
-        args: fields.args,
         mode: 'interactive',
         onConnectionUpdate,
       });

@@ -4,7 +4,8 @@
  * one that throws, hangs or returns the wrong type gives a problem next to the operation, never
  * a failed request.
  */
-import { type ActionDefinition, type ConnectorDefinition, execute, messageOf, type TriggerDefinition } from '@weft/sdk';
+import { type ActionDefinition, type ConnectorDefinition, messageOf, type TriggerDefinition } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 
 /** A description computes a sentence: it gets this long before it is given up. */
 const TEXT_TIMEOUT_MS = 2000;
@@ -41,7 +42,9 @@ export async function operationTexts(
     }
     const path = `${section}.${name}.${which}`;
     try {
-      const result = await withTimeout(execute(definition, path, { connection: {}, configFields: {} }), path);
+      const of = section === 'actions' ? 'action' : 'trigger';
+      const operation = { kind: which, of, name, configFields: {} } as const;
+      const result = await withTimeout(runOperation(definition, operation, { connection: {} }), path);
       const value = result.kind === 'output' ? result.output : null;
       if (value === null) continue;
       if (which === 'description') out.description = value as string;

@@ -15,7 +15,8 @@
  * Pending states live in memory: a server restart forgets them (the user starts again).
  */
 import { randomBytes } from 'node:crypto';
-import { execute, isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
+import { isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
 import { ApiError } from './errors.js';
@@ -271,11 +272,12 @@ export function registerOAuthCallbackRoute(app: FastifyInstance, context: Server
     }
     try {
       // Merges the tokens into `opened.values` (the same path as `weft oauth2`).
-      await execute(opened.definition, 'connection.authorization.acquire', {
-        connection: opened.values,
-        mode: 'interactive',
-        authorizationCode: { code, redirectUri: taken.pending.redirectUri, codeVerifier: taken.pending.codeVerifier },
-      });
+      const { redirectUri, codeVerifier } = taken.pending;
+      await runOperation(
+        opened.definition,
+        { kind: 'acquire', authorizationCode: { code, redirectUri, codeVerifier } },
+        { connection: opened.values, mode: 'interactive' },
+      );
     } catch (error) {
       const message = serverWording(messageOf(error));
       context.log('warn', `OAuth2 code exchange of connection "${name}" failed`, {

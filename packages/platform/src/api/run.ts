@@ -6,13 +6,13 @@
 import {
   type ConnectorDefinition,
   connectionSecrets,
-  execute,
   type HttpExchangeLog,
   isWeftError,
   messageOf,
   Redactor,
   ValidationError,
 } from '@weft/sdk';
+import { type Operation, runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
 import { describeValue, invalid, isObject, objectBody, onlyKeys, stringAt } from './body.js';
@@ -108,14 +108,16 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
         exchanges.push({ ...log, requestBody: clip(log.requestBody), responseBody: clip(log.responseBody) });
     };
     try {
-      const result = await execute(definition, `actions.${action}.execute`, {
-        connection,
-        input,
-        configFields,
-        mode: 'interactive',
-        onExchange,
-        onConnectionUpdate,
-      });
+      const result = await runOperation<Operation>(
+        definition,
+        { kind: 'action', action, input, configFields },
+        {
+          connection,
+          mode: 'interactive',
+          onExchange,
+          onConnectionUpdate,
+        },
+      );
       if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter, exchanges };
       if (result.kind === 'waiting') return { waitForResume: result.waitForResume, exchanges };
       if (result.kind === 'stream') return { output: null, stream: true, exchanges };

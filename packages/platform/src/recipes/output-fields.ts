@@ -5,7 +5,8 @@
  * have a plain value in the step's input. What cannot be resolved keeps its reason: the recipe
  * is saved and the datapills that read it come back as a warning.
  */
-import { type ConnectorDefinition, execute, type Field, messageOf } from '@weft/sdk';
+import { type ConnectorDefinition, type Field, messageOf } from '@weft/sdk';
+import { type OperationResult, runOperation } from '@weft/sdk/operations';
 import { redactorFor } from '../api/connectors.js';
 import type { Connections, LiveConnection } from '../connections.js';
 import type { Registry } from '../registry.js';
@@ -103,6 +104,7 @@ export class OutputFieldResolver {
     const redactor = redactorFor(definition, connection);
     const options = { connection, mode: 'interactive' as const, onConnectionUpdate: live?.onConnectionUpdate };
     const prefix = `${section}.${name}`;
+    const of = section === 'actions' ? 'action' : 'trigger';
     const input = isObject(raw.input) ? raw.input : {};
     const remember = (key: unknown[], resolve: () => Promise<ResolvedOutput>) => {
       const id = JSON.stringify([raw.connector, raw.connection ?? null, ...key]);
@@ -117,7 +119,7 @@ export class OutputFieldResolver {
     let config: readonly Field[] = (operation.configFields as readonly Field[] | undefined) ?? [];
     if (typeof operation.configFields === 'function') {
       const resolved = await remember([prefix, 'config'], async () => ({
-        fields: fieldList(await execute(definition, `${prefix}.config_fields`, options)),
+        fields: fieldList(await runOperation(definition, { kind: 'config_fields', of, name }, options)),
       }));
       if (!('fields' in resolved)) return resolved;
       config = resolved.fields;
@@ -131,7 +133,9 @@ export class OutputFieldResolver {
       if (isPlain(value)) configFields[f.name] = value;
     }
     return remember([prefix, 'output', configFields], async () => {
-      const fields = fieldList(await execute(definition, `${prefix}.output_fields`, { ...options, configFields }));
+      const fields = fieldList(
+        await runOperation(definition, { kind: 'output_fields', of, name, configFields }, options),
+      );
       // A function that finds no fields could not tell them with what it was given (a literal `[]`
       // is the way to declare none).
       return fields.length ? { fields } : { reason: 'the function returned no fields' };
@@ -139,7 +143,7 @@ export class OutputFieldResolver {
   }
 }
 
-function fieldList(result: Awaited<ReturnType<typeof execute>>): readonly Field[] {
+function fieldList(result: OperationResult): readonly Field[] {
   const output = result.kind === 'output' ? result.output : undefined;
   if (!Array.isArray(output)) throw new Error('the fields function did not return a list of fields');
   return output as Field[];

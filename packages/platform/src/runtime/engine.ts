@@ -15,7 +15,7 @@
  *   transactions (`Batcher`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type ExecuteResult, execute } from '@weft/sdk';
+import { type Operation, type OperationResult, runOperation } from '@weft/sdk/operations';
 import type { Connections } from '../connections.js';
 import { evaluateCondition, evaluateInput, evaluateValue, type Scope } from '../recipes/formula.js';
 import {
@@ -425,7 +425,7 @@ export class JobEngine {
       finishedAt,
     });
     let input: Record<string, unknown> | undefined;
-    let result: ExecuteResult;
+    let result: OperationResult;
     let summarizeInput: readonly string[] | undefined;
     let summarizeOutput: readonly string[] | undefined;
     try {
@@ -434,13 +434,12 @@ export class JobEngine {
       summarizeInput = resolved.action.summarizeInput;
       summarizeOutput = resolved.action.summarizeOutput;
       const live = step.connection ? await this.options.connections.live(step.connection) : undefined;
-      result = await execute(resolved.definition, resolved.path, {
+      const resume = state?.waiting ? this.resumeOf(run, seq) : undefined;
+      const operation = { kind: 'action', action: resolved.name, input, continue: state?.continue, resume } as const;
+      result = await runOperation<Operation>(resolved.definition, operation, {
         connection: live?.values ?? {},
         onConnectionUpdate: live?.onConnectionUpdate,
-        input,
         mode: 'job',
-        continue: state?.continue,
-        resume: state?.waiting ? this.resumeOf(run, seq) : undefined,
         resumeUrl: () => this.mint(run, seq),
       });
     } catch (thrown) {

@@ -1,7 +1,7 @@
 /**
  * What a recipe's action step runs with, worked out once per step object rather than per job:
- * the connector's definition at the version the recipe is pinned to, the action, and the
- * executor path. The step objects belong to a cached recipe record, so a recipe that is
+ * the connector's definition at the version the recipe is pinned to, the action, and its name
+ * (what the `action` operation names). The step objects belong to a cached recipe record, so a recipe that is
  * reloaded (after it was stopped and changed) is resolved afresh.
  */
 import type { ActionDefinition, ConnectorDefinition } from '@weft/sdk';
@@ -12,8 +12,8 @@ import type { Registry } from '../registry.js';
 export interface ResolvedAction {
   definition: ConnectorDefinition;
   action: ActionDefinition;
-  /** `actions.<name>.execute` */
-  path: string;
+  /** The action's name (the key under `actions`): what its `action` operation names. */
+  name: string;
 }
 
 export class ActionResolver {
@@ -48,6 +48,6 @@ export class ActionResolver {
         `Connector "${step.connector}" version ${version} has no action "${step.action}"`,
       );
     }
-    return { definition, action, path: `actions.${step.action}.execute` };
+    return { definition, action, name: step.action };
   }
 }

@@ -12,7 +12,8 @@
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
-import { execute, isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
+import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import { ApiError } from '../api/errors.js';
 import type { RecipeRecord, WebhookSubscription } from '../store/store.js';
 import type { ServerContext } from './context.js';
@@ -198,13 +199,16 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     }
     let data: unknown;
     try {
-      const result = await execute(recipe.definition, `triggers.${recipe.triggerName}.webhook_subscribe`, {
-        connection: live.values,
-        input: recipe.input,
-        webhookUrl: recipe.webhookUrl,
-        mode: 'interactive',
-        onConnectionUpdate: live.onConnectionUpdate,
-      });
+      const { triggerName: trigger, input, webhookUrl } = recipe;
+      const result = await runOperation(
+        recipe.definition,
+        { kind: 'webhook_subscribe', trigger, input, webhookUrl },
+        {
+          connection: live.values,
+          mode: 'interactive',
+          onConnectionUpdate: live.onConnectionUpdate,
+        },
+      );
       data = result.kind === 'output' ? result.output : null;
     } catch (error) {
       throw new ApiError(
@@ -233,14 +237,16 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     if (typeof recipe.trigger.webhookUnsubscribe !== 'function') return;
     try {
       const live = await this.connectionOf(recipe);
-      await execute(recipe.definition, `triggers.${recipe.triggerName}.webhook_unsubscribe`, {
-        connection: live.values,
-        input: recipe.input,
-        webhookUrl: recipe.webhookUrl,
-        subscription,
-        mode: 'interactive',
-        onConnectionUpdate: live.onConnectionUpdate,
-      });
+      const { triggerName: trigger, input, webhookUrl } = recipe;
+      await runOperation(
+        recipe.definition,
+        { kind: 'webhook_unsubscribe', trigger, input, webhookUrl, subscription },
+        {
+          connection: live.values,
+          mode: 'interactive',
+          onConnectionUpdate: live.onConnectionUpdate,
+        },
+      );
     } catch (error) {
       this.context.log(
         'warn',
@@ -292,14 +298,16 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     let data: unknown;
     try {
       const live = await this.connectionOf(recipe);
-      const result = await execute(recipe.definition, `triggers.${recipe.triggerName}.webhook_refresh`, {
-        connection: live.values,
-        input: recipe.input,
-        webhookUrl: recipe.webhookUrl,
-        subscription: recipe.subscription,
-        mode: 'job',
-        onConnectionUpdate: live.onConnectionUpdate,
-      });
+      const { triggerName: trigger, input, webhookUrl, subscription } = recipe;
+      const result = await runOperation(
+        recipe.definition,
+        { kind: 'webhook_refresh', trigger, input, webhookUrl, subscription },
+        {
+          connection: live.values,
+          mode: 'job',
+          onConnectionUpdate: live.onConnectionUpdate,
+        },
+      );
       data = result.kind === 'output' ? result.output : null;
     } catch (error) {
       if (tracked.stopped) return;

@@ -5,7 +5,7 @@
  */
 import { WeftError } from '../errors.js';
 import { createBaseContext, type RunEnvironment } from '../execute/context.js';
-import { connectionSecrets } from '../execute/executor.js';
+import { connectionSecrets } from '../operations/setup.js';
 import { Redactor } from '../redact.js';
 import type { ConnectorDefinition, OAuth2Authorization } from '../types.js';
 import { selectAuthorization } from './apply.js';

@@ -50,6 +50,8 @@ export interface RunEnvironment {
   skipAuth?: boolean;
   /** Told about values a refresh merged into the connection (to store them). */
   onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
+  /** What all contexts of this run share, built on first use (kept here, not in a module map). */
+  shared?: RunShared;
 }
 
 /** Thrown by `ctx.reinvokeAfter`; the executor turns it into a suspended result. */
@@ -72,7 +74,8 @@ export async function runLambda<T>(where: string, redactor: Redactor, fn: () => 
   }
 }
 
-interface Shared {
+/** What all contexts of one run share, built once per run (this is on the hot path of jobs). */
+export interface RunShared {
   http: Map<RetryPolicy | undefined, HttpHelpers>;
   log: Logger;
   objectDefinitions?: ObjectDefinitionsAccessor;
@@ -92,18 +95,13 @@ interface AuthHelpers {
   jwtDecode: ConnectorContext['jwtDecode'];
 }
 
-/** What all contexts of one run share, built once per run (this is on the hot path of jobs). */
-const shared = new WeakMap<RunEnvironment, Shared>();
-
-function sharedOf(env: RunEnvironment): Shared {
-  let s = shared.get(env);
-  if (!s) {
-    const created: Shared = { http: new Map(), log: createLogger(env), authHelpers: undefined as never };
-    created.authHelpers = createAuthHelpers(env, created);
-    s = created;
-    shared.set(env, s);
+function sharedOf(env: RunEnvironment): RunShared {
+  if (!env.shared) {
+    const log = createLogger(env);
+    const partial: Omit<RunShared, 'authHelpers'> = { http: new Map(), log };
+    env.shared = Object.assign(partial, { authHelpers: createAuthHelpers(env, partial) });
   }
-  return s;
+  return env.shared;
 }
 
 /** What an authorization needs per request, worked out once per authorization object. */
@@ -132,9 +130,9 @@ function planOf(authorization: Authorization): AuthPlan {
   return plan;
 }
 
-function refreshHostOf(env: RunEnvironment, s: Shared): RefreshHost {
+function refreshHostOf(env: RunEnvironment, s: RunShared): RefreshHost {
   if (!s.refreshHost) {
-    const inner: RunEnvironment = { ...env, skipAuth: true };
+    const inner: RunEnvironment = { ...env, skipAuth: true, shared: undefined };
     let ctx: ConnectorContext | undefined;
     s.refreshHost = {
       connection: env.connection,
@@ -277,14 +275,14 @@ export function configScope(
 }
 
 /** A derived context: same helpers, extra operation-specific values (a copy). */
-export function withFields<T extends object>(base: ConnectorContext, extra: T): ConnectorContext & T {
+export function withFields<B extends ConnectorContext, T extends object>(base: B, extra: T): B & T {
   // Not `{ ...base, ...extra }`: V8 copies a context this size an order of magnitude slower
   // with spreads (tens of µs per webhook request), and the result is the same own properties.
   return Object.assign({}, base, extra);
 }
 
 /** Adds operation-specific values to a context that no one else holds (cheaper than a copy). */
-export function extend<T extends object>(own: ConnectorContext, extra: T): ConnectorContext & T {
+export function extend<B extends ConnectorContext, T extends object>(own: B, extra: T): B & T {
   return Object.assign(own, extra);
 }
 
@@ -301,7 +299,7 @@ export async function callMethod(env: RunEnvironment, ctx: ConnectorContext, nam
 }
 
 /** `ctx.awsSignature`, `ctx.jwtEncode`, `ctx.jwtDecode`: their modules load on first use. */
-function createAuthHelpers(env: RunEnvironment, s: Shared): AuthHelpers {
+function createAuthHelpers(env: RunEnvironment, s: Pick<RunShared, 'root'>): AuthHelpers {
   const { redactor } = env;
   return {
     async awsSignature(options: AwsSignatureOptions) {

@@ -6,7 +6,7 @@
 import { ValidationError, WeftError } from '../errors.js';
 import type { RetryPolicy } from '../http/types.js';
 import { applyConvertOutput, processInput, resolveFields } from '../schema/index.js';
-import type { ActionDefinition, ConnectorContext, Field, TriggerDefinition } from '../types.js';
+import type { ActionDefinition, ConnectorContext, Field, Fields, FieldsContext, TriggerDefinition } from '../types.js';
 import {
   callMethod,
   configScope,
@@ -16,12 +16,17 @@ import {
   runLambda,
   withFields,
 } from './context.js';
-import type { ExecuteOptions } from './executor.js';
 
 type Operation = ActionDefinition | TriggerDefinition;
 
+/** The part of an operation that field resolution reads. */
+export interface FieldsInput {
+  input?: unknown;
+  configFields?: Record<string, unknown>;
+}
+
 export interface Prepared {
-  ctx: ConnectorContext;
+  ctx: FieldsContext;
   configFields: Record<string, unknown>;
   inputFields: Field[];
   input: Record<string, unknown>;
@@ -40,7 +45,7 @@ export async function prepareInput(
   where: string,
   definition: Operation,
   env: RunEnvironment,
-  options: ExecuteOptions,
+  options: FieldsInput,
   retry?: RetryPolicy,
 ): Promise<Prepared> {
   const base = createBaseContext(env, retry);
@@ -89,11 +94,12 @@ function omit(obj: Record<string, unknown>, fields: readonly Field[]) {
 
 function runLambdaFields(
   where: string,
-  fields: Operation['inputFields'],
+  fields: Fields<FieldsContext> | undefined,
   ctx: ConnectorContext,
   env: RunEnvironment,
 ): Promise<Field[]> {
-  return runLambda(where, env.redactor, () => resolveFields(fields as never, ctx as never));
+  // A fields context is the base context: `configFields` and object definitions are set on it.
+  return runLambda(where, env.redactor, () => resolveFields(fields, ctx as FieldsContext));
 }
 
 /** `*.input_fields`, `*.output_fields`, `*.config_fields` on their own (forms, `weft exec`). */
@@ -102,15 +108,15 @@ export async function fieldsOnly(
   definition: Operation,
   which: 'inputFields' | 'outputFields' | 'configFields',
   env: RunEnvironment,
-  options: ExecuteOptions,
+  options: FieldsInput,
 ): Promise<Field[]> {
   if (which === 'configFields') return [...(definition.configFields ?? [])];
   const configFields = options.configFields ?? asObject(options.input);
   const ctx = withFields(createBaseContext(env), configScope(env, configFields));
-  return runLambdaFields(`${where}.${which}`, definition[which] as never, ctx, env);
+  return runLambdaFields(`${where}.${which}`, definition[which], ctx, env);
 }
 
-export async function sampleOutput(where: string, definition: Operation, env: RunEnvironment, options: ExecuteOptions) {
+export async function sampleOutput(where: string, definition: Operation, env: RunEnvironment, options: FieldsInput) {
   const sample = definition.sampleOutput;
   if (typeof sample !== 'function') return sample ?? null;
   const ctx = withFields(createBaseContext(env), configScope(env, options.configFields ?? {}));
@@ -125,7 +131,7 @@ export function resolveOutputFields(where: string, definition: Operation, prepar
   const fields = definition.outputFields;
   if (fields === undefined) return Promise.resolve([] as Field[]);
   if (Array.isArray(fields)) return Promise.resolve(fields as Field[]);
-  return runLambdaFields(`${where}.outputFields`, fields as never, prepared.ctx, env);
+  return runLambdaFields(`${where}.outputFields`, fields, prepared.ctx, env);
 }
 
 /** Applies `convertOutput` of already resolved output fields. */
@@ -153,7 +159,7 @@ export async function operationText(
   definition: Operation,
   which: 'description' | 'help',
   env: RunEnvironment,
-  options: ExecuteOptions,
+  options: FieldsInput,
 ): Promise<string | HelpText | null> {
   const given = definition[which];
   let value: unknown = given;

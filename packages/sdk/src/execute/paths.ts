@@ -1,9 +1,11 @@
 /**
  * Exec paths (SPEC §9): `actions.create_contact.execute`, `pick_lists.statuses`, ...
- * Parsing is pure; `listPaths` gives the valid paths of a connector for error messages.
+ * Parsing is pure; `listPaths` gives the valid paths of a connector for error messages, and
+ * `pathToOperation` the typed operation a path names (the CLI is the one place that parses paths).
  */
 import { WeftError } from '../errors.js';
-import type { ConnectorDefinition } from '../types.js';
+import type { AcquireOperation, Operation, ResumeData, WebhookRequest } from '../model/operations.js';
+import type { ConnectorContext, ConnectorDefinition } from '../types.js';
 
 export const ACTION_OPERATIONS = [
   'execute',
@@ -155,8 +157,85 @@ export function unknownPath(path: string, connector?: ConnectorDefinition): Weft
 }
 
 /** The connection's `identity` lambda, wherever the connector put it. */
-export function identityOf(connector: ConnectorDefinition): ((ctx: never) => unknown) | undefined {
+export function identityOf(connector: ConnectorDefinition): ((ctx: ConnectorContext) => unknown) | undefined {
   const auth = connector.connection?.authorization as { identity?: unknown } | undefined;
   const fn = connector.identity ?? connector.connection?.identity ?? auth?.identity;
-  return typeof fn === 'function' ? (fn as (ctx: never) => unknown) : undefined;
+  return typeof fn === 'function' ? (fn as (ctx: ConnectorContext) => unknown) : undefined;
+}
+
+/** The data an exec path's operation may take (`weft exec` flags, `execute` options). */
+export interface ExecData {
+  input?: unknown;
+  closure?: unknown;
+  /** A method's arguments (array), or a pick list's or a stream's arguments (object). */
+  args?: unknown;
+  configFields?: Record<string, unknown>;
+  continue?: unknown;
+  resume?: ResumeData;
+  webhook?: WebhookRequest;
+  webhookUrl?: string;
+  subscription?: unknown;
+  authorizationCode?: AcquireOperation['authorizationCode'];
+}
+
+/** The typed operation a parsed path names, with the data it takes. */
+export function operationOf(target: ExecTarget, data: ExecData = {}): Operation {
+  const { input, configFields } = data;
+  switch (target.kind) {
+    case 'test':
+    case 'identity':
+    case 'base_uri':
+      return { kind: target.kind };
+    case 'authorization':
+      return target.operation === 'acquire'
+        ? { kind: 'acquire', authorizationCode: data.authorizationCode }
+        : { kind: target.operation };
+    case 'pick_list':
+    case 'method':
+    case 'stream':
+      return { kind: target.kind, name: target.name, args: data.args };
+    case 'object_definition':
+      return { kind: 'object_definition', name: target.name, configFields };
+    case 'webhook_keys':
+      return { kind: 'webhook_keys', webhook: data.webhook, webhookUrl: data.webhookUrl };
+    case 'action':
+      if (target.operation === 'execute') {
+        return {
+          kind: 'action',
+          action: target.name,
+          input,
+          configFields,
+          continue: data.continue,
+          resume: data.resume,
+        };
+      }
+      return { kind: target.operation, of: 'action', name: target.name, input, configFields };
+    case 'trigger':
+      return triggerOperation(target.name, target.operation, data);
+  }
+}
+
+function triggerOperation(trigger: string, kind: TriggerOperation, data: ExecData): Operation {
+  const { input, configFields } = data;
+  switch (kind) {
+    case 'poll':
+      return { kind, trigger, input, configFields, closure: data.closure };
+    case 'dedup':
+      return { kind, trigger, input };
+    case 'webhook_notification':
+    case 'webhook_subscribe':
+    case 'webhook_unsubscribe':
+    case 'webhook_refresh':
+    case 'webhook_key': {
+      const { webhook, webhookUrl, subscription, closure } = data;
+      return { kind, trigger, input, configFields, webhook, webhookUrl, subscription, closure };
+    }
+    default:
+      return { kind, of: 'trigger', name: trigger, input, configFields };
+  }
+}
+
+/** Parses a path and gives its typed operation: what the CLI runs for `weft exec <path>`. */
+export function pathToOperation(path: string, connector?: ConnectorDefinition, data?: ExecData): Operation {
+  return operationOf(parseExecPath(path, connector), data);
 }

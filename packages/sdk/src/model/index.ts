@@ -3,3 +3,4 @@
  * Node imports.
  */
 export * from './fields.js';
+export * from './operations.js';

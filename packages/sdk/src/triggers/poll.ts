@@ -1,12 +1,7 @@
-/**
- * The poll runner (SPEC §6): one poll through the executor (so input processing, authorization
- * and redaction apply as for any operation), its result checked, its events deduplicated
- * against a seen-signature store, the closure carried forward. The runtime calls `runPoll` for
- * each poll of a recipe; `weft exec --follow` calls `runPollCycle`.
- */
-import { WeftError } from '../errors.js';
-import { type ExecuteOptions, execute, MAX_EVENTS_PER_POLL } from '../execute/executor.js';
-import type { ConnectorDefinition, PollResult } from '../types.js';
+import type { ExecuteOptions } from '../execute/executor.js';
+import { MAX_EVENTS_PER_POLL } from '../operations/poll.js';
+import { runOperation } from '../operations/run.js';
+import type { ConnectorDefinition } from '../types.js';
 import { selectNew } from './dedup.js';
 import type { SeenStore } from './seen.js';
 
@@ -67,14 +62,14 @@ export async function runPoll(options: RunPollOptions): Promise<PollOutcome> {
   const where = `triggers.${trigger}`;
   const definition = connector.triggers?.[trigger];
   const closure = options.closure ?? options.executeOptions?.closure;
-  const result = await execute(connector, `${where}.poll`, {
-    ...options.executeOptions,
-    connection: options.connection ?? options.executeOptions?.connection,
-    input: options.input ?? options.executeOptions?.input,
-    closure,
-  });
-  if (result.kind !== 'output') throw new WeftError('LAMBDA_FAILED', `${where}.poll must return a poll result`);
-  const poll = result.output as Required<PollResult>;
+  const input = options.input ?? options.executeOptions?.input;
+  const configFields = options.executeOptions?.configFields;
+  const result = await runOperation(
+    connector,
+    { kind: 'poll', trigger, input, configFields, closure },
+    { ...options.executeOptions, connection: options.connection ?? options.executeOptions?.connection },
+  );
+  const poll = result.output;
   const fresh = await selectNew(definition?.dedup, poll.events, store, { scope: options.recipeKey, where });
   const nextClosure = poll.nextPoll ?? closure ?? null;
   let emptyPolls = fresh.events.length > 0 ? 0 : (options.emptyPolls ?? 0) + 1;

@@ -4,7 +4,8 @@
  * ingress use these; the parsing and reply rules are in `reply.ts`.
  */
 import { WeftError } from '../errors.js';
-import { type ExecuteOptions, execute, type WebhookRequest } from '../execute/executor.js';
+import type { ExecuteOptions, WebhookRequest } from '../execute/executor.js';
+import { runOperation } from '../operations/run.js';
 import type { ConnectorDefinition } from '../types.js';
 import { acceptWebhookEvents } from './dedup.js';
 import { normalizeEvents, type WebhookReply } from './reply.js';
@@ -25,7 +26,8 @@ export async function webhookKeyOfRequest(
   request: WebhookRequest,
   options: ExecuteOptions = {},
 ): Promise<string> {
-  const result = await execute(connector, 'webhook_keys', { ...options, webhook: request });
+  const operation = { kind: 'webhook_keys', webhook: request, webhookUrl: options.webhookUrl } as const;
+  const result = await runOperation(connector, operation, options);
   return keyString(result.kind === 'output' ? result.output : undefined, 'webhookKeys');
 }
 
@@ -35,8 +37,18 @@ export async function webhookKeyOfRecipe(
   trigger: string,
   options: ExecuteOptions = {},
 ): Promise<string> {
-  const where = `triggers.${trigger}.webhook_key`;
-  const result = await execute(connector, where, options);
+  const { input, configFields, webhook, webhookUrl, subscription, closure } = options;
+  const operation = {
+    kind: 'webhook_key',
+    trigger,
+    input,
+    configFields,
+    webhook,
+    webhookUrl,
+    subscription,
+    closure,
+  } as const;
+  const result = await runOperation(connector, operation, options);
   return keyString(result.kind === 'output' ? result.output : undefined, `triggers.${trigger}.webhookKey`);
 }
 
@@ -97,14 +109,21 @@ export interface WebhookOutcome {
 export async function runWebhookNotification(options: WebhookRunOptions): Promise<WebhookOutcome> {
   const { connector, trigger } = options;
   const where = `triggers.${trigger}`;
-  const result = await execute(connector, `${where}.webhook_notification`, {
-    ...options.executeOptions,
-    connection: options.connection ?? options.executeOptions?.connection,
-    input: options.input ?? options.executeOptions?.input,
-    webhook: options.request,
-    webhookUrl: options.webhookUrl ?? options.executeOptions?.webhookUrl,
-    subscription: options.subscription ?? options.executeOptions?.subscription,
-  });
+  const data = options.executeOptions;
+  const result = await runOperation(
+    connector,
+    {
+      kind: 'webhook_notification',
+      trigger,
+      input: options.input ?? data?.input,
+      configFields: data?.configFields,
+      webhook: options.request,
+      webhookUrl: options.webhookUrl ?? data?.webhookUrl,
+      subscription: options.subscription ?? data?.subscription,
+      closure: data?.closure,
+    },
+    { ...data, connection: options.connection ?? data?.connection },
+  );
   if (result.kind !== 'output') {
     throw new WeftError('LAMBDA_FAILED', `${where}.webhookNotification must return events`);
   }
