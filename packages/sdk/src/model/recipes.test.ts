@@ -28,7 +28,7 @@ const repo = new URL('../../../../', import.meta.url);
 describe('the recipe model', () => {
   test('names the step kinds, recipe statuses and job statuses of SPEC §10', () => {
     expect(example.steps.map(stepKind)).toEqual([...STEP_KINDS]);
-    expect(RECIPE_STATUSES).toEqual(['stopped', 'running']);
+    expect(RECIPE_STATUSES).toEqual(['running', 'stopped']);
     expect(JOB_STATUSES).toEqual(['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped']);
     expect(FINISHED_JOB_STATUSES.every((s) => JOB_STATUSES.includes(s))).toBe(true);
   });

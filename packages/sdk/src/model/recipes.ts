@@ -10,7 +10,7 @@ export const STEP_KINDS = ['action', 'if', 'foreach', 'stop'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** A recipe is `running` (its trigger fires) or `stopped`. */
-export const RECIPE_STATUSES = ['stopped', 'running'] as const;
+export const RECIPE_STATUSES = ['running', 'stopped'] as const;
 export type RecipeStatus = (typeof RECIPE_STATUSES)[number];
 
 export const JOB_STATUSES = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] as const;
