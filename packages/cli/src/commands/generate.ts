@@ -9,17 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { type ConnectorDefinition, execute, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
 import { OfflineDispatcher, type SampleSource, sampleFields } from '@weft/sdk/testing';
+import type { GenerateFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
-
-export interface GenerateFlags {
-  connector?: string;
-  action?: string;
-  trigger?: string;
-  force?: boolean;
-  configFields?: string;
-  args?: string;
-}
 
 /**
  * The values of a pick list called offline with `args` (plus the user's `--args`), one call per
