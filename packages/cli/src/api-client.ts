@@ -6,13 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { messageOf, UsageError } from '@weft/sdk';
+import type { PushFlags } from './flags.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:4000';
 
-export interface ApiFlags {
-  server?: string;
-  token?: string;
-}
+/** Where the server is and the token to use: the `--server` and `--token` flags. */
+export type ApiFlags = Pick<PushFlags, 'server' | 'token'>;
 
 /** An answer of the API that is not a success, or no answer at all. */
 export class ApiCallError extends Error {

@@ -18,9 +18,11 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { messageOf, UsageError } from '@weft/sdk';
+import { ENCRYPTED_SUFFIX } from '@weft/sdk/settings';
 import { createFileExclusive } from './atomic-write.js';
 
-export const ENCRYPTED_SUFFIX = '.enc';
+// The file names are the SDK's, shared with the settings parser.
+export { ENCRYPTED_SUFFIX, isEncryptedFile, plainNameOf } from '@weft/sdk/settings';
 export const MASTER_KEY_FILE = 'master.key';
 export const MASTER_KEY_ENV = 'WEFT_MASTER_KEY';
 
@@ -38,12 +40,6 @@ export interface MasterKey {
   /** Where it came from, for messages: `WEFT_MASTER_KEY` or the path of `master.key`. */
   source: string;
 }
-
-export const isEncryptedFile = (file: string): boolean => file.endsWith(ENCRYPTED_SUFFIX);
-
-/** `settings.yaml.enc` → `settings.yaml`: the name whose extension tells the inner format. */
-export const plainNameOf = (file: string): string =>
-  isEncryptedFile(file) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file;
 
 export const masterKeyPathFor = (settingsFile: string): string => join(dirname(resolve(settingsFile)), MASTER_KEY_FILE);
 

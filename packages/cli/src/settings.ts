@@ -5,13 +5,21 @@
  * Values written back (refreshed tokens) keep the file's format, comments and other connections,
  * and replace the file atomically.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { messageOf, UsageError } from '@weft/sdk';
+import { basename } from 'node:path';
+import {
+  chooseConnection,
+  isEncryptedFile,
+  isJsonSettings as isJson,
+  parseSettingsText,
+  settingsFilesIn,
+} from '@weft/sdk/settings';
 import { modeOf, writeFileAtomic } from './atomic-write.js';
 import { readText } from './io.js';
-import { encryptSettings, isEncryptedFile, plainNameOf, readEncryptedSettings, type Warn } from './settings-crypto.js';
+import { encryptSettings, readEncryptedSettings, type Warn } from './settings-crypto.js';
+
+// The parsing is the SDK's, shared with its testing kit (`@weft/sdk/settings`).
+export { parseSettingsText };
 
 export interface LoadedSettings {
   file: string;
@@ -20,48 +28,6 @@ export interface LoadedSettings {
   /** Set when the file holds named connections. */
   name?: string;
   all: Record<string, unknown>;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-/** Named connections: every top-level value is a mapping. A flat file has scalar values. */
-function isNamed(doc: Record<string, unknown>): boolean {
-  const values = Object.values(doc);
-  return values.length > 0 && values.every(isPlainObject);
-}
-
-const isJson = (file: string) => extname(plainNameOf(file)) === '.json';
-
-/**
- * Parses settings text and checks that it is a mapping. `file` names it in messages and its
- * extension (without `.enc`) picks JSON or YAML. Messages quote no part of the text: the first
- * line of a YAML error gives only the problem and its line and column.
- */
-export async function parseSettingsText(file: string, text: string): Promise<Record<string, unknown>> {
-  let doc: unknown;
-  try {
-    if (isJson(file)) doc = JSON.parse(text);
-    else {
-      const { parse: parseYaml } = await import('yaml');
-      doc = parseYaml(text);
-    }
-  } catch (error) {
-    const format = isJson(file) ? 'JSON' : 'YAML';
-    // The problem and its position only: V8 quotes an excerpt of the text, which may be a secret.
-    const why = messageOf(error)
-      .replace(/^(Unexpected token '.*?'), .* is not valid JSON$/s, '$1')
-      .split('\n')[0]
-      .replace(/:$/, '');
-    throw new UsageError(`${file}: not valid ${format} (${why})`, 'SETTINGS_INVALID');
-  }
-  doc ??= {};
-  if (!isPlainObject(doc)) {
-    throw new UsageError(
-      `${file}: must be a mapping of connection values (or of named connections)`,
-      'SETTINGS_INVALID',
-    );
-  }
-  return doc;
 }
 
 /** The text of a settings file, decrypted when it is a `.enc` file. */
@@ -76,30 +42,9 @@ export async function loadSettings(
   options: { warn?: Warn } = {},
 ): Promise<LoadedSettings> {
   const doc = await parseSettingsText(file, await readSettingsText(file, options.warn));
-  if (isNamed(doc)) {
-    const names = Object.keys(doc);
-    const name = connectionName ?? (names.length === 1 ? names[0] : undefined);
-    if (!name) {
-      throw new UsageError(
-        `${file} holds several connections (${names.join(', ')}): choose one with --connection=<name>`,
-      );
-    }
-    const connection = doc[name];
-    if (!isPlainObject(connection)) {
-      throw new UsageError(
-        `${file} has no connection named "${name}" (it has: ${names.join(', ')})`,
-        'SETTINGS_INVALID',
-      );
-    }
-    return { file, connection: { ...connection }, name, all: doc };
-  }
-  if (connectionName) {
-    throw new UsageError(`${file} holds a single connection, not named ones: drop --connection=${connectionName}`);
-  }
-  return { file, connection: { ...doc }, all: doc };
+  const chosen = chooseConnection(doc, connectionName, { where: file, option: (name) => `--connection=${name}` });
+  return { file, connection: chosen.values, name: chosen.name, all: doc };
 }
-
-const SETTINGS_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'];
 
 /**
  * The default settings file next to the connector, if any. An encrypted `settings.yaml.enc` wins
@@ -107,8 +52,7 @@ const SETTINGS_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'];
  * warning so that nobody edits the plain copy in vain.
  */
 export function defaultSettingsFile(dir: string, warn?: Warn): string | undefined {
-  const plain = SETTINGS_NAMES.map((name) => join(dir, name)).find((path) => existsSync(path));
-  const encrypted = SETTINGS_NAMES.map((name) => join(dir, `${name}.enc`)).find((path) => existsSync(path));
+  const { plain, encrypted } = settingsFilesIn(dir);
   if (plain && encrypted) {
     (warn ?? ((m: string) => process.stderr.write(`weft: warning: ${m}\n`)))(
       `both ${basename(encrypted)} and ${basename(plain)} are in ${dir}; using ${basename(encrypted)} ` +

@@ -1,6 +1,7 @@
 // Compile-time checks of ctx.input inference: the build fails if inference regresses.
 import { defineAction, defineConnector, defineFields, defineTrigger } from './define.js';
-import type { InputOf } from './types.js';
+import type { AuthType } from './model/auth.js';
+import type { Authorization, InputOf } from './types.js';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const expectType = <A, B>(_: Equals<A, B>) => {};
@@ -57,3 +58,6 @@ defineConnector({
     }),
   },
 });
+
+// The authorization types are the model's closed set: one per `AUTH_TYPES` entry, no others.
+expectType<Authorization['type'], AuthType>(true);

@@ -6,17 +6,10 @@
 import { dirname, relative, resolve } from 'node:path';
 import { loadConnectorFile } from '@weft/sdk';
 import { type CheckProblem, checkConnector, findCassetteDirs } from '@weft/sdk/testing';
+import type { CheckFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 import { loadSettings } from '../settings.js';
-
-export interface CheckFlags {
-  settings?: string;
-  connection?: string;
-  cassettes?: string[];
-  configFields?: string;
-  args?: string;
-}
 
 export function formatProblems(problems: CheckProblem[]): string {
   return problems.map((p) => `${p.level.padEnd(8)} ${p.path}: ${p.message}\n`).join('');

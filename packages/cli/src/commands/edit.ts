@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { messageOf, UsageError } from '@weft/sdk';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { EditFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { parseSettingsText } from '../settings.js';
 import {
@@ -24,11 +25,6 @@ import {
 } from '../settings-crypto.js';
 
 const WORK_DIR_PREFIX = 'weft-edit-';
-
-export interface EditFlags {
-  /** Start from this text (a recovery file of an earlier edit) instead of the current settings. */
-  from?: string;
-}
 
 /** `$VISUAL`, then `$EDITOR`, then `vi`; the value may carry arguments (`code --wait`). */
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {

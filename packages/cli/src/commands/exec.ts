@@ -22,33 +22,11 @@ import {
   UsageError,
 } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
+import type { ExecFlags } from '../flags.js';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
-
-export interface ExecFlags {
-  connector?: string;
-  settings?: string;
-  connection?: string;
-  input?: string;
-  closure?: string;
-  args?: string;
-  configFields?: string;
-  continue?: string;
-  webhookPayload?: string;
-  webhookHeaders?: string;
-  webhookParams?: string;
-  webhookRawBody?: string;
-  webhookUrl?: string;
-  webhookSubscribeOutput?: string;
-  output?: string;
-  follow?: boolean;
-  /** A file of seen dedup signatures: polls print only events not seen by earlier runs. */
-  seen?: string;
-  verbose?: boolean;
-  maxSteps?: string;
-}
 
 async function optionalJson(path: string | undefined, flag: string): Promise<unknown> {
   return path === undefined ? undefined : readJsonFile(path, flag);

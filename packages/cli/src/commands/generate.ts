@@ -10,17 +10,9 @@ import { dirname, join, relative } from 'node:path';
 import { type ConnectorDefinition, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
 import { OfflineDispatcher, type SampleSource, sampleFields } from '@weft/sdk/testing';
+import type { GenerateFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
-
-export interface GenerateFlags {
-  connector?: string;
-  action?: string;
-  trigger?: string;
-  force?: boolean;
-  configFields?: string;
-  args?: string;
-}
 
 /**
  * The values of a pick list called offline with `args` (plus the user's `--args`), one call per

@@ -1,17 +1,10 @@
 /**
  * `weft jobs list|get|rerun`: the jobs of a Weft server, newest first.
  */
-import { ApiClient, type ApiFlags } from '../api-client.js';
+import { ApiClient } from '../api-client.js';
+import type { JobFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { duration, print, printJson, short, table, time } from '../table.js';
-
-export interface JobFlags extends ApiFlags {
-  json?: boolean;
-  recipe?: string;
-  status?: string;
-  limit?: string;
-  cursor?: string;
-}
 
 interface JobError {
   code: string;

@@ -26,20 +26,10 @@ import {
   webhookKeyOfRequest,
 } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
+import type { ListenFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
-
-export interface ListenFlags {
-  settings?: string;
-  connection?: string;
-  input?: string;
-  port?: string;
-  host?: string;
-  publicUrl?: string;
-  maxBody?: string;
-  verbose?: boolean;
-}
 
 const UNITS: Record<string, number> = {
   '': 1,

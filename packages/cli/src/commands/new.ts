@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@weft/sdk';
+import type { NewFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/connector/', import.meta.url));
@@ -21,7 +22,7 @@ function titleFrom(dir: string): string {
     .trim();
 }
 
-export async function newCommand(dir: string, options: { title?: string }, reporter: Reporter): Promise<number> {
+export async function newCommand(dir: string, options: NewFlags, reporter: Reporter): Promise<number> {
   try {
     const target = resolve(dir);
     if (existsSync(target) && (await readdir(target)).length > 0) {

@@ -26,19 +26,9 @@ import {
   WeftError,
 } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
+import type { OAuth2Flags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
-
-export interface OAuth2Flags {
-  connector?: string;
-  settings?: string;
-  connection?: string;
-  port?: string;
-  /** `--no-browser` sets this to false. */
-  browser?: boolean;
-  timeout?: string;
-  verbose?: boolean;
-}
 
 export const CALLBACK_PATH = '/oauth/callback';
 const DEFAULT_PORT = 45555;

@@ -5,13 +5,10 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { loadConnectorFile } from '@weft/sdk';
-import { ApiClient, type ApiFlags } from '../api-client.js';
+import { ApiClient } from '../api-client.js';
+import type { PushFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { print, printJson } from '../table.js';
-
-export interface PushFlags extends ApiFlags {
-  json?: boolean;
-}
 
 /** The file URL a bundle uses for `@weft/sdk` when the project has no copy of its own. */
 const LOCAL_SDK_URL = pathToFileURL(createRequire(import.meta.url).resolve('@weft/sdk')).href;

@@ -4,15 +4,11 @@
  */
 import { UsageError } from '@weft/sdk';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { ApiClient, type ApiFlags } from '../api-client.js';
+import { ApiClient } from '../api-client.js';
+import type { RecipeFlags } from '../flags.js';
 import { readText } from '../io.js';
 import type { Reporter } from '../report.js';
 import { print, printJson, table, time } from '../table.js';
-
-export interface RecipeFlags extends ApiFlags {
-  json?: boolean;
-  status?: string;
-}
 
 interface Recipe {
   id: string;

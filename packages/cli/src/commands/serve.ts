@@ -2,13 +2,8 @@
  * `weft serve`: start the runtime and say where it is and how to log in.
  */
 import { UsageError } from '@weft/sdk';
+import type { ServeFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
-
-export interface ServeFlags {
-  port: string;
-  host: string;
-  connectors?: string[];
-}
 
 export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promise<number> {
   try {

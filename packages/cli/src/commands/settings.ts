@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { UsageError } from '@weft/sdk';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { DecryptFlags, EncryptFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { parseSettingsText } from '../settings.js';
 import {
@@ -18,11 +19,6 @@ import {
   readBytes,
   readEncryptedSettings,
 } from '../settings-crypto.js';
-
-export interface EncryptFlags {
-  force?: boolean;
-  removePlain?: boolean;
-}
 
 export async function encryptCommand(file: string, flags: EncryptFlags, reporter: Reporter): Promise<number> {
   try {
@@ -56,11 +52,6 @@ export async function encryptCommand(file: string, flags: EncryptFlags, reporter
   } catch (error) {
     return reporter.fail(error);
   }
-}
-
-export interface DecryptFlags {
-  output?: string;
-  force?: boolean;
 }
 
 export async function decryptCommand(file: string, flags: DecryptFlags, reporter: Reporter): Promise<number> {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CONNECTOR_EXTENSIONS } from '@weft/sdk';
+import type { TestFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { runChecks } from './check.js';
 
@@ -19,11 +20,6 @@ const require = createRequire(import.meta.url);
 const VITEST_CONFIGS = ['vitest.config', 'vite.config', 'vitest.workspace'].flatMap((base) =>
   ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].map((ext) => `${base}${ext}`),
 );
-
-export interface TestFlags {
-  record?: boolean;
-  check?: boolean;
-}
 
 /** The Vitest CLI entry of the Vitest Weft depends on. */
 export function vitestBin(): string {

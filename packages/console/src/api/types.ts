@@ -2,7 +2,7 @@
  * What the Weft HTTP API sends and accepts (SPEC §10; packages/platform/src/api/describe.ts).
  */
 
-import type { ControlType, FieldType } from '@weft/sdk/model';
+import type { AuthType, ControlType, FieldType, JobStatus, RecipeInput, RecipeStatus } from '@weft/sdk/model';
 
 /** The field and control types are the SDK's (`@weft/sdk/model`, SPEC §2). */
 export type { ControlType, FieldType };
@@ -86,7 +86,7 @@ export interface ConnectorList {
 }
 
 export interface ConnectorDetail extends Omit<ConnectorSummary, 'actions' | 'triggers'> {
-  authorization: string;
+  authorization: AuthType;
   connectionFields: FieldSet;
   actions: Operation[];
   triggers: TriggerOperation[];
@@ -113,54 +113,26 @@ export interface TestResult {
   message: string;
 }
 
-export interface RecipeTrigger {
-  connector: string;
-  connection?: string;
-  trigger: string;
-  input: Record<string, unknown>;
-  pollIntervalSeconds?: number;
-}
-
-export interface ActionStep {
-  id: string;
-  connector: string;
-  connection?: string;
-  action: string;
-  input: Record<string, unknown>;
-}
-
-export interface IfStep {
-  id: string;
-  if: string | boolean;
-  then: Step[];
-  else: Step[];
-}
-
-export interface ForeachStep {
-  id: string;
-  foreach: string;
-  as?: string;
-  do: Step[];
-}
-
-export interface StopStep {
-  id: string;
-  stop: { error: boolean; message?: string };
-}
-
-export type Step = ActionStep | IfStep | ForeachStep | StopStep;
-
-export interface RecipeInput {
-  name: string;
-  trigger: RecipeTrigger;
-  steps: Step[];
-  onError?: Step[];
-  concurrency?: number;
-}
+/**
+ * Recipes as written and the statuses of recipes and jobs are the SDK's (`@weft/sdk/model`,
+ * SPEC §10). The builder edits recipes as written: defaults may be left out.
+ */
+export type {
+  ActionStep,
+  ForeachStepInput as ForeachStep,
+  IfStepInput as IfStep,
+  JobStatus,
+  RecipeInput,
+  RecipeStatus,
+  RecipeTriggerInput as RecipeTrigger,
+  StepInput as Step,
+  StopStep,
+} from '@weft/sdk/model';
+export { JOB_STATUSES } from '@weft/sdk/model';
 
 export interface Recipe extends RecipeInput {
   id: string;
-  status: 'running' | 'stopped';
+  status: RecipeStatus;
   connectorVersions: Record<string, number>;
   webhookUrl?: string;
   staticWebhookUrl?: string;
@@ -180,9 +152,6 @@ export interface RecipeWarning {
 export interface SavedRecipe extends Recipe {
   warnings?: RecipeWarning[];
 }
-
-export const JOB_STATUSES = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobError {
   code?: string;

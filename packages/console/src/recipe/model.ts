@@ -2,33 +2,21 @@
  * The recipe builder's model: the recipe being edited, new steps, and which datapills each step
  * may use (the trigger's output, earlier action steps' outputs, `foreach` items, `error`).
  */
-import type {
-  ActionStep,
-  Field,
-  ForeachStep,
-  IfStep,
-  Recipe,
-  RecipeInput,
-  RecipeWarning,
-  Step,
-  StopStep,
-} from '../api/types';
+
+import { isActionStep as isAction, isForeachStep as isForeach, isIfStep as isIf, type StepKind } from '@weft/sdk/model';
+import type { Field, Recipe, RecipeInput, RecipeWarning, Step } from '../api/types';
 import type { PillGroup } from '../forms/env';
 import { type Datapill, fieldsAt, type PillSource, pillsOf } from '../lib/datapills';
 
-export const isAction = (s: Step): s is ActionStep => 'action' in s;
-export const isIf = (s: Step): s is IfStep => 'if' in s;
-export const isForeach = (s: Step): s is ForeachStep => 'foreach' in s;
-export const isStop = (s: Step): s is StopStep => 'stop' in s;
-
-export type StepKind = 'action' | 'if' | 'foreach' | 'stop';
-
-export function kindOf(step: Step): StepKind {
-  if (isAction(step)) return 'action';
-  if (isIf(step)) return 'if';
-  if (isForeach(step)) return 'foreach';
-  return 'stop';
-}
+// The step kinds and their guards are the SDK's recipe model (`@weft/sdk/model`).
+export {
+  isActionStep as isAction,
+  isForeachStep as isForeach,
+  isIfStep as isIf,
+  isStopStep as isStop,
+  type StepKind,
+  stepKind as kindOf,
+} from '@weft/sdk/model';
 
 export function emptyRecipe(): RecipeInput {
   return { name: '', trigger: { connector: '', trigger: '', input: {} }, steps: [], onError: [], concurrency: 1 };

@@ -2,6 +2,7 @@
  * Jobs through the API: lists (newest first, filtered by recipe and status), one job with its
  * steps, and re-runs of finished jobs.
  */
+import { JOB_STATUSES } from '@weft/sdk/model';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
 import { rerunJob } from '../runtime/rerun.js';
@@ -9,7 +10,7 @@ import type { JobQuery, JobRecord, JobStatus, JobStepRecord, JobWithSteps } from
 import { invalid, isObject, onlyKeys, pageQuery } from './body.js';
 import { ApiError } from './errors.js';
 
-export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'suspended', 'succeeded', 'failed', 'stopped'];
+export { JOB_STATUSES };
 
 export function jobView(job: JobRecord) {
   return {

@@ -2,12 +2,13 @@
  * Re-running a job: a new job from the same trigger event, for a job that has finished and whose
  * recipe still exists. The API, and through it the console and `weft jobs rerun`, go through here.
  */
+import { FINISHED_JOB_STATUSES } from '@weft/sdk/model';
 import { ApiError } from '../api/errors.js';
 import { type JobRecord, type JobStatus, type Store, StoreError } from '../store/store.js';
 import type { Runtime } from './runtime.js';
 
 /** Statuses a job ends in: only these can be re-run. */
-export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'stopped'];
+export const FINISHED_STATUSES: readonly JobStatus[] = FINISHED_JOB_STATUSES;
 
 export interface RerunContext {
   store: Store;

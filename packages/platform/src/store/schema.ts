@@ -1,6 +1,7 @@
 /**
  * Table types of the store, shared by the SQLite and (later) PostgreSQL dialects through Kysely.
  */
+import type { JobStatus } from '@weft/sdk/model';
 import type { Generated } from 'kysely';
 
 export interface ConnectorVersionTable {
@@ -43,7 +44,7 @@ export interface RecipeTable {
   updated_at: string;
 }
 
-export type JobStatus = 'pending' | 'running' | 'suspended' | 'succeeded' | 'failed' | 'stopped';
+export type { JobStatus };
 
 export interface JobTable {
   id: string;

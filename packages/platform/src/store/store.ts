@@ -6,10 +6,11 @@
  * Values are plain data: JSON columns are parsed on the way out, times are ISO-8601 strings.
  * Lists are pages `{ items, nextCursor }`; a cursor is opaque.
  */
+import type { RecipeStatus } from '@weft/sdk/model';
 import type { JobStatus } from './schema.js';
 
+export type { RecipeStatus } from '@weft/sdk/model';
 export type { JobStatus } from './schema.js';
-export type RecipeStatus = 'stopped' | 'running';
 
 export interface ConnectorVersion {
   name: string;

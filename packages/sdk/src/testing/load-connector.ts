@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { WeftError } from '../errors.js';
 import { type ExecuteOptions, execute, type WebhookRequest } from '../execute/executor.js';
+import { chooseConnection, isEncryptedFile, parseSettingsText, settingsFilesIn } from '../host/settings.js';
 import { type LoadedConnector, loadConnectorFile } from '../load/load.js';
 import type { ConnectorDefinition, PollResult } from '../types.js';
 import { CassetteError, readCassette } from './cassette.js';
@@ -165,53 +166,19 @@ function toPath(path: string | URL): string {
   return resolve(path);
 }
 
-const SETTINGS_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'];
-
 async function readSettings(file: string): Promise<Record<string, unknown>> {
-  if (file.endsWith('.enc')) {
+  if (isEncryptedFile(file)) {
     throw new WeftError(
       'SETTINGS_INVALID',
       `${file}: loadConnector reads plain settings only; pass the values as settings: { ... } (e.g. from process.env)`,
     );
   }
-  const text = await readFile(file, 'utf8');
-  let doc: unknown;
-  try {
-    doc = extname(file) === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
-  } catch (error) {
-    throw new WeftError(
-      'SETTINGS_INVALID',
-      `${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new WeftError('SETTINGS_INVALID', `${file}: must be a mapping of connection values`);
-  }
-  return doc as Record<string, unknown>;
+  return parseSettingsText(file, await readFile(file, 'utf8'));
 }
 
-function chooseConnection(
-  doc: Record<string, unknown>,
-  name: string | undefined,
-  where: string,
-): Record<string, unknown> {
-  const values = Object.values(doc);
-  const named = values.length > 0 && values.every((v) => v && typeof v === 'object' && !Array.isArray(v));
-  if (!named) {
-    if (name) throw new WeftError('SETTINGS_INVALID', `${where} holds a single connection, not one named "${name}"`);
-    return { ...doc };
-  }
-  const names = Object.keys(doc);
-  const chosen = name ?? (names.length === 1 ? names[0] : undefined);
-  if (!chosen || !doc[chosen]) {
-    throw new WeftError(
-      'SETTINGS_INVALID',
-      `${where} holds several connections (${names.join(', ')}): choose one with connection: "<name>"`,
-    );
-  }
-  return { ...(doc[chosen] as Record<string, unknown>) };
-}
+/** The connection values to use; a test names one of several with the `connection` option. */
+const connectionOf = (doc: Record<string, unknown>, name: string | undefined, where: string) =>
+  chooseConnection(doc, name, { where, option: (n) => `connection: "${n}"` }).values;
 
 function clockOf(now: LoadConnectorOptions['now']): (() => Date) | undefined {
   if (now === undefined) return undefined;
@@ -268,12 +235,12 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
   let explicit: Record<string, unknown> | undefined;
   if (typeof options.settings === 'string') {
     const settingsFile = toPath(options.settings);
-    explicit = chooseConnection(await readSettings(settingsFile), options.connection, settingsFile);
+    explicit = connectionOf(await readSettings(settingsFile), options.connection, settingsFile);
   } else if (options.settings) {
-    explicit = chooseConnection(options.settings, options.connection, 'settings');
+    explicit = connectionOf(options.settings, options.connection, 'settings');
   }
-  const besideFile = SETTINGS_NAMES.map((n) => join(dirname(connector.file), n)).find((f) => existsSync(f));
-  const beside = besideFile ? chooseConnection(await readSettings(besideFile), options.connection, besideFile) : {};
+  const besideFile = settingsFilesIn(dirname(connector.file)).plain;
+  const beside = besideFile ? connectionOf(await readSettings(besideFile), options.connection, besideFile) : {};
   const settings = explicit ?? beside;
 
   let agent: Dispatcher | undefined;

@@ -5,6 +5,7 @@
  */
 import { CUSTOM_ACTION_NAME, hasCustomAction, isGeneratedCustomAction } from '../custom-action.js';
 import { DefinitionError, type Problem } from '../errors.js';
+import { AUTH_TYPES } from '../model/auth.js';
 import { describe, isPlainObject } from '../schema/values.js';
 import type { ConnectorDefinition } from '../types.js';
 import { Checker, type Obj } from './checks.js';
@@ -31,7 +32,6 @@ const TOP_KEYS = [
   'identity',
 ];
 const CONNECTION_KEYS = ['fields', 'authorization', 'baseUri', 'identity'];
-const AUTH_TYPES = ['none', 'basic_auth', 'api_key', 'custom_auth', 'oauth2', 'aws_auth', 'multi'];
 const AUTH_KEYS = [
   'type',
   'apply',
@@ -177,7 +177,7 @@ function checkConnection(c: Checker, connection: unknown, refs: FieldRefs): void
 function checkAuthorization(c: Checker, auth: unknown, path: string, multiAllowed: boolean): void {
   if (!c.object(auth, path)) return;
   checkKeys(auth, path, AUTH_KEYS, c.problems, { open: true });
-  const types = multiAllowed ? AUTH_TYPES : AUTH_TYPES.filter((t) => t !== 'multi');
+  const types: readonly string[] = multiAllowed ? AUTH_TYPES : AUTH_TYPES.filter((t) => t !== 'multi');
   if (auth.type === undefined) c.add(`${path}.type`, `is required (one of ${types.join(', ')})`);
   else if (!types.includes(auth.type as string)) {
     const nested = !multiAllowed && auth.type === 'multi' ? '; options of `multi` cannot be `multi`' : '';

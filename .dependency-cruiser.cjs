@@ -1,0 +1,66 @@
+/**
+ * The layers of the repository, checked by `npm run lint` (dependency-cruiser, on the TypeScript
+ * sources). Each rule holds today and must keep holding; docs/architecture.md says why.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'sdk-stays-below',
+      comment: 'The SDK is the bottom of the stack: it never imports the platform, the CLI or the console.',
+      severity: 'error',
+      from: { path: '^packages/sdk/' },
+      to: { path: '^packages/(platform|cli|console)/|(^|/)@weft/(platform|cli|console)(/|$)' },
+    },
+    {
+      name: 'console-imports-the-pure-sdk-only',
+      comment:
+        'The console app runs in a browser: of other packages it imports only @weft/sdk/model and @weft/sdk/ngif, which are pure. (Its tests in test/ run a server.)',
+      severity: 'error',
+      from: { path: '^packages/console/src/' },
+      to: {
+        path: '^packages/(sdk|platform|cli)/|(^|/)@weft/',
+        pathNot: '^packages/sdk/(src|dist)/(model/|schema/ngif\\.)|^@weft/sdk/(model|ngif)$',
+      },
+    },
+    {
+      name: 'console-facing-sdk-is-pure',
+      comment: 'What the console imports from the SDK uses no Node modules (it is bundled for the browser).',
+      severity: 'error',
+      from: { path: '^packages/sdk/src/(model/|schema/ngif\\.ts$|errors\\.ts$)', pathNot: '\\.test\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'model-imports-only-the-model',
+      comment: '@weft/sdk/model is the bottom layer of the SDK: its modules import only each other.',
+      severity: 'error',
+      from: { path: '^packages/sdk/src/model/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: '^packages/sdk/src/model/' },
+    },
+    {
+      name: 'platform-never-imports-the-cli',
+      comment: 'The CLI runs the platform (`weft serve`), not the other way round.',
+      severity: 'error',
+      from: { path: '^packages/platform/' },
+      to: { path: '^packages/cli/|(^|/)@weft/cli(/|$)' },
+    },
+    {
+      name: 'no-cycles',
+      comment:
+        'Modules form layers without arrows back up (issue 12): no import cycles. The platform joins once its runtime cycles are gone.',
+      severity: 'error',
+      from: { path: '^packages/(sdk|cli|console)/src/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    // The sources, not the build: a clean clone is checked before anything is compiled.
+    exclude: { path: '/(dist|node_modules)/|__fixtures__/|__cassettes__/' },
+    doNotFollow: { path: 'node_modules' },
+    // Type-only imports count too: a type cycle is still a cycle for the reader.
+    tsPreCompilationDeps: true,
+    // How imports resolve to TypeScript sources (`@weft/sdk/model`, `./x.js` → `./x.ts`).
+    webpackConfig: { fileName: '.dependency-cruiser.resolve.cjs' },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
