@@ -98,7 +98,7 @@ export class Recipes {
   }
 
   view(record: RecipeRecord): RecipeView {
-    const recipe = record.definition as Recipe;
+    const recipe = record.definition;
     const view: RecipeView = {
       id: record.id,
       name: record.name,
@@ -222,7 +222,7 @@ export class Recipes {
     let cursor: string | null | undefined;
     do {
       const page = await this.store.listRecipes({ limit: 1000, cursor });
-      for (const r of page.items) if (connectionsOf(r.definition as Recipe).includes(name)) users.push(r.name);
+      for (const r of page.items) if (connectionsOf(r.definition).includes(name)) users.push(r.name);
       cursor = page.nextCursor;
     } while (cursor);
     return users;

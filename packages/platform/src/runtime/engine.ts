@@ -237,7 +237,7 @@ export class JobEngine {
     const run = new JobRun(
       started.job,
       recipe,
-      recipe.definition as Recipe,
+      recipe.definition,
       started.resumed,
       new Map(started.steps.map((s) => [s.seq, s])),
       started.wait,

@@ -13,7 +13,6 @@
  */
 import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
 import { evaluateInput } from '../recipes/formula.js';
-import type { Recipe } from '../recipes/types.js';
 import type { RecipeRecord } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import type { RecipeLifecycle } from './runtime.js';
@@ -22,7 +21,7 @@ type SchedulerContext = Pick<ServerContext, 'store' | 'registry' | 'connections'
 
 /** Whether the recipe's trigger (in the loaded connector) polls. */
 function polls(context: SchedulerContext, recipe: RecipeRecord): boolean {
-  const trigger = (recipe.definition as Recipe).trigger;
+  const trigger = recipe.definition.trigger;
   const definition = context.registry.get(trigger.connector)?.definition;
   return typeof definition?.triggers?.[trigger.trigger]?.poll === 'function';
 }
@@ -38,7 +37,7 @@ class PollLoop {
   ) {}
 
   private get intervalMs(): number {
-    return Math.max(1, (this.recipe.definition as Recipe).trigger.pollIntervalSeconds ?? 300) * 1000;
+    return Math.max(1, this.recipe.definition.trigger.pollIntervalSeconds ?? 300) * 1000;
   }
 
   /** The next cycle after `delayMs` (replacing a scheduled one). */
@@ -76,7 +75,7 @@ class PollLoop {
   private async cycle(): Promise<void> {
     const { store, registry, connections, runtime } = this.context;
     const recipe = this.recipe;
-    const trigger = (recipe.definition as Recipe).trigger;
+    const trigger = recipe.definition.trigger;
     try {
       const definition = await registry.definitionAt(trigger.connector, recipe.connectorVersions[trigger.connector]);
       const live = trigger.connection ? await connections.live(trigger.connection) : undefined;

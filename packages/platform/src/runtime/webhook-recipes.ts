@@ -8,7 +8,6 @@
  * events wait until the start has finished, and are refused if the start fails.
  */
 import type { ConnectorDefinition, TriggerDefinition } from '@weft/sdk';
-import type { Recipe } from '../recipes/types.js';
 import type { RecipeRecord } from '../store/store.js';
 import type { ServerContext } from './context.js';
 
@@ -65,7 +64,7 @@ export async function describeWebhookRecipe(
   context: ServerContext,
   record: RecipeRecord,
 ): Promise<Omit<WebhookRecipe, 'state' | 'ready'> | undefined> {
-  const recipe = record.definition as Recipe;
+  const recipe = record.definition;
   const name = recipe.trigger.connector;
   const version = record.connectorVersions[name];
   const definition =

@@ -10,7 +10,6 @@
  * data. To discard them, delete the recipe (its jobs go with it).
  */
 import { messageOf } from '@weft/sdk';
-import type { Recipe } from '../recipes/types.js';
 import type { RecipeRecord, Store } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import { JobEngine } from './engine.js';
@@ -29,7 +28,7 @@ export async function recoverableJobs(store: Pick<Store, 'unfinishedJobs'>): Pro
 }
 
 function concurrencyOf(recipe: RecipeRecord): number {
-  return (recipe.definition as Partial<Recipe> | null)?.concurrency ?? 1;
+  return recipe.definition?.concurrency ?? 1;
 }
 
 export class Workers implements RecipeLifecycle {

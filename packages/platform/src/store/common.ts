@@ -1,0 +1,27 @@
+/**
+ * What every repository of the store shares: pages of a list and the store's error.
+ */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  /** 1 to 1000. */
+  limit: number;
+  cursor?: string | null;
+}
+
+/** What `StoreError.code` says: a unique key taken, or a cursor this store did not hand out. */
+export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}

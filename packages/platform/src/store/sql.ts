@@ -1,0 +1,55 @@
+/**
+ * Helpers of the shared queries: JSON columns, text times, cursors and pages. Nothing here
+ * depends on the SQL dialect.
+ */
+import { type Page, StoreError } from './common.js';
+
+export const now = () => new Date().toISOString();
+
+export function toJson(value: unknown): string {
+  const text = JSON.stringify(value === undefined ? null : value);
+  if (text === undefined) throw new TypeError('value cannot be stored as JSON');
+  return text;
+}
+
+export function fromJson(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+/** JSON of a value that may be missing: undefined is stored as NULL. */
+export const toJsonOrNull = (value: unknown): string | null => (value === undefined ? null : toJson(value));
+
+export function encodeCursor(key: string): string {
+  return Buffer.from(JSON.stringify({ k: key })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): string | undefined {
+  if (cursor === undefined || cursor === null || cursor === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed.k === 'string') return parsed.k;
+  } catch {}
+  throw new StoreError('INVALID_CURSOR', 'The cursor is not one this server handed out: start again without it');
+}
+
+/** A page from `limit + 1` rows: the extra row says there is a next page. */
+export function page<T>(rows: T[], limit: number, key: (row: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: encodeCursor(key(items[items.length - 1])) };
+}
+
+export function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new RangeError('limit must be an integer from 1 to 1000');
+  return limit;
+}
+
+export function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Rows an UPDATE or DELETE touched (drivers give a bigint). */
+export const affected = (count: bigint | number | undefined): number => Number(count ?? 0);
