@@ -3,8 +3,8 @@
  * steps, and re-runs of finished jobs.
  */
 import type { FastifyInstance } from 'fastify';
+import { rerunJob } from '../jobs/rerun.js';
 import type { ServerContext } from '../runtime/context.js';
-import { rerunJob } from '../runtime/rerun.js';
 import type { JobQuery, JobRecord, JobStatus, JobStepRecord, JobWithSteps } from '../store/store.js';
 import { invalid, isObject, onlyKeys, pageQuery } from './body.js';
 import { ApiError } from './errors.js';

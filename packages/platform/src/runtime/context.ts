@@ -2,13 +2,13 @@
  * What the runtime's parts and the API routes share: one object built by `startServer`.
  */
 import type { Connections } from '../connections.js';
+import type { JobSystem } from '../jobs/workers.js';
 import type { Recipes } from '../recipes/service.js';
 import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
 import type { Vault } from '../vault.js';
 import type { RuntimeOptions } from './options.js';
 import type { Runtime } from './runtime.js';
-import type { JobSystem } from './workers.js';
 
 export interface ServerContext {
   home: string;

@@ -30,9 +30,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, errorBody, handleError } from '../api/errors.js';
 import { checkNesting } from '../api/nesting.js';
 import { StoreError } from '../store/store.js';
-import { GroupCommit } from './commit.js';
+import { GroupCommit } from '../triggers/commit.js';
+import { type WebhookRecipe, webhookRecipesOf } from '../triggers/webhook-recipes.js';
 import type { ServerContext } from './context.js';
-import { type WebhookRecipe, webhookRecipesOf } from './webhook-recipes.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.

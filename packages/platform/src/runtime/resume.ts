@@ -16,8 +16,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorBody } from '../api/errors.js';
 import { checkNesting } from '../api/nesting.js';
+import { resumeTokenHash } from '../jobs/engine.js';
 import type { ServerContext } from './context.js';
-import { resumeTokenHash } from './engine.js';
 
 /** Headers not kept with a resume call: credentials of the caller and transport details. */
 const DROPPED_HEADERS = new Set([

@@ -3,9 +3,10 @@
  * (recovering jobs a crash interrupted), the polling scheduler and the webhook subscriptions,
  * then resumes the recipes that were running.
  */
+
+import { startJobSystem } from '../jobs/workers.js';
+import { webhookLifecycle } from '../triggers/subscriptions.js';
 import type { ServerContext } from './context.js';
-import { webhookLifecycle } from './subscriptions.js';
-import { startJobSystem } from './workers.js';
 
 export async function startRuntime(context: ServerContext): Promise<void> {
   // Webhook recipes: the ingress's in-memory routes, static keys, subscriptions and refreshes.

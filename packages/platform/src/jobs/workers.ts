@@ -11,13 +11,13 @@
  */
 import { messageOf } from '@weft/sdk';
 import type { Recipe } from '../recipes/types.js';
+import type { ServerContext } from '../runtime/context.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
 import type { RecipeRecord, Store } from '../store/store.js';
-import type { ServerContext } from './context.js';
+import { Scheduler } from '../triggers/scheduler.js';
 import { JobEngine } from './engine.js';
 import { EmbeddedQueue, type JobQueue, type QueueItem } from './queue.js';
 import { Retention } from './retention.js';
-import type { RecipeLifecycle } from './runtime.js';
-import { Scheduler } from './scheduler.js';
 
 /** The store's unfinished jobs as queue items, oldest first (what the queue recovers on start). */
 export async function recoverableJobs(store: Pick<Store, 'unfinishedJobs'>): Promise<QueueItem[]> {

@@ -3,8 +3,8 @@
  * recipe still exists. The API, and through it the console and `weft jobs rerun`, go through here.
  */
 import { ApiError } from '../api/errors.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { type JobRecord, type JobStatus, type Store, StoreError } from '../store/store.js';
-import type { Runtime } from './runtime.js';
 
 /** Statuses a job ends in: only these can be re-run. */
 export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'stopped'];

@@ -28,6 +28,8 @@ import {
   type Step,
 } from '../recipes/types.js';
 import type { Registry } from '../registry.js';
+import type { ServerContext } from '../runtime/context.js';
+import type { RuntimeOptions } from '../runtime/options.js';
 import type {
   JobError,
   JobPatch,
@@ -40,10 +42,8 @@ import type {
   RunStepRecord,
   Store,
 } from '../store/store.js';
-import { Batcher } from './batch.js';
-import type { ServerContext } from './context.js';
+import { Batcher } from '../triggers/batch.js';
 import { classifyError, serverStoppedError } from './job-errors.js';
-import type { RuntimeOptions } from './options.js';
 import { ActionResolver } from './steps.js';
 import { summarize } from './summarize.js';
 

@@ -4,8 +4,8 @@
  * never locked for long. `WEFT_JOB_RETENTION_DAYS=0` keeps every job.
  */
 import { messageOf } from '@weft/sdk';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
+import type { ServerContext } from '../runtime/context.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
 
 export const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 const BATCH = 1000;

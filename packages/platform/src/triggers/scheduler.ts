@@ -14,9 +14,9 @@
 import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
 import { evaluateInput } from '../recipes/formula.js';
 import type { Recipe } from '../recipes/types.js';
+import type { ServerContext } from '../runtime/context.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
 import type { RecipeRecord } from '../store/store.js';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
 
 type SchedulerContext = Pick<ServerContext, 'store' | 'registry' | 'connections' | 'runtime' | 'log'>;
 

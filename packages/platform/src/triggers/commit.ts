@@ -9,10 +9,10 @@
  * The outbox rule holds: the runtime hears of the jobs only after their commit.
  */
 import { messageOf } from '@weft/sdk';
+import type { ServerContext } from '../runtime/context.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { EventsCommitted, NewEvents, Store } from '../store/store.js';
 import { Batcher } from './batch.js';
-import type { ServerContext } from './context.js';
-import type { Runtime } from './runtime.js';
 
 export interface GroupCommitOptions {
   store: Store;

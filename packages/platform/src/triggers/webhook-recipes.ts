@@ -9,8 +9,8 @@
  */
 import type { ConnectorDefinition, TriggerDefinition } from '@weft/sdk';
 import type { Recipe } from '../recipes/types.js';
+import type { ServerContext } from '../runtime/context.js';
 import type { RecipeRecord } from '../store/store.js';
-import type { ServerContext } from './context.js';
 
 export interface WebhookRecipe {
   id: string;

@@ -14,9 +14,9 @@
  */
 import { execute, isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
 import { ApiError } from '../api/errors.js';
+import type { ServerContext } from '../runtime/context.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
 import type { RecipeRecord, WebhookSubscription } from '../store/store.js';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
 import {
   describeWebhookRecipe,
   isStaticTrigger,
