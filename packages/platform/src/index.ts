@@ -3,6 +3,7 @@
  */
 export { type AppOptions, buildApp, VERSION } from './api/app.js';
 export { ApiError, errorBody } from './api/errors.js';
+export { type Composed, compose, type Foundations } from './compose.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
 export { adminToken, ensureHome, resolveHome } from './home.js';
 export {
@@ -25,8 +26,17 @@ export {
 } from './jobs/queue.js';
 export { FINISHED_STATUSES, rerunJob } from './jobs/rerun.js';
 export { RETENTION_SWEEP_MS, Retention } from './jobs/retention.js';
+export { type RetryPolicy, retries, retryDelayMs, type Transition, transition } from './jobs/status.js';
 export { type ArraySummary, SUMMARY_KEEP, type Summarized, summarize } from './jobs/summarize.js';
-export { type JobSystem, recoverableJobs, startJobSystem, Workers } from './jobs/workers.js';
+export {
+  createJobSystem,
+  type JobSystem,
+  type JobSystemDeps,
+  recoverableJobs,
+  Workers,
+  type WorkersDeps,
+} from './jobs/workers.js';
+export type { Log } from './log.js';
 export { datapillsOf } from './recipes/datapills.js';
 export {
   compileValue,

@@ -9,15 +9,15 @@
  * The outbox rule holds: the runtime hears of the jobs only after their commit.
  */
 import { messageOf } from '@weft/sdk';
-import type { ServerContext } from '../runtime/context.js';
+import type { Log } from '../log.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { EventsCommitted, NewEvents, Store } from '../store/store.js';
 import { Batcher } from './batch.js';
 
 export interface GroupCommitOptions {
-  store: Store;
-  runtime: Runtime;
-  log?: ServerContext['log'];
+  store: Pick<Store, 'createJobsMany'>;
+  runtime: Pick<Runtime, 'jobsCommitted'>;
+  log?: Log;
   /** Most inputs per transaction (default 500). */
   maxBatch?: number;
 }
