@@ -3,8 +3,40 @@
  */
 export { type AppOptions, buildApp, VERSION } from './api/app.js';
 export { ApiError, errorBody } from './api/errors.js';
+export { type Composed, compose, type Foundations } from './compose.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
 export { adminToken, ensureHome, resolveHome } from './home.js';
+export {
+  type EngineOptions,
+  JobEngine,
+  MAX_FOREACH_ITEMS,
+  MAX_REINVOCATIONS,
+  type RunOutcome,
+  resumeTokenHash,
+  type StepState,
+} from './jobs/engine.js';
+export { type ClassifiedError, classifyError } from './jobs/job-errors.js';
+export {
+  EmbeddedQueue,
+  type EmbeddedQueueOptions,
+  type JobQueue,
+  type QueueHandler,
+  type QueueItem,
+  type QueueStats,
+} from './jobs/queue.js';
+export { FINISHED_STATUSES, rerunJob } from './jobs/rerun.js';
+export { RETENTION_SWEEP_MS, Retention } from './jobs/retention.js';
+export { type RetryPolicy, retries, retryDelayMs, type Transition, transition } from './jobs/status.js';
+export { type ArraySummary, SUMMARY_KEEP, type Summarized, summarize } from './jobs/summarize.js';
+export {
+  createJobSystem,
+  type JobSystem,
+  type JobSystemDeps,
+  recoverableJobs,
+  Workers,
+  type WorkersDeps,
+} from './jobs/workers.js';
+export type { Log } from './log.js';
 export { datapillsOf } from './recipes/datapills.js';
 export {
   compileValue,
@@ -24,35 +56,13 @@ export {
   Registry,
   type RegistryOptions,
 } from './registry.js';
-export { Batcher } from './runtime/batch.js';
-export {
-  type EngineOptions,
-  JobEngine,
-  MAX_FOREACH_ITEMS,
-  MAX_REINVOCATIONS,
-  type RunOutcome,
-  resumeTokenHash,
-  type StepState,
-} from './runtime/engine.js';
-export { type ClassifiedError, classifyError } from './runtime/job-errors.js';
-export {
-  EmbeddedQueue,
-  type EmbeddedQueueOptions,
-  type JobQueue,
-  type QueueHandler,
-  type QueueItem,
-  type QueueStats,
-} from './runtime/queue.js';
-export { FINISHED_STATUSES, rerunJob } from './runtime/rerun.js';
 export { registerResumeRoutes } from './runtime/resume.js';
-export { RETENTION_SWEEP_MS, Retention } from './runtime/retention.js';
-export { Scheduler } from './runtime/scheduler.js';
-export { type ArraySummary, SUMMARY_KEEP, type Summarized, summarize } from './runtime/summarize.js';
-export { type JobSystem, recoverableJobs, startJobSystem, Workers } from './runtime/workers.js';
 export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';
 export * from './store/store.js';
+export { Batcher } from './triggers/batch.js';
+export { Scheduler } from './triggers/scheduler.js';
 export {
   keyIdOf,
   MASTER_KEY_ENV,

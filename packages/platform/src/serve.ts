@@ -9,16 +9,15 @@ import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
+import { compose } from './compose.js';
 import { Connections } from './connections.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
 import { type HomeLock, lockHome } from './home-lock.js';
+import type { Log } from './log.js';
 import { setFormulaTimeout } from './recipes/formula-limits.js';
-import { Recipes } from './recipes/service.js';
 import { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
 import { type RuntimeOptions, runtimeOptions } from './runtime/options.js';
-import { Runtime } from './runtime/runtime.js';
-import { startRuntime } from './runtime/start.js';
 import { SqliteStore } from './store/sqlite.js';
 import { Vault } from './vault.js';
 
@@ -37,6 +36,8 @@ export interface ServeOptions {
   runtime?: Partial<RuntimeOptions>;
   /** `FULL` survives power loss (see docs/running.md); default `NORMAL`, which survives a crash. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** The operational log; default: stderr (`info` only with `logger`). */
+  log?: Log;
 }
 
 export interface RunningServer {
@@ -118,19 +119,23 @@ async function startLocked(
   }
   const host = options.host ?? '127.0.0.1';
   let listening = '';
-  const runtime = new Runtime();
-  const base = { home, store, vault, registry, runtime, options: settings, publicUrl: () => publicUrl ?? listening };
-  const connections = new Connections(store, vault, registry);
-  const context: ServerContext = {
-    ...base,
-    connections,
-    recipes: new Recipes({ store, registry, publicUrl: base.publicUrl, runtime, connections }),
-    log: (level, message, data) => {
+  const log: Log =
+    options.log ??
+    ((level, message, data) => {
       if (level !== 'info' || options.logger) {
         process.stderr.write(`weft: ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
       }
-    },
-  };
+    });
+  const { context, start } = compose({
+    home,
+    store,
+    vault,
+    registry,
+    options: settings,
+    publicUrl: () => publicUrl ?? listening,
+    log,
+  });
+  const { runtime } = context;
   const app = buildApp({
     context,
     token: token.token,
@@ -143,7 +148,7 @@ async function startLocked(
     const bound = typeof address === 'object' && address ? address.port : options.port;
     listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
     lock.listening(listening);
-    await startRuntime(context);
+    await start();
   } catch (error) {
     await runtime.close().catch(() => {});
     await app.close().catch(() => {});

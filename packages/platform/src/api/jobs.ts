@@ -4,8 +4,8 @@
  */
 import { JOB_STATUSES } from '@weft/sdk/model';
 import type { FastifyInstance } from 'fastify';
+import { rerunJob } from '../jobs/rerun.js';
 import type { ServerContext } from '../runtime/context.js';
-import { rerunJob } from '../runtime/rerun.js';
 import type { JobQuery, JobRecord, JobStatus, JobStepRecord, JobWithSteps } from '../store/store.js';
 import { invalid, isObject, onlyKeys, pageQuery } from './body.js';
 import { ApiError } from './errors.js';

@@ -1,28 +1,36 @@
 /**
- * What the runtime's parts and the API routes share: one object built by `startServer`.
+ * What the API routes receive: the services the composition root (compose.ts) built, every one
+ * of them in place before the first request. Nothing is set later and nothing is looked up by
+ * name; the runtime's own parts take narrow dependencies instead of this object.
  */
 import type { Connections } from '../connections.js';
+import type { JobSystem } from '../jobs/workers.js';
+import type { Log } from '../log.js';
 import type { Recipes } from '../recipes/service.js';
 import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
+import type { DeliveryDeps } from '../triggers/delivery.js';
+import type { Scheduler } from '../triggers/scheduler.js';
+import type { WebhookRecipes } from '../triggers/webhook-recipes.js';
 import type { Vault } from '../vault.js';
 import type { RuntimeOptions } from './options.js';
 import type { Runtime } from './runtime.js';
-import type { JobSystem } from './workers.js';
 
 export interface ServerContext {
-  home: string;
-  store: Store;
-  vault: Vault;
-  registry: Registry;
-  connections: Connections;
-  recipes: Recipes;
-  runtime: Runtime;
-  options: RuntimeOptions;
+  readonly home: string;
+  readonly store: Store;
+  readonly vault: Vault;
+  readonly registry: Registry;
+  readonly connections: Connections;
+  readonly recipes: Recipes;
+  readonly runtime: Runtime;
+  readonly options: RuntimeOptions;
   /** The server's absolute base URL (`WEFT_PUBLIC_URL`, else where it listens). */
-  publicUrl: () => string;
-  /** The job queue, engine, scheduler and retention (set by `startRuntime`). */
-  jobs?: JobSystem;
+  readonly publicUrl: () => string;
+  /** The job queue, engine, workers and retention, and the polling scheduler. */
+  readonly jobs: JobSystem & { readonly scheduler: Scheduler };
+  /** The webhook ingress's running recipes and what delivers a request to one of them. */
+  readonly webhooks: { readonly recipes: WebhookRecipes; readonly delivery: DeliveryDeps };
   /** Operational messages (the server log); never secrets. */
-  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+  readonly log: Log;
 }

@@ -26,9 +26,9 @@ beforeAll(async () => {
     env: {},
     onWarning: () => {},
     runtime: { webhookBodyLimit: LIMIT },
+    // Refusals are logged as warnings; keep the test output quiet.
+    log: vi.fn(),
   });
-  // Refusals are logged as warnings; keep the test output quiet.
-  server.context.log = vi.fn();
   for (const [name, account, secret] of [
     ['hooks-a', 'acct-a', 'signing-secret-a-1234'],
     ['hooks-b', 'acct-b', 'signing-secret-b-5678'],

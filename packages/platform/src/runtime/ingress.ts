@@ -11,28 +11,18 @@
  * checks; JSON and forms are parsed unless the trigger wants the raw text), its events are
  * deduplicated against the recipe's seen signatures in the transaction that creates the jobs,
  * and only once that transaction has committed is the sender answered, with the reply the
- * trigger shaped. Commits of concurrent requests are grouped (commit.ts). Running recipes are
- * looked up in memory (webhook-recipes.ts), never in the store.
+ * trigger shaped (triggers/delivery.ts). Commits of concurrent requests are grouped
+ * (triggers/commit.ts). Running recipes are looked up in memory (triggers/webhook-recipes.ts),
+ * never in the store.
  */
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
-import {
-  isWeftError,
-  messageOf,
-  runWebhookNotification,
-  signaturesOf,
-  type WebhookReply,
-  type WebhookRequest,
-  webhookErrorReply,
-  webhookKeyOfRequest,
-} from '@weft/sdk';
+import { messageOf, type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody, handleError } from '../api/errors.js';
 import { checkNesting } from '../api/nesting.js';
-import { StoreError } from '../store/store.js';
-import { GroupCommit } from './commit.js';
+import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
 import type { ServerContext } from './context.js';
-import { type WebhookRecipe, webhookRecipesOf } from './webhook-recipes.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.
@@ -42,26 +32,6 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 
 /** Headers of a shaped reply that Fastify or the connection own. */
 const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
-
-/** What one recipe made of one request. */
-export interface Delivery {
-  /** True when the notification accepted the request (and its jobs are committed). */
-  accepted: boolean;
-  reply: WebhookReply;
-  created: number;
-  duplicates: number;
-}
-
-function jsonReply(status: number, code: string, message: string, headers: Record<string, string> = {}): WebhookReply {
-  return {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(errorBody(code, message)),
-  };
-}
-
-const NOT_RUNNING = () =>
-  jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
 
 function secretMatches(expected: Buffer, given: string): boolean {
   const candidate = Buffer.from(given);
@@ -123,74 +93,8 @@ function send(reply: FastifyReply, webhook: WebhookReply): FastifyReply {
 }
 
 export function registerWebhookRoutes(app: FastifyInstance, context: ServerContext): void {
-  const recipes = webhookRecipesOf(context);
-  const commits = new GroupCommit({ store: context.store, runtime: context.runtime, log: context.log });
+  const { recipes, delivery: deliveryDeps } = context.webhooks;
   const limit = context.options.webhookBodyLimit;
-
-  /** Runs one recipe's notification for a request and commits its events. */
-  async function deliver(recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
-    const where = `triggers.${recipe.triggerName}`;
-    let events: unknown[];
-    let signatures: string[] | undefined;
-    let shaped: WebhookReply;
-    try {
-      const live = recipe.connection ? await context.connections.live(recipe.connection) : undefined;
-      const outcome = await runWebhookNotification({
-        connector: recipe.definition,
-        trigger: recipe.triggerName,
-        request,
-        connection: live?.values ?? {},
-        input: recipe.input,
-        subscription: recipe.subscription,
-        webhookUrl: recipe.webhookUrl,
-        executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
-      });
-      events = outcome.events;
-      shaped = outcome.reply;
-      if (typeof recipe.trigger.dedup === 'function' && events.length > 0) {
-        signatures = signaturesOf(recipe.trigger.dedup, events, where);
-      }
-    } catch (error) {
-      const reply = webhookErrorReply(error);
-      // The executor's messages are redacted: they carry no connection secret.
-      context.log(
-        reply.status >= 500 ? 'error' : 'warn',
-        `Webhook of recipe "${recipe.name}" refused with ${reply.status}`,
-        {
-          recipeId: recipe.id,
-          code: isWeftError(error) ? error.code : 'INTERNAL_ERROR',
-          error: messageOf(error),
-          ...(isWeftError(error) && error.details?.reason ? { reason: error.details.reason } : {}),
-        },
-      );
-      return { accepted: false, reply, created: 0, duplicates: 0 };
-    }
-    if (events.length === 0) return { accepted: true, reply: shaped, created: 0, duplicates: 0 };
-    // A recipe still subscribing has answered its handshake; its events wait for the start.
-    if (recipe.state === 'starting' && !(await recipe.ready)) {
-      return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
-    }
-    try {
-      const committed = await commits.commit({ recipeId: recipe.id, events, signatures });
-      return { accepted: true, reply: shaped, created: committed.jobs.length, duplicates: committed.duplicates };
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'NOT_FOUND') {
-        return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
-      }
-      context.log('error', `The events of a webhook of recipe "${recipe.name}" could not be stored`, {
-        recipeId: recipe.id,
-        error: messageOf(error),
-      });
-      return {
-        accepted: false,
-        reply: jsonReply(503, 'STORE_UNAVAILABLE', 'The event could not be stored; send it again', {
-          'retry-after': '1',
-        }),
-        created: 0,
-        duplicates: 0,
-      };
-    }
-  }
 
   app.register(async (scope) => {
     // Bodies are read raw, whatever their type: signatures are computed over the exact bytes.
@@ -241,7 +145,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
         const recipe = recipes.get(request.params.recipeId);
         if (!recipe || !secretMatches(recipe.secret, request.params.secret)) return send(reply, NOT_RUNNING());
         if (request.method === 'HEAD') return reply.code(200).send();
-        const delivery = await deliver(recipe, webhookRequest(request));
+        const delivery = await deliver(deliveryDeps, recipe, webhookRequest(request));
         return send(reply, delivery.reply);
       },
     });
@@ -285,7 +189,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
           context.log('info', `A static webhook of "${name}" matched no running recipe`, { connector: name, key });
           return reply.code(200).send();
         }
-        const deliveries = await Promise.all(matches.map((recipe) => deliver(recipe, webhook)));
+        const deliveries = await Promise.all(matches.map((recipe) => deliver(deliveryDeps, recipe, webhook)));
         return send(reply, (deliveries.find((d) => d.accepted) ?? deliveries[0]).reply);
       },
     });

@@ -16,8 +16,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, errorBody } from '../api/errors.js';
 import { checkNesting } from '../api/nesting.js';
+import { resumeTokenHash } from '../jobs/resume-tokens.js';
 import type { ServerContext } from './context.js';
-import { resumeTokenHash } from './engine.js';
 
 /** Headers not kept with a resume call: credentials of the caller and transport details. */
 const DROPPED_HEADERS = new Set([
@@ -83,7 +83,7 @@ export function registerResumeRoutes(app: FastifyInstance, context: ServerContex
       const input = { jobId, tokenHash, resume: { payload, headers } };
       let job = await context.store.resumeJob(input);
       if (!job) {
-        const pending = context.jobs?.engine.pendingWait(jobId, tokenHash);
+        const pending = context.jobs.engine.pendingWait(jobId, tokenHash);
         if (pending) {
           await pending;
           job = await context.store.resumeJob(input);

@@ -121,9 +121,7 @@ let port: number;
 let server: RunningServer;
 
 async function boot(): Promise<RunningServer> {
-  const started = await startServer({ port, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
-  started.context.log = vi.fn();
-  return started;
+  return startServer({ port, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: vi.fn() });
 }
 
 beforeAll(async () => {

@@ -9,15 +9,15 @@
  * The outbox rule holds: the runtime hears of the jobs only after their commit.
  */
 import { messageOf } from '@weft/sdk';
+import type { Log } from '../log.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { EventsCommitted, NewEvents, Store } from '../store/store.js';
 import { Batcher } from './batch.js';
-import type { ServerContext } from './context.js';
-import type { Runtime } from './runtime.js';
 
 export interface GroupCommitOptions {
-  store: Store;
-  runtime: Runtime;
-  log?: ServerContext['log'];
+  store: Pick<Store, 'createJobsMany'>;
+  runtime: Pick<Runtime, 'jobsCommitted'>;
+  log?: Log;
   /** Most inputs per transaction (default 500). */
   maxBatch?: number;
 }

@@ -4,8 +4,10 @@
  * never locked for long. `WEFT_JOB_RETENTION_DAYS=0` keeps every job.
  */
 import { messageOf } from '@weft/sdk';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
+import type { Log } from '../log.js';
+import type { RuntimeOptions } from '../runtime/options.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
+import type { Store } from '../store/store.js';
 
 export const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 const BATCH = 1000;
@@ -18,7 +20,11 @@ export class Retention implements RecipeLifecycle {
   private closed = false;
 
   constructor(
-    private readonly context: Pick<ServerContext, 'store' | 'options' | 'log'>,
+    private readonly context: {
+      store: Pick<Store, 'deleteFinishedJobs'>;
+      options: Pick<RuntimeOptions, 'jobRetentionDays'>;
+      log: Log;
+    },
     private readonly now: () => number = Date.now,
   ) {}
 

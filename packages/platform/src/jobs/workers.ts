@@ -10,13 +10,16 @@
  * data. To discard them, delete the recipe (its jobs go with it).
  */
 import { messageOf } from '@weft/sdk';
+import type { Connections } from '../connections.js';
+import type { Log } from '../log.js';
+import type { Recipe } from '../recipes/types.js';
+import type { Registry } from '../registry.js';
+import type { RuntimeOptions } from '../runtime/options.js';
+import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
 import type { RecipeRecord, Store } from '../store/store.js';
-import type { ServerContext } from './context.js';
 import { JobEngine } from './engine.js';
 import { EmbeddedQueue, type JobQueue, type QueueItem } from './queue.js';
 import { Retention } from './retention.js';
-import type { RecipeLifecycle } from './runtime.js';
-import { Scheduler } from './scheduler.js';
 
 /** The store's unfinished jobs as queue items, oldest first (what the queue recovers on start). */
 export async function recoverableJobs(store: Pick<Store, 'unfinishedJobs'>): Promise<QueueItem[]> {
@@ -28,14 +31,22 @@ export async function recoverableJobs(store: Pick<Store, 'unfinishedJobs'>): Pro
 }
 
 function concurrencyOf(recipe: RecipeRecord): number {
-  return recipe.definition?.concurrency ?? 1;
+  return (recipe.definition as Partial<Recipe> | null)?.concurrency ?? 1;
+}
+
+/** What the workers run with. */
+export interface WorkersDeps {
+  store: Pick<Store, 'listRecipes'>;
+  runtime: Pick<Runtime, 'onJobsCommitted'>;
+  options: Pick<RuntimeOptions, 'jobRetryBaseMs'>;
+  log: Log;
 }
 
 export class Workers implements RecipeLifecycle {
   readonly name = 'workers';
 
   constructor(
-    private readonly context: ServerContext,
+    private readonly deps: WorkersDeps,
     readonly queue: JobQueue,
     readonly engine: JobEngine,
   ) {}
@@ -44,11 +55,11 @@ export class Workers implements RecipeLifecycle {
   async open(): Promise<void> {
     let cursor: string | null | undefined;
     do {
-      const page = await this.context.store.listRecipes({ limit: 1000, cursor });
+      const page = await this.deps.store.listRecipes({ limit: 1000, cursor });
       for (const recipe of page.items) this.queue.setConcurrency(recipe.id, concurrencyOf(recipe));
       cursor = page.nextCursor;
     } while (cursor);
-    this.context.runtime.onJobsCommitted((jobs) => {
+    this.deps.runtime.onJobsCommitted((jobs) => {
       this.engine.committed(jobs);
       const items: QueueItem[] = new Array(jobs.length);
       for (let i = 0; i < jobs.length; i++) {
@@ -67,8 +78,8 @@ export class Workers implements RecipeLifecycle {
       if (outcome.kind === 'later') runAt = outcome.runAt;
     } catch (error) {
       // The store failed us (busy, disk full): the job is as it was committed; try it again.
-      this.context.log('error', `Job ${item.jobId} could not be run; trying again`, { error: messageOf(error) });
-      runAt = Date.now() + Math.max(1000, this.context.options.jobRetryBaseMs);
+      this.deps.log('error', `Job ${item.jobId} could not be run; trying again`, { error: messageOf(error) });
+      runAt = Date.now() + Math.max(1000, this.deps.options.jobRetryBaseMs);
     }
     if (runAt !== undefined) this.queue.enqueue([{ jobId: item.jobId, recipeId: item.recipeId, runAt }]);
   }
@@ -93,47 +104,50 @@ export class Workers implements RecipeLifecycle {
   }
 }
 
-/** The job engine's parts as the server holds them (tests reach them through `context.jobs`). */
+/** The job engine's parts as the server holds them. */
 export interface JobSystem {
   queue: JobQueue;
   engine: JobEngine;
   workers: Workers;
-  scheduler: Scheduler;
   retention: Retention;
   /** Resolves when no job is queued or running (delayed ones included). */
   idle(): Promise<void>;
 }
 
+/** What the job system is built from (the composition root passes them in). */
+export interface JobSystemDeps {
+  store: Pick<
+    Store,
+    'unfinishedJobs' | 'listRecipes' | 'startJobs' | 'saveJobProgress' | 'getRecipe' | 'deleteFinishedJobs'
+  >;
+  registry: Pick<Registry, 'definitionAt'>;
+  connections: Pick<Connections, 'live'>;
+  runtime: Pick<Runtime, 'onJobsCommitted'>;
+  options: RuntimeOptions;
+  publicUrl: () => string;
+  log: Log;
+}
+
 /**
- * Builds the queue, the engine, the workers, the scheduler and the retention sweep, registers
- * them with the runtime and starts the queue (which recovers the jobs a stop or crash left).
- * Call before the running recipes are resumed.
+ * Builds the queue, the engine, the workers and the retention sweep; starts nothing (the
+ * composition root registers them with the runtime and opens them).
  */
-export async function startJobSystem(context: ServerContext): Promise<JobSystem> {
-  const { store, options } = context;
+export function createJobSystem(deps: JobSystemDeps): JobSystem {
+  const { store, options, log } = deps;
   const queue = new EmbeddedQueue({
     workers: options.workers,
     recover: () => recoverableJobs(store),
-    onError: (error, item) =>
-      context.log('error', `Job ${item.jobId} failed in its worker`, { error: messageOf(error) }),
+    onError: (error, item) => log('error', `Job ${item.jobId} failed in its worker`, { error: messageOf(error) }),
   });
   const engine = new JobEngine({
     store,
-    registry: context.registry,
-    connections: context.connections,
+    registry: deps.registry,
+    connections: deps.connections,
     options,
-    publicUrl: context.publicUrl,
-    log: context.log,
+    publicUrl: deps.publicUrl,
+    log,
   });
-  const workers = new Workers(context, queue, engine);
-  const scheduler = new Scheduler(context);
-  const retention = new Retention(context);
-  const system: JobSystem = { queue, engine, workers, scheduler, retention, idle: () => queue.idle() };
-  context.jobs = system;
-  context.runtime.use(workers);
-  context.runtime.use(scheduler);
-  context.runtime.use(retention);
-  await workers.open();
-  retention.open();
-  return system;
+  const workers = new Workers(deps, queue, engine);
+  const retention = new Retention(deps);
+  return { queue, engine, workers, retention, idle: () => queue.idle() };
 }

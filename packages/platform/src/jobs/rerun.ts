@@ -4,8 +4,8 @@
  */
 import { FINISHED_JOB_STATUSES } from '@weft/sdk/model';
 import { ApiError } from '../api/errors.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { type JobRecord, type JobStatus, type Store, StoreError } from '../store/store.js';
-import type { Runtime } from './runtime.js';
 
 /** Statuses a job ends in: only these can be re-run. */
 export const FINISHED_STATUSES: readonly JobStatus[] = FINISHED_JOB_STATUSES;

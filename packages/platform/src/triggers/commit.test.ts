@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { Runtime } from '../runtime/runtime.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { JobRecord } from '../store/store.js';
 import { GroupCommit } from './commit.js';
-import { Runtime } from './runtime.js';
 
 let store: SqliteStore;
 let runtime: Runtime;

@@ -8,8 +8,8 @@
  * events wait until the start has finished, and are refused if the start fails.
  */
 import type { ConnectorDefinition, TriggerDefinition } from '@weft/sdk';
+import type { Registry } from '../registry.js';
 import type { RecipeRecord } from '../store/store.js';
-import type { ServerContext } from './context.js';
 
 export interface WebhookRecipe {
   id: string;
@@ -50,8 +50,17 @@ export function isStaticTrigger(definition: ConnectorDefinition, trigger: Trigge
   return typeof definition.webhookKeys === 'function' && typeof trigger.webhookKey === 'function';
 }
 
+/** What describing a recipe's webhook reads: the connectors and the server's public URL. */
+export interface RecipeDescriptionDeps {
+  registry: Pick<Registry, 'get' | 'definitionAt'>;
+  publicUrl: () => string;
+}
+
 /** A recipe's own webhook URL: the same as `Recipes.view` shows. */
-export function recipeWebhookUrl(context: ServerContext, recipe: Pick<RecipeRecord, 'id' | 'webhookSecret'>): string {
+export function recipeWebhookUrl(
+  context: Pick<RecipeDescriptionDeps, 'publicUrl'>,
+  recipe: Pick<RecipeRecord, 'id' | 'webhookSecret'>,
+): string {
   const base = context.publicUrl().replace(/\/+$/, '');
   return `${base}/webhooks/recipes/${encodeURIComponent(recipe.id)}/${recipe.webhookSecret}`;
 }
@@ -61,7 +70,7 @@ export function recipeWebhookUrl(context: ServerContext, recipe: Pick<RecipeReco
  * connector is the version the recipe pinned.
  */
 export async function describeWebhookRecipe(
-  context: ServerContext,
+  context: RecipeDescriptionDeps,
   record: RecipeRecord,
 ): Promise<Omit<WebhookRecipe, 'state' | 'ready'> | undefined> {
   const recipe = record.definition;
@@ -153,16 +162,4 @@ export class WebhookRecipes {
   clear(): void {
     for (const id of [...this.byId.keys()]) this.remove(id);
   }
-}
-
-const registries = new WeakMap<ServerContext, WebhookRecipes>();
-
-/** The registry of one server (shared by its ingress routes and its `webhooks` lifecycle part). */
-export function webhookRecipesOf(context: ServerContext): WebhookRecipes {
-  let registry = registries.get(context);
-  if (!registry) {
-    registry = new WebhookRecipes();
-    registries.set(context, registry);
-  }
-  return registry;
 }

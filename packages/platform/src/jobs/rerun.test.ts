@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '../api/errors.js';
+import { Runtime } from '../runtime/runtime.js';
 import { type JobWithSteps, type Store, StoreError } from '../store/store.js';
 import { rerunJob } from './rerun.js';
-import { Runtime } from './runtime.js';
 
 const job: JobWithSteps = {
   id: 'job_1',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { DEFAULT_RUNTIME_OPTIONS } from '../runtime/options.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { DEFAULT_RUNTIME_OPTIONS } from './options.js';
 import { Retention } from './retention.js';
 
 const DAY = 24 * 60 * 60 * 1000;

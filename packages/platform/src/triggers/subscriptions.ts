@@ -15,15 +15,16 @@
 import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
 import { ApiError } from '../api/errors.js';
-import type { RecipeRecord, WebhookSubscription } from '../store/store.js';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
+import type { Connections } from '../connections.js';
+import type { Log } from '../log.js';
+import type { RecipeLifecycle } from '../runtime/runtime.js';
+import type { RecipeRecord, Store, WebhookSubscription } from '../store/store.js';
 import {
   describeWebhookRecipe,
   isStaticTrigger,
+  type RecipeDescriptionDeps,
   type WebhookRecipe,
   type WebhookRecipes,
-  webhookRecipesOf,
 } from './webhook-recipes.js';
 
 /** Refresh when this share of the time left until `expires_at` has passed. */
@@ -78,6 +79,14 @@ interface LiveValues {
   onConnectionUpdate?: (values: Record<string, unknown>) => Promise<void>;
 }
 
+/** What the `webhooks` part runs with; `recipes` is the table the ingress reads. */
+export interface SubscriptionDeps extends RecipeDescriptionDeps {
+  store: Pick<Store, 'getWebhookSubscription' | 'deleteWebhookSubscription' | 'putWebhookSubscription'>;
+  connections: Pick<Connections, 'live'>;
+  recipes: WebhookRecipes;
+  log: Log;
+}
+
 export interface WebhookLifecycleOptions {
   /** Delay before retrying a failed refresh (default one minute). */
   refreshRetryMs?: number;
@@ -90,10 +99,10 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   private readonly retryMs: number;
 
   constructor(
-    private readonly context: ServerContext,
+    private readonly context: SubscriptionDeps,
     options: WebhookLifecycleOptions = {},
   ) {
-    this.recipes = webhookRecipesOf(context);
+    this.recipes = context.recipes;
     this.retryMs = options.refreshRetryMs ?? REFRESH_RETRY_MS;
   }
 
@@ -345,6 +354,6 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   }
 }
 
-export function webhookLifecycle(context: ServerContext, options?: WebhookLifecycleOptions): WebhookSubscriptions {
+export function webhookLifecycle(context: SubscriptionDeps, options?: WebhookLifecycleOptions): WebhookSubscriptions {
   return new WebhookSubscriptions(context, options);
 }

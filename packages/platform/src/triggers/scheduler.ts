@@ -12,15 +12,24 @@
  * for the poll in flight.
  */
 import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
+import type { Connections } from '../connections.js';
+import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';
-import type { RecipeRecord } from '../store/store.js';
-import type { ServerContext } from './context.js';
-import type { RecipeLifecycle } from './runtime.js';
+import type { Registry } from '../registry.js';
+import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
+import type { RecipeRecord, Store } from '../store/store.js';
 
-type SchedulerContext = Pick<ServerContext, 'store' | 'registry' | 'connections' | 'runtime' | 'log'>;
+/** What the scheduler polls with. */
+export interface SchedulerDeps {
+  store: Pick<Store, 'getTriggerState' | 'commitPoll' | 'recordPollError'>;
+  registry: Pick<Registry, 'get' | 'definitionAt'>;
+  connections: Pick<Connections, 'live'>;
+  runtime: Pick<Runtime, 'jobsCommitted'>;
+  log: Log;
+}
 
 /** Whether the recipe's trigger (in the loaded connector) polls. */
-function polls(context: SchedulerContext, recipe: RecipeRecord): boolean {
+function polls(context: SchedulerDeps, recipe: RecipeRecord): boolean {
   const trigger = recipe.definition.trigger;
   const definition = context.registry.get(trigger.connector)?.definition;
   return typeof definition?.triggers?.[trigger.trigger]?.poll === 'function';
@@ -32,7 +41,7 @@ class PollLoop {
   private stopped = false;
 
   constructor(
-    private readonly context: SchedulerContext,
+    private readonly context: SchedulerDeps,
     readonly recipe: RecipeRecord,
   ) {}
 
@@ -127,7 +136,7 @@ export class Scheduler implements RecipeLifecycle {
   readonly name = 'scheduler';
   private readonly loops = new Map<string, PollLoop>();
 
-  constructor(private readonly context: SchedulerContext) {}
+  constructor(private readonly context: SchedulerDeps) {}
 
   async start(recipe: RecipeRecord): Promise<void> {
     await this.begin(recipe);

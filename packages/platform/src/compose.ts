@@ -1,0 +1,88 @@
+/**
+ * The composition root: every service of a server is built here, once, with its dependencies
+ * passed in — nothing is looked up later, no field is set after the fact, and no module keeps
+ * per-server state. `start` opens the runtime once the server listens (its URL is known).
+ */
+import { Connections } from './connections.js';
+import { createJobSystem } from './jobs/workers.js';
+import type { Log } from './log.js';
+import { Recipes } from './recipes/service.js';
+import type { Registry } from './registry.js';
+import type { ServerContext } from './runtime/context.js';
+import type { RuntimeOptions } from './runtime/options.js';
+import { Runtime } from './runtime/runtime.js';
+import type { Store } from './store/store.js';
+import { GroupCommit } from './triggers/commit.js';
+import { Scheduler } from './triggers/scheduler.js';
+import { webhookLifecycle } from './triggers/subscriptions.js';
+import { WebhookRecipes } from './triggers/webhook-recipes.js';
+import type { Vault } from './vault.js';
+
+export interface Foundations {
+  home: string;
+  store: Store;
+  vault: Vault;
+  registry: Registry;
+  options: RuntimeOptions;
+  publicUrl: () => string;
+  log: Log;
+}
+
+export interface Composed {
+  context: ServerContext;
+  /**
+   * Starts the runtime's parts: the webhook subscriptions, the job queue and its workers
+   * (recovering jobs a crash interrupted), the polling scheduler and the retention sweep, then
+   * resumes the recipes that were running.
+   */
+  start(): Promise<void>;
+}
+
+export function compose(base: Foundations): Composed {
+  const { store, registry, options, publicUrl, log } = base;
+  const runtime = new Runtime();
+  const connections = new Connections(store, base.vault, registry);
+  const recipes = new Recipes({ store, registry, publicUrl, runtime, connections });
+  const jobs = createJobSystem({ store, registry, connections, runtime, options, publicUrl, log });
+  const scheduler = new Scheduler({ store, registry, connections, runtime, log });
+  const webhookRecipes = new WebhookRecipes();
+  const subscriptions = webhookLifecycle({ store, registry, connections, publicUrl, recipes: webhookRecipes, log });
+  const commits = new GroupCommit({ store, runtime, log });
+  const context: ServerContext = {
+    ...base,
+    connections,
+    recipes,
+    runtime,
+    jobs: { ...jobs, scheduler },
+    webhooks: { recipes: webhookRecipes, delivery: { connections, commits, log } },
+  };
+
+  async function start(): Promise<void> {
+    // The order is the order of a recipe's start (and the reverse of its stop): the ingress
+    // and subscriptions first, then the workers, then polling.
+    runtime.use(subscriptions);
+    runtime.use(jobs.workers);
+    runtime.use(scheduler);
+    runtime.use(jobs.retention);
+    // The queue starts here, recovering the jobs a stop or crash left.
+    await jobs.workers.open();
+    jobs.retention.open();
+    let cursor: string | null | undefined;
+    do {
+      const page = await store.listRecipes({ limit: 1000, cursor, status: 'running' });
+      for (const recipe of page.items) {
+        try {
+          await runtime.resumeRecipe(recipe);
+        } catch (error) {
+          log('error', `Recipe "${recipe.name}" could not be resumed`, {
+            recipeId: recipe.id,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  return { context, start };
+}

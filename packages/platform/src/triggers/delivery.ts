@@ -1,0 +1,118 @@
+/**
+ * Delivery of one webhook request to one recipe (SPEC §6): the trigger's `webhookNotification`
+ * shapes the reply and the events, the events are deduplicated against the recipe's seen
+ * signatures in the transaction that creates the jobs (group commit), and only once that
+ * transaction has committed is the delivery accepted. The HTTP routes (runtime/ingress.ts)
+ * find the recipes and send the reply; this module knows nothing of HTTP.
+ */
+import {
+  isWeftError,
+  messageOf,
+  runWebhookNotification,
+  signaturesOf,
+  type WebhookReply,
+  type WebhookRequest,
+  webhookErrorReply,
+} from '@weft/sdk';
+import { errorBody } from '../api/errors.js';
+import type { Connections } from '../connections.js';
+import type { Log } from '../log.js';
+import { StoreError } from '../store/store.js';
+import type { GroupCommit } from './commit.js';
+import type { WebhookRecipe } from './webhook-recipes.js';
+
+/** What one recipe made of one request. */
+export interface Delivery {
+  /** True when the notification accepted the request (and its jobs are committed). */
+  accepted: boolean;
+  reply: WebhookReply;
+  created: number;
+  duplicates: number;
+}
+
+export interface DeliveryDeps {
+  connections: Pick<Connections, 'live'>;
+  commits: Pick<GroupCommit, 'commit'>;
+  log: Log;
+}
+
+export function jsonReply(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): WebhookReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(errorBody(code, message)),
+  };
+}
+
+export const NOT_RUNNING = () =>
+  jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
+
+/** Runs one recipe's notification for a request and commits its events. */
+export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
+  const where = `triggers.${recipe.triggerName}`;
+  let events: unknown[];
+  let signatures: string[] | undefined;
+  let shaped: WebhookReply;
+  try {
+    const live = recipe.connection ? await deps.connections.live(recipe.connection) : undefined;
+    const outcome = await runWebhookNotification({
+      connector: recipe.definition,
+      trigger: recipe.triggerName,
+      request,
+      connection: live?.values ?? {},
+      input: recipe.input,
+      subscription: recipe.subscription,
+      webhookUrl: recipe.webhookUrl,
+      executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
+    });
+    events = outcome.events;
+    shaped = outcome.reply;
+    if (typeof recipe.trigger.dedup === 'function' && events.length > 0) {
+      signatures = signaturesOf(recipe.trigger.dedup, events, where);
+    }
+  } catch (error) {
+    const reply = webhookErrorReply(error);
+    // The executor's messages are redacted: they carry no connection secret.
+    deps.log(
+      reply.status >= 500 ? 'error' : 'warn',
+      `Webhook of recipe "${recipe.name}" refused with ${reply.status}`,
+      {
+        recipeId: recipe.id,
+        code: isWeftError(error) ? error.code : 'INTERNAL_ERROR',
+        error: messageOf(error),
+        ...(isWeftError(error) && error.details?.reason ? { reason: error.details.reason } : {}),
+      },
+    );
+    return { accepted: false, reply, created: 0, duplicates: 0 };
+  }
+  if (events.length === 0) return { accepted: true, reply: shaped, created: 0, duplicates: 0 };
+  // A recipe still subscribing has answered its handshake; its events wait for the start.
+  if (recipe.state === 'starting' && !(await recipe.ready)) {
+    return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
+  }
+  try {
+    const committed = await deps.commits.commit({ recipeId: recipe.id, events, signatures });
+    return { accepted: true, reply: shaped, created: committed.jobs.length, duplicates: committed.duplicates };
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'NOT_FOUND') {
+      return { accepted: false, reply: NOT_RUNNING(), created: 0, duplicates: 0 };
+    }
+    deps.log('error', `The events of a webhook of recipe "${recipe.name}" could not be stored`, {
+      recipeId: recipe.id,
+      error: messageOf(error),
+    });
+    return {
+      accepted: false,
+      reply: jsonReply(503, 'STORE_UNAVAILABLE', 'The event could not be stored; send it again', {
+        'retry-after': '1',
+      }),
+      created: 0,
+      duplicates: 0,
+    };
+  }
+}
