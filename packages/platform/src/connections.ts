@@ -14,8 +14,8 @@ import {
   Redactor,
   ValidationError,
 } from '@weft/sdk';
-import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './api/body.js';
-import { ApiError } from './api/errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './input.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
@@ -41,6 +41,16 @@ export type ConnectionListItem =
 export interface TestResult {
   ok: boolean;
   message: string;
+}
+
+/** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
+export function redactorFor(definition: ConnectorDefinition, values: Record<string, unknown>): Redactor {
+  const redactor = new Redactor(connectionSecrets(definition, values));
+  const declared = new Set((definition.connection?.fields ?? []).map((f) => f.name));
+  for (const [key, value] of Object.entries(values)) {
+    if (!declared.has(key) && !VISIBLE_TOKEN_KEYS.has(key)) redactor.add(value);
+  }
+  return redactor;
 }
 
 function connectionFields(definition: ConnectorDefinition): readonly Field[] {
@@ -115,7 +125,7 @@ export class Connections {
 
   private async record(name: string): Promise<ConnectionRecord> {
     const record = await this.store.getConnection(name);
-    if (!record) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    if (!record) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     return record;
   }
 
@@ -199,7 +209,7 @@ export class Connections {
     if (!isObject(given)) throw invalid('values', 'must be an object of connection values');
     const values = await this.check(definition, given);
     if (await this.store.getConnection(name)) {
-      throw new ApiError(409, 'CONFLICT', `A connection named "${name}" exists already`, 'name');
+      throw new ConflictError('CONFLICT', `A connection named "${name}" exists already`, 'name');
     }
     const record = await this.store.insertConnection({ name, connector, ...this.vault.seal(name, values) });
     return this.view(record, values);
@@ -237,14 +247,13 @@ export class Connections {
     const values = await this.check(definition, merged);
     const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
     this.forget(name);
-    if (!updated) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    if (!updated) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     return this.view(updated, values);
   }
 
   async remove(name: string, usedBy: string[] = []): Promise<void> {
     if (usedBy.length) {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'CONNECTION_IN_USE',
         `The connection "${name}" is used by ${usedBy.length === 1 ? 'the recipe' : 'the recipes'} ${usedBy.map((r) => `"${r}"`).join(', ')}: change or delete them first`,
         'name',
@@ -252,7 +261,7 @@ export class Connections {
     }
     this.forget(name);
     if (!(await this.store.deleteConnection(name))) {
-      throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+      throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     }
   }
 

@@ -2,8 +2,20 @@
  * @weft/platform: the runtime behind `weft serve`.
  */
 export { type AppOptions, buildApp, VERSION } from './api/app.js';
-export { ApiError, errorBody } from './api/errors.js';
+export { ApiError, errorBody, STATUS_OF_KIND, statusOf } from './api/errors.js';
+export { registerResumeRoutes } from './api/resume.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
+export {
+  ConflictError,
+  DomainError,
+  type DomainErrorKind,
+  FailedError,
+  ForbiddenError,
+  InvalidError,
+  isDomainError,
+  NotFoundError,
+  UnsupportedError,
+} from './errors.js';
 export { adminToken, ensureHome, resolveHome } from './home.js';
 export { datapillsOf } from './recipes/datapills.js';
 export {
@@ -44,7 +56,6 @@ export {
   type QueueStats,
 } from './runtime/queue.js';
 export { FINISHED_STATUSES, rerunJob } from './runtime/rerun.js';
-export { registerResumeRoutes } from './runtime/resume.js';
 export { RETENTION_SWEEP_MS, Retention } from './runtime/retention.js';
 export { Scheduler } from './runtime/scheduler.js';
 export { type ArraySummary, SUMMARY_KEEP, type Summarized, summarize } from './runtime/summarize.js';

@@ -5,9 +5,12 @@
 
 import { isWeftError } from '@weft/sdk';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorKind } from '../errors.js';
 import { StoreError } from '../store/store.js';
 import { VaultError } from '../vault.js';
+import { validationError } from './validation.js';
 
+/** An error that is HTTP already (a status of its own); the domain throws `DomainError`s. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -23,6 +26,19 @@ export function errorBody(code: string, message: string, path?: string) {
   return { error: path === undefined ? { code, message } : { code, message, path } };
 }
 
+/**
+ * The one table from errors to HTTP statuses: the domain's kinds, then the SDK's codes (a
+ * connector's `WeftError`; any code not listed is the caller's 400).
+ */
+export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported: 415,
+  failed: 422,
+};
+
 const WEFT_STATUS: Record<string, number> = {
   UNKNOWN_PATH: 404,
   UNKNOWN_PICK_LIST: 404,
@@ -30,7 +46,23 @@ const WEFT_STATUS: Record<string, number> = {
   UNKNOWN_OBJECT_DEFINITION: 404,
 };
 
+/** The status the API answers an error of the domain or of the API with; undefined for others. */
+export function statusOf(error: unknown): number | undefined {
+  if (error instanceof DomainError) return STATUS_OF_KIND[error.kind];
+  if (error instanceof ApiError) return error.status;
+  return undefined;
+}
+
+/** A domain error as the API answers it. */
+export function apiErrorOf(error: DomainError): ApiError {
+  return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.message, error.path);
+}
+
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof DomainError) {
+    reply.status(STATUS_OF_KIND[error.kind]).send(errorBody(error.code, error.message, error.path));
+    return;
+  }
   if (error instanceof ApiError) {
     reply.status(error.status).send(errorBody(error.code, error.message, error.path));
     return;
@@ -84,15 +116,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.validation) {
-    const first = fe.validation[0];
-    const path = first?.instancePath
-      ? first.instancePath
-          .slice(1)
-          .split('/')
-          .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
-          .join('')
-      : undefined;
-    reply.status(400).send(errorBody('INVALID_REQUEST', fe.message, path));
+    const found = validationError(fe.validation, fe.validationContext, request);
+    reply.status(400).send(errorBody(found.code, found.message, found.path));
     return;
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

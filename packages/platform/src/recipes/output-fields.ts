@@ -6,8 +6,8 @@
  * is saved and the datapills that read it come back as a warning.
  */
 import { type ConnectorDefinition, execute, type Field, messageOf } from '@weft/sdk';
-import { redactorFor } from '../api/connectors.js';
 import type { Connections, LiveConnection } from '../connections.js';
+import { redactorFor } from '../connections.js';
 import type { Registry } from '../registry.js';
 
 /** The output fields of one trigger or action step: the list, or why it could not be had. */

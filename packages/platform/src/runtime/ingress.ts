@@ -1,5 +1,6 @@
 /**
- * Webhook ingress (SPEC §6, §10): the public URLs applications deliver events to.
+ * Webhook ingress (SPEC §6, §10): what happens to a request sent to the public URLs applications
+ * deliver events to (their routes are api/webhooks.ts).
  *
  * - `/webhooks/recipes/:recipeId/:secret`: one recipe's own URL (dynamic webhooks and any
  *   webhook trigger). The recipe must be running and the secret must match (compared in
@@ -14,7 +15,6 @@
  * trigger shaped. Commits of concurrent requests are grouped (commit.ts). Running recipes are
  * looked up in memory (webhook-recipes.ts), never in the store.
  */
-import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import {
   isWeftError,
@@ -26,22 +26,10 @@ import {
   webhookErrorReply,
   webhookKeyOfRequest,
 } from '@weft/sdk';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorBody, handleError } from '../api/errors.js';
-import { checkNesting } from '../api/nesting.js';
 import { StoreError } from '../store/store.js';
 import { GroupCommit } from './commit.js';
 import type { ServerContext } from './context.js';
-import { type WebhookRecipe, webhookRecipesOf } from './webhook-recipes.js';
-
-/**
- * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.
- * HEAD (reachability checks) only answers whether the URL is live: it never runs a lambda.
- */
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
-
-/** Headers of a shaped reply that Fastify or the connection own. */
-const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+import { type WebhookRecipe, type WebhookRecipes, webhookRecipesOf } from './webhook-recipes.js';
 
 /** What one recipe made of one request. */
 export interface Delivery {
@@ -52,15 +40,20 @@ export interface Delivery {
   duplicates: number;
 }
 
-function jsonReply(status: number, code: string, message: string, headers: Record<string, string> = {}): WebhookReply {
+export function jsonReply(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): WebhookReply {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(errorBody(code, message)),
+    body: JSON.stringify({ error: { code, message } }),
   };
 }
 
-const NOT_RUNNING = () =>
+export const NOT_RUNNING = () =>
   jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
 
 function secretMatches(expected: Buffer, given: string): boolean {
@@ -68,67 +61,69 @@ function secretMatches(expected: Buffer, given: string): boolean {
   return candidate.length === expected.length && timingSafeEqual(candidate, expected);
 }
 
-/** The query string, first value of each name (as `weft listen` reads it). */
-function queryOf(url: string): Record<string, string> {
-  const at = url.indexOf('?');
-  if (at < 0) return {};
-  const params: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(url.slice(at + 1))) if (!(key in params)) params[key] = value;
-  return params;
-}
+/**
+ * What the webhook routes (api/webhooks.ts) call: a request for a recipe's URL or a connector's
+ * static URL in, the reply to send out once its events are committed.
+ */
+export class WebhookIngress {
+  private readonly recipes: WebhookRecipes;
+  private readonly commits: GroupCommit;
 
-/** Bodies the SDK parses as JSON for `ctx.payload`: JSON types, and bodies without a type. */
-function parsedAsJson(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  return type === '' || type === 'application/json' || type === 'text/json' || type.endsWith('+json');
-}
-
-/** The request as webhook lambdas see it; the body must be UTF-8 text, sent uncompressed. */
-function webhookRequest(request: FastifyRequest): WebhookRequest {
-  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (encoding && encoding !== 'identity') {
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding "${encoding}" is not supported for webhooks: send the body uncompressed`,
-    );
+  constructor(private readonly context: ServerContext) {
+    this.recipes = webhookRecipesOf(context);
+    this.commits = new GroupCommit({ store: context.store, runtime: context.runtime, log: context.log });
   }
-  const body = request.body;
-  let rawBody = '';
-  if (Buffer.isBuffer(body) && body.length > 0) {
-    if (!isUtf8(body)) {
-      throw new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'The webhook body is not UTF-8 text: Weft receives text bodies (JSON, forms, XML, plain text)',
-      );
+
+  /** The running recipe listening at this URL, or undefined (a wrong secret is no recipe). */
+  recipeAt(recipeId: string, secret: string): WebhookRecipe | undefined {
+    const recipe = this.recipes.get(recipeId);
+    return recipe && secretMatches(recipe.secret, secret) ? recipe : undefined;
+  }
+
+  /** The connector's static webhook URL: the reply, or undefined when no such URL exists (404 sent). */
+  staticConnector(name: string): { ok: true } | { ok: false; reply: WebhookReply } {
+    const connector = this.context.registry.get(name);
+    if (connector && typeof connector.definition.webhookKeys === 'function') return { ok: true };
+    return {
+      ok: false,
+      reply: jsonReply(
+        404,
+        'NOT_FOUND',
+        connector
+          ? `The connector "${name}" has no static webhooks (no webhookKeys); nothing was created`
+          : `No connector named "${name}"; nothing was created`,
+      ),
+    };
+  }
+
+  /** Runs the static webhook of a connector (checked by `staticConnector`) for every recipe its key matches. */
+  async receiveStatic(name: string, webhook: WebhookRequest): Promise<WebhookReply | undefined> {
+    const { context } = this;
+    const connector = context.registry.get(name)!;
+    let key: string;
+    try {
+      key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive' });
+    } catch (error) {
+      context.log('warn', `A static webhook of "${name}" was refused: webhookKeys failed`, {
+        connector: name,
+        error: messageOf(error),
+      });
+      return webhookErrorReply(error);
     }
-    rawBody = body.toString('utf8');
-    if (parsedAsJson(request.headers['content-type'])) checkNesting(rawBody, 'The webhook body');
+    const matches = this.recipes.matching(name, key);
+    if (matches.length === 0) {
+      // Applications send the events of every account to this URL; nobody listening for
+      // this one is normal, and a 2xx keeps the sender from retrying.
+      context.log('info', `A static webhook of "${name}" matched no running recipe`, { connector: name, key });
+      return undefined;
+    }
+    const deliveries = await Promise.all(matches.map((recipe) => this.deliver(recipe, webhook)));
+    return (deliveries.find((d) => d.accepted) ?? deliveries[0]).reply;
   }
-  return {
-    // Lower-case names already; the executor copies them for the lambda's context.
-    headers: request.headers as Record<string, string>,
-    params: queryOf(request.url),
-    rawBody,
-  };
-}
-
-function send(reply: FastifyReply, webhook: WebhookReply): FastifyReply {
-  reply.code(webhook.status);
-  for (const [name, value] of Object.entries(webhook.headers)) {
-    if (!OWN_HEADERS.has(name.toLowerCase())) reply.header(name, value);
-  }
-  return reply.send(webhook.body === '' ? undefined : webhook.body);
-}
-
-export function registerWebhookRoutes(app: FastifyInstance, context: ServerContext): void {
-  const recipes = webhookRecipesOf(context);
-  const commits = new GroupCommit({ store: context.store, runtime: context.runtime, log: context.log });
-  const limit = context.options.webhookBodyLimit;
 
   /** Runs one recipe's notification for a request and commits its events. */
-  async function deliver(recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
+  async deliver(recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
+    const { context, commits } = this;
     const where = `triggers.${recipe.triggerName}`;
     let events: unknown[];
     let signatures: string[] | undefined;
@@ -191,103 +186,4 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
       };
     }
   }
-
-  app.register(async (scope) => {
-    // Bodies are read raw, whatever their type: signatures are computed over the exact bytes.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) =>
-      done(null, body),
-    );
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        reply
-          .status(413)
-          .send(
-            errorBody(
-              'BODY_TOO_LARGE',
-              `The webhook body is larger than this server accepts (${limit} bytes, set by WEFT_WEBHOOK_BODY_LIMIT); nothing was created`,
-            ),
-          );
-        return;
-      }
-      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        reply
-          .status(415)
-          .send(
-            errorBody(
-              'UNSUPPORTED_MEDIA_TYPE',
-              `The Content-Type header "${String(request.headers['content-type'] ?? '')}" is not a valid media type`,
-            ),
-          );
-        return;
-      }
-      if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
-        reply
-          .status(400)
-          .send(
-            errorBody('INVALID_REQUEST', 'The webhook body does not have the length its Content-Length header says'),
-          );
-        return;
-      }
-      handleError(error, request, reply);
-    });
-
-    scope.route<{ Params: { recipeId: string; secret: string } }>({
-      method: METHODS,
-      url: '/webhooks/recipes/:recipeId/:secret',
-      bodyLimit: limit,
-      exposeHeadRoute: false,
-      handler: async (request, reply) => {
-        const recipe = recipes.get(request.params.recipeId);
-        if (!recipe || !secretMatches(recipe.secret, request.params.secret)) return send(reply, NOT_RUNNING());
-        if (request.method === 'HEAD') return reply.code(200).send();
-        const delivery = await deliver(recipe, webhookRequest(request));
-        return send(reply, delivery.reply);
-      },
-    });
-
-    scope.route<{ Params: { connector: string } }>({
-      method: METHODS,
-      url: '/webhooks/static/:connector',
-      bodyLimit: limit,
-      exposeHeadRoute: false,
-      handler: async (request, reply) => {
-        const name = request.params.connector;
-        const connector = context.registry.get(name);
-        if (!connector || typeof connector.definition.webhookKeys !== 'function') {
-          return send(
-            reply,
-            jsonReply(
-              404,
-              'NOT_FOUND',
-              connector
-                ? `The connector "${name}" has no static webhooks (no webhookKeys); nothing was created`
-                : `No connector named "${name}"; nothing was created`,
-            ),
-          );
-        }
-        if (request.method === 'HEAD') return reply.code(200).send();
-        const webhook = webhookRequest(request);
-        let key: string;
-        try {
-          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive' });
-        } catch (error) {
-          context.log('warn', `A static webhook of "${name}" was refused: webhookKeys failed`, {
-            connector: name,
-            error: messageOf(error),
-          });
-          return send(reply, webhookErrorReply(error));
-        }
-        const matches = recipes.matching(name, key);
-        if (matches.length === 0) {
-          // Applications send the events of every account to this URL; nobody listening for
-          // this one is normal, and a 2xx keeps the sender from retrying.
-          context.log('info', `A static webhook of "${name}" matched no running recipe`, { connector: name, key });
-          return reply.code(200).send();
-        }
-        const deliveries = await Promise.all(matches.map((recipe) => deliver(recipe, webhook)));
-        return send(reply, (deliveries.find((d) => d.accepted) ?? deliveries[0]).reply);
-      },
-    });
-  });
 }

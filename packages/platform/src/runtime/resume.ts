@@ -1,97 +1,32 @@
 /**
- * `POST /webhooks/resume/:jobId/:token`: the URL an action handed out (`ctx.resumeUrl`) before
- * `ctx.waitForResume`. The call's body and headers are committed to the job's wait, the job is
- * made due, and only then the caller gets 202; the job runs the waiting action again with
- * `ctx.resume = { payload, headers }`.
+ * Resuming a job that waits (`ctx.waitForResume`) with the call to its resume URL (the route is
+ * api/resume.ts): the call's payload and headers are committed to the job's wait, the job is made
+ * due, and the queue hears of it. A call that arrives while the action is still suspending (it
+ * sent the URL and the other side answered at once) waits for the suspension to commit.
  *
- * 404 for an unknown job, a wrong token, a job that is not waiting (finished, timed out,
- * already resumed). The token is random per suspension and kept only as a hash. A call that
- * arrives while the action is still suspending (it sent the URL and the other side answered at
- * once) waits for the suspension to commit.
- *
- * No admin token: the URL's token is the credential (like webhook URLs). Headers that carry the
- * caller's credentials (`authorization`, `cookie`, ...) are not kept.
+ * The token is random per suspension and kept only as a hash: an unknown job, a wrong token, a
+ * job that is not waiting (finished, timed out, already resumed) all resume nothing.
  */
-
-import type { FastifyInstance } from 'fastify';
-import { ApiError, errorBody } from '../api/errors.js';
-import { checkNesting } from '../api/nesting.js';
+import type { JobRecord } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import { resumeTokenHash } from './engine.js';
 
-/** Headers not kept with a resume call: credentials of the caller and transport details. */
-const DROPPED_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'host',
-  'connection',
-  'content-length',
-  'transfer-encoding',
-  'keep-alive',
-]);
-
-const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
-
-function notFound() {
-  return errorBody(
-    'RESUME_NOT_FOUND',
-    'No job waits for this resume URL: it is unknown, or the job was resumed already, timed out or finished',
-  );
-}
-
-/** The body as the action sees it in `ctx.resume.payload`: JSON and forms parsed, else the text. */
-function payloadOf(body: string | undefined, contentType: string | undefined): unknown {
-  if (body === undefined || body === '') return null;
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/json' || type.endsWith('+json')) {
-    checkNesting(body, 'The resume body');
-    return JSON.parse(body);
+/** The resumed job, or undefined when no job waits for this job id and token. */
+export async function resumeWaitingJob(
+  context: ServerContext,
+  call: { jobId: string; token: string; payload: unknown; headers: Record<string, string> },
+): Promise<JobRecord | undefined> {
+  const { jobId, token, payload, headers } = call;
+  const tokenHash = resumeTokenHash(token);
+  const input = { jobId, tokenHash, resume: { payload, headers } };
+  let job = await context.store.resumeJob(input);
+  if (!job) {
+    const pending = context.jobs?.engine.pendingWait(jobId, tokenHash);
+    if (pending) {
+      await pending;
+      job = await context.store.resumeJob(input);
+    }
   }
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
-  return body;
-}
-
-export function registerResumeRoutes(app: FastifyInstance, context: ServerContext): void {
-  app.register(async (scope) => {
-    // Any content type, kept as text and parsed here: a malformed body is the caller's 400,
-    // whatever the rest of the API accepts.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'string', bodyLimit: context.options.webhookBodyLimit },
-      (_request, body, done) => done(null, body),
-    );
-
-    type Resume = { Params: { jobId: string; token: string }; Body: string | undefined };
-    scope.post<Resume>('/webhooks/resume/:jobId/:token', async (request, reply) => {
-      const { jobId, token } = request.params;
-      if (!TOKEN.test(token) || !jobId) return reply.status(404).send(notFound());
-      let payload: unknown;
-      try {
-        payload = payloadOf(request.body, request.headers['content-type']);
-      } catch (error) {
-        if (error instanceof ApiError) throw error;
-        return reply.status(400).send(errorBody('INVALID_JSON', 'The body is not valid JSON'));
-      }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value === undefined || DROPPED_HEADERS.has(name)) continue;
-        headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-      }
-      const tokenHash = resumeTokenHash(token);
-      const input = { jobId, tokenHash, resume: { payload, headers } };
-      let job = await context.store.resumeJob(input);
-      if (!job) {
-        const pending = context.jobs?.engine.pendingWait(jobId, tokenHash);
-        if (pending) {
-          await pending;
-          job = await context.store.resumeJob(input);
-        }
-      }
-      if (!job) return reply.status(404).send(notFound());
-      context.runtime.jobsCommitted([job]);
-      return reply.status(202).send({ jobId: job.id, status: 'resumed' });
-    });
-  });
+  if (job) context.runtime.jobsCommitted([job]);
+  return job;
 }

@@ -13,7 +13,7 @@
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
 import { execute, isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
-import { ApiError } from '../api/errors.js';
+import { ConflictError } from '../errors.js';
 import type { RecipeRecord, WebhookSubscription } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import type { RecipeLifecycle } from './runtime.js';
@@ -149,8 +149,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             onConnectionUpdate: live.onConnectionUpdate,
           });
         } catch (error) {
-          throw new ApiError(
-            409,
+          throw new ConflictError(
             'WEBHOOK_KEY_FAILED',
             `The recipe "${recipe.name}" cannot start: triggers.${recipe.triggerName}.webhookKey of "${recipe.connector}" failed: ${messageOf(error)}`,
           );
@@ -207,8 +206,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
       });
       data = result.kind === 'output' ? result.output : null;
     } catch (error) {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'WEBHOOK_SUBSCRIBE_FAILED',
         `The recipe "${recipe.name}" cannot start: subscribing its webhook with "${recipe.connector}" failed: ${messageOf(error)}`,
       );

@@ -1,0 +1,139 @@
+/**
+ * The body of `POST /api/connectors/:name/fields`: its schema (the shape of each key), the rules
+ * across keys (one target; `kind` and `args` where they apply), the executor path it names, and
+ * how failures of the connector's own code answer.
+ */
+import { type ConnectorDefinition, isWeftError, messageOf, type Redactor } from '@weft/sdk';
+import { describeValue, invalid, isObject, type Json, objectBody, onlyKeys, stringAt } from '../input.js';
+import { ApiError } from './errors.js';
+
+const text = { type: ['string', 'null'], minLength: 1 };
+
+export const fieldsBody = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'One of `action`, `trigger` (with `kind`) or `pickList`',
+  properties: {
+    connection: { ...text, description: 'A connection of this connector: the lambdas run with its values' },
+    version: { type: ['integer', 'null'], minimum: 1, description: 'A stored version (default: the current one)' },
+    action: text,
+    trigger: text,
+    kind: {
+      type: 'string',
+      enum: ['input', 'output', 'config', 'description', 'help'],
+      default: 'input',
+      description:
+        "`description` and `help` give the operation's texts, computed with the connection and config fields",
+    },
+    configFields: { type: ['object', 'null'], description: 'Config field values the fields may depend on' },
+    pickList: text,
+    args: {
+      type: 'object',
+      description: 'Pick lists: the values of the fields named in `pickListParams`; tree pick lists: `parentId`',
+    },
+  },
+};
+
+export interface FieldsRequest {
+  connection?: string;
+  version?: number;
+  action?: string;
+  trigger?: string;
+  kind: (typeof FIELD_KINDS)[number];
+  configFields: Record<string, unknown>;
+  pickList?: string;
+  args?: Record<string, unknown>;
+}
+
+/** `description` and `help` resolve an operation's texts with the connection and config fields. */
+const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
+
+export function fieldsRequest(body: unknown): FieldsRequest {
+  const obj = objectBody(body);
+  onlyKeys(obj, ['connection', 'version', 'action', 'trigger', 'kind', 'configFields', 'pickList', 'args']);
+  const action = stringAt(obj, 'action', { optional: true });
+  const trigger = stringAt(obj, 'trigger', { optional: true });
+  const pickList = stringAt(obj, 'pickList', { optional: true });
+  const targets = [action && 'action', trigger && 'trigger', pickList && 'pickList'].filter(Boolean);
+  if (targets.length !== 1) {
+    throw invalid(
+      targets[1] as string | undefined,
+      targets.length
+        ? `give only one of "action", "trigger" and "pickList", not ${targets.map((t) => `"${t}"`).join(' and ')}`
+        : 'give "action" or "trigger" (with "kind") to resolve fields, or "pickList" for a pick list',
+    );
+  }
+  let kind: FieldsRequest['kind'] = 'input';
+  if (obj.kind !== undefined) {
+    if (pickList) throw invalid('kind', 'is for fields of an action or a trigger, not for a pick list');
+    if (!(FIELD_KINDS as readonly unknown[]).includes(obj.kind)) {
+      throw invalid('kind', `must be one of ${FIELD_KINDS.map((k) => `"${k}"`).join(', ')}`);
+    }
+    kind = obj.kind as FieldsRequest['kind'];
+  }
+  const configFields = obj.configFields ?? {};
+  if (!isObject(configFields)) {
+    throw invalid('configFields', `must be an object of config field values, not ${describeValue(configFields)}`);
+  }
+  if (obj.args !== undefined) {
+    if (!pickList) throw invalid('args', 'is for pick lists (the values of the fields named in pickListParams)');
+    if (!isObject(obj.args))
+      throw invalid('args', `must be an object of pick-list arguments, not ${describeValue(obj.args)}`);
+  }
+  let version: number | undefined;
+  if (obj.version !== undefined && obj.version !== null) {
+    if (!Number.isInteger(obj.version) || (obj.version as number) < 1) {
+      throw invalid('version', 'must be a version number (1, 2, ...)');
+    }
+    version = obj.version as number;
+  }
+  return {
+    connection: stringAt(obj, 'connection', { optional: true }),
+    version,
+    action,
+    trigger,
+    kind,
+    configFields,
+    pickList,
+    args: obj.args as Json | undefined,
+  };
+}
+
+/** Checks the named action, trigger or pick list exists, so a typo is a 404 with its path. */
+export function execPath(name: string, definition: ConnectorDefinition, request: FieldsRequest): string {
+  const known = (o: object | undefined) => Object.keys(o ?? {});
+  const missing = (what: string, key: string, given: string, list: string[]) =>
+    new ApiError(
+      404,
+      'UNKNOWN_PATH',
+      `Connector "${name}" has no ${what} "${given}" (${what}s: ${list.join(', ') || 'none'})`,
+      key,
+    );
+  if (request.pickList !== undefined) {
+    if (typeof definition.pickLists?.[request.pickList] !== 'function') {
+      throw missing('pick list', 'pickList', request.pickList, known(definition.pickLists));
+    }
+    return `pick_lists.${request.pickList}`;
+  }
+  const section = request.action !== undefined ? 'actions' : 'triggers';
+  const op = request.action ?? request.trigger!;
+  const ops = section === 'actions' ? definition.actions : definition.triggers;
+  if (!ops?.[op]) {
+    throw missing(section === 'actions' ? 'action' : 'trigger', section.slice(0, -1), op, known(ops));
+  }
+  const kind = request.kind;
+  return `${section}.${op}.${kind === 'description' || kind === 'help' ? kind : `${kind}_fields`}`;
+}
+
+/** Errors of the connector's own code: 404 for an unknown name, 400 for a bad request, else 422. */
+export function connectorFailure(error: unknown, redactor: Redactor): ApiError {
+  if (!isWeftError(error)) {
+    return new ApiError(422, 'LAMBDA_FAILED', redactor.redact(messageOf(error)));
+  }
+  const status = error.code.startsWith('UNKNOWN_')
+    ? 404
+    : error.code === 'USAGE' || error.code === 'INPUT_INVALID'
+      ? 400
+      : 422;
+  return new ApiError(status, error.code, redactor.redact(error.message));
+}
