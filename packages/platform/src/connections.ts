@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from '@weft/sdk';
 import { ConflictError, NotFoundError } from './errors.js';
-import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './input.js';
+import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
@@ -37,6 +37,20 @@ export interface ConnectionView {
 export type ConnectionListItem =
   | ConnectionView
   | (Omit<ConnectionView, 'values'> & { error: { code: string; message: string } });
+
+/** What creates a connection (the API's schema has checked the shape; the values are checked here). */
+export interface ConnectionInput {
+  name: string;
+  connector: string;
+  values?: Json | null;
+}
+
+/** A change: values merged into the stored ones; `name` and `connector`, if given, must not change. */
+export interface ConnectionPatch {
+  name?: string;
+  connector?: string;
+  values?: Json | null;
+}
 
 export interface TestResult {
   ok: boolean;
@@ -199,15 +213,11 @@ export class Connections {
     return this.view(record, this.vault.open(name, record));
   }
 
-  async create(body: unknown): Promise<ConnectionView> {
-    const obj = objectBody(body);
-    onlyKeys(obj, ['name', 'connector', 'values']);
-    const name = nameAt(obj, 'name');
-    const connector = stringAt(obj, 'connector')!;
+  async create(input: ConnectionInput): Promise<ConnectionView> {
+    const name = nameAt({ ...input }, 'name');
+    const connector = stringAt({ ...input }, 'connector')!;
     const definition = this.definitionOf(connector);
-    const given = obj.values ?? {};
-    if (!isObject(given)) throw invalid('values', 'must be an object of connection values');
-    const values = await this.check(definition, given);
+    const values = await this.check(definition, input.values ?? {});
     if (await this.store.getConnection(name)) {
       throw new ConflictError('CONFLICT', `A connection named "${name}" exists already`, 'name');
     }
@@ -216,9 +226,7 @@ export class Connections {
   }
 
   /** Merges the given values into the stored ones: `"[REDACTED]"` keeps a stored value, null removes one. */
-  async update(name: string, body: unknown): Promise<ConnectionView> {
-    const obj = objectBody(body);
-    onlyKeys(obj, ['name', 'connector', 'values']);
+  async update(name: string, obj: ConnectionPatch): Promise<ConnectionView> {
     const record = await this.record(name);
     if (obj.name !== undefined && obj.name !== name)
       throw invalid('name', 'a connection cannot be renamed; create a new one');
@@ -229,7 +237,6 @@ export class Connections {
       );
     }
     const patch = obj.values ?? {};
-    if (!isObject(patch)) throw invalid('values', 'must be an object of connection values');
     const definition = this.definitionOf(record.connector);
     const stored = this.vault.open(name, record);
     const merged: Json = { ...stored };

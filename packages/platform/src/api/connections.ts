@@ -1,5 +1,6 @@
 /** `/api/connections`: list, create, read, change, delete and test connections (connections.ts). */
 import type { FastifyInstance } from 'fastify';
+import type { ConnectionInput, ConnectionPatch } from '../connections.js';
 import { pageQuery } from '../input.js';
 import type { ServerContext } from '../runtime/context.js';
 import {
@@ -17,7 +18,7 @@ import {
 
 type Named = { Params: { name: string } };
 
-const values = { type: 'object', description: "Values of the connector's connection fields" };
+const values = { type: ['object', 'null'], description: "Values of the connector's connection fields" };
 
 /** Bodies: the shape is checked here; the values against the connector's fields by the domain. */
 const connectionInput = {
@@ -64,7 +65,7 @@ export async function connectionRoutes(app: FastifyInstance, context: ServerCont
     async (request) => connections.list(pageQuery(request.query)),
   );
 
-  app.post(
+  app.post<{ Body: ConnectionInput }>(
     '/api/connections',
     {
       schema: {
@@ -101,7 +102,7 @@ export async function connectionRoutes(app: FastifyInstance, context: ServerCont
     async (request) => connections.get(request.params.name),
   );
 
-  app.patch<Named>(
+  app.patch<Named & { Body: ConnectionPatch }>(
     '/api/connections/:name',
     {
       schema: {

@@ -4,8 +4,11 @@
  * how failures of the connector's own code answer.
  */
 import { type ConnectorDefinition, isWeftError, messageOf, type Redactor } from '@weft/sdk';
-import { describeValue, invalid, isObject, type Json, objectBody, onlyKeys, stringAt } from '../input.js';
+import { invalid, type Json, stringAt } from '../input.js';
 import { ApiError } from './errors.js';
+
+/** `description` and `help` resolve an operation's texts with the connection and config fields. */
+const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
 
 const text = { type: ['string', 'null'], minLength: 1 };
 
@@ -20,7 +23,7 @@ export const fieldsBody = {
     trigger: text,
     kind: {
       type: 'string',
-      enum: ['input', 'output', 'config', 'description', 'help'],
+      enum: FIELD_KINDS,
       default: 'input',
       description:
         "`description` and `help` give the operation's texts, computed with the connection and config fields",
@@ -45,12 +48,9 @@ export interface FieldsRequest {
   args?: Record<string, unknown>;
 }
 
-/** `description` and `help` resolve an operation's texts with the connection and config fields. */
-const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
-
 export function fieldsRequest(body: unknown): FieldsRequest {
-  const obj = objectBody(body);
-  onlyKeys(obj, ['connection', 'version', 'action', 'trigger', 'kind', 'configFields', 'pickList', 'args']);
+  // The shape (an object, known keys, types) is the route schema's (fieldsBody); the rules across keys are here.
+  const obj = body as Json;
   const action = stringAt(obj, 'action', { optional: true });
   const trigger = stringAt(obj, 'trigger', { optional: true });
   const pickList = stringAt(obj, 'pickList', { optional: true });
@@ -66,27 +66,13 @@ export function fieldsRequest(body: unknown): FieldsRequest {
   let kind: FieldsRequest['kind'] = 'input';
   if (obj.kind !== undefined) {
     if (pickList) throw invalid('kind', 'is for fields of an action or a trigger, not for a pick list');
-    if (!(FIELD_KINDS as readonly unknown[]).includes(obj.kind)) {
-      throw invalid('kind', `must be one of ${FIELD_KINDS.map((k) => `"${k}"`).join(', ')}`);
-    }
     kind = obj.kind as FieldsRequest['kind'];
   }
-  const configFields = obj.configFields ?? {};
-  if (!isObject(configFields)) {
-    throw invalid('configFields', `must be an object of config field values, not ${describeValue(configFields)}`);
+  const configFields = (obj.configFields ?? {}) as Json;
+  if (obj.args !== undefined && !pickList) {
+    throw invalid('args', 'is for pick lists (the values of the fields named in pickListParams)');
   }
-  if (obj.args !== undefined) {
-    if (!pickList) throw invalid('args', 'is for pick lists (the values of the fields named in pickListParams)');
-    if (!isObject(obj.args))
-      throw invalid('args', `must be an object of pick-list arguments, not ${describeValue(obj.args)}`);
-  }
-  let version: number | undefined;
-  if (obj.version !== undefined && obj.version !== null) {
-    if (!Number.isInteger(obj.version) || (obj.version as number) < 1) {
-      throw invalid('version', 'must be a version number (1, 2, ...)');
-    }
-    version = obj.version as number;
-  }
+  const version = (obj.version ?? undefined) as number | undefined;
   return {
     connection: stringAt(obj, 'connection', { optional: true }),
     version,

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
-import { invalid, isObject, onlyKeys, pageQuery } from '../input.js';
+import { invalid, isObject, pageQuery } from '../input.js';
 import type { ServerContext } from '../runtime/context.js';
 import { rerunJob } from '../runtime/rerun.js';
 import type { JobQuery, JobRecord, JobStatus, JobStepRecord, JobWithSteps } from '../store/store.js';
@@ -60,7 +60,6 @@ export function jobDetail(job: JobWithSteps) {
 /** `?recipeId=&status=&limit=&cursor=`. */
 export function jobQuery(query: unknown): JobQuery {
   const q = isObject(query) ? query : {};
-  onlyKeys(q, ['recipeId', 'status', 'limit', 'cursor']);
   const result: JobQuery = pageQuery(q);
   if (q.recipeId !== undefined && q.recipeId !== '') {
     if (typeof q.recipeId !== 'string') throw invalid('recipeId', 'give one recipe id');

@@ -58,7 +58,11 @@ describe('the OpenAPI document and the route schemas', () => {
       path: 'name',
     });
     const fields = await call('POST', '/api/connectors/crm/fields', { action: 'create_contact', version: 0 });
-    expect(fields.body.error).toMatchObject({ code: 'INVALID_REQUEST', path: 'version' });
+    expect(fields.body.error).toEqual({
+      code: 'INVALID_REQUEST',
+      message: 'version: must be at least 1',
+      path: 'version',
+    });
   });
 
   test('a body that is not an object, or none, says so without a path', async () => {

@@ -15,7 +15,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { NotFoundError } from '../errors.js';
-import { describeValue, invalid, isObject, objectBody, stringAt } from '../input.js';
+import { invalid, type Json, stringAt } from '../input.js';
 import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
 import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
@@ -84,15 +84,11 @@ const runSchema = {
 export async function runRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
   app.post<Named>('/api/connectors/:name/run', { schema: runSchema }, async (request, reply) => {
     const name = request.params.name;
-    const body = objectBody(request.body);
+    const body = request.body as Json;
     const action = stringAt(body, 'action')!;
     const connectionName = stringAt(body, 'connection', { optional: true });
-    const input = body.input ?? {};
-    if (!isObject(input)) throw invalid('input', `must be an object of input values, not ${describeValue(input)}`);
-    const configFields = body.configFields ?? {};
-    if (!isObject(configFields)) {
-      throw invalid('configFields', `must be an object of config field values, not ${describeValue(configFields)}`);
-    }
+    const input = (body.input ?? {}) as Json;
+    const configFields = (body.configFields ?? {}) as Json;
 
     const registered = context.registry.get(name);
     if (!registered) throw new NotFoundError('CONNECTOR_NOT_FOUND', `No connector named "${name}"`, 'name');

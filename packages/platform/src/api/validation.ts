@@ -48,6 +48,8 @@ function expected(type: unknown): string {
     .join(' or ');
 }
 
+const COMPARED: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' };
+
 const RANK: Record<string, number> = { additionalProperties: 1, required: 2 };
 
 /** The one problem to answer, in the shape of the domain's checks. */
@@ -81,6 +83,15 @@ function describe(error: ErrorObject, part: string): { path?: string; message: s
       };
     case 'minLength':
       if (schema.minLength === 1) return { path: dotted(error.instancePath), message: 'must not be empty' };
+      break;
+    case 'minimum':
+    case 'maximum':
+      if (schema.minimum === undefined || schema.maximum === undefined) {
+        return {
+          path: dotted(error.instancePath),
+          message: `must be ${COMPARED[String(error.params.comparison)] ?? error.params.comparison} ${error.params.limit}`,
+        };
+      }
       break;
     case 'enum':
       return {
