@@ -4,8 +4,8 @@
  * how failures of the connector's own code answer.
  */
 import { type ConnectorDefinition, isWeftError, messageOf, type Redactor } from '@weft/sdk';
+import { type DomainError, FailedError, InvalidError, NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
-import { ApiError } from './errors.js';
 
 /** `description` and `help` resolve an operation's texts with the connection and config fields. */
 const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
@@ -89,8 +89,7 @@ export function fieldsRequest(body: unknown): FieldsRequest {
 export function execPath(name: string, definition: ConnectorDefinition, request: FieldsRequest): string {
   const known = (o: object | undefined) => Object.keys(o ?? {});
   const missing = (what: string, key: string, given: string, list: string[]) =>
-    new ApiError(
-      404,
+    new NotFoundError(
       'UNKNOWN_PATH',
       `Connector "${name}" has no ${what} "${given}" (${what}s: ${list.join(', ') || 'none'})`,
       key,
@@ -111,15 +110,11 @@ export function execPath(name: string, definition: ConnectorDefinition, request:
   return `${section}.${op}.${kind === 'description' || kind === 'help' ? kind : `${kind}_fields`}`;
 }
 
-/** Errors of the connector's own code: 404 for an unknown name, 400 for a bad request, else 422. */
-export function connectorFailure(error: unknown, redactor: Redactor): ApiError {
-  if (!isWeftError(error)) {
-    return new ApiError(422, 'LAMBDA_FAILED', redactor.redact(messageOf(error)));
-  }
-  const status = error.code.startsWith('UNKNOWN_')
-    ? 404
-    : error.code === 'USAGE' || error.code === 'INPUT_INVALID'
-      ? 400
-      : 422;
-  return new ApiError(status, error.code, redactor.redact(error.message));
+/** Errors of the connector's own code: not found for an unknown name, invalid for a bad request, else failed (422). */
+export function connectorFailure(error: unknown, redactor: Redactor): DomainError {
+  if (!isWeftError(error)) return new FailedError('LAMBDA_FAILED', redactor.redact(messageOf(error)));
+  const message = redactor.redact(error.message);
+  if (error.code.startsWith('UNKNOWN_')) return new NotFoundError(error.code, message);
+  if (error.code === 'USAGE' || error.code === 'INPUT_INVALID') return new InvalidError(error.code, message);
+  return new FailedError(error.code, message);
 }
