@@ -27,8 +27,9 @@ export function errorBody(code: string, message: string, path?: string) {
 }
 
 /**
- * The one table from errors to HTTP statuses: the domain's kinds, then the SDK's codes (a
- * connector's `WeftError`; any code not listed is the caller's 400).
+ * The one table from errors to HTTP statuses: each kind of failure has one status. The domain's
+ * errors carry their kind; the codes of the store and of the SDK (a connector's `WeftError`) are
+ * given theirs below (an SDK code not listed is the caller's mistake).
  */
 export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
   invalid: 400,
@@ -39,11 +40,13 @@ export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
   failed: 422,
 };
 
-const WEFT_STATUS: Record<string, number> = {
-  UNKNOWN_PATH: 404,
-  UNKNOWN_PICK_LIST: 404,
-  UNKNOWN_METHOD: 404,
-  UNKNOWN_OBJECT_DEFINITION: 404,
+const STORE_KIND: Readonly<Record<string, DomainErrorKind>> = { CONFLICT: 'conflict', NOT_FOUND: 'not_found' };
+
+const WEFT_KIND: Readonly<Record<string, DomainErrorKind>> = {
+  UNKNOWN_PATH: 'not_found',
+  UNKNOWN_PICK_LIST: 'not_found',
+  UNKNOWN_METHOD: 'not_found',
+  UNKNOWN_OBJECT_DEFINITION: 'not_found',
 };
 
 /** The status the API answers an error of the domain or of the API with; undefined for others. */
@@ -68,7 +71,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (error instanceof StoreError) {
-    const status = error.code === 'CONFLICT' ? 409 : error.code === 'NOT_FOUND' ? 404 : 400;
+    const status = STATUS_OF_KIND[STORE_KIND[error.code] ?? 'invalid'];
     reply
       .status(status)
       .send(errorBody(error.code, error.message, error.code === 'INVALID_CURSOR' ? 'cursor' : undefined));
@@ -76,11 +79,11 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (error instanceof VaultError) {
     // The server's key does not fit a stored row: the operator must act, the request was fine.
-    reply.status(409).send(errorBody(error.vaultCode, error.message));
+    reply.status(STATUS_OF_KIND.conflict).send(errorBody(error.vaultCode, error.message));
     return;
   }
   if (isWeftError(error)) {
-    reply.status(WEFT_STATUS[error.code] ?? 400).send(errorBody(error.code, error.message));
+    reply.status(STATUS_OF_KIND[WEFT_KIND[error.code] ?? 'invalid']).send(errorBody(error.code, error.message));
     return;
   }
   const fe = error as FastifyError;
