@@ -42,7 +42,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler(handleError);
   // Route schemas check requests (validation.ts) and describe answers (the OpenAPI document):
   // they never filter what a route answers.
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(validatorCompiler());
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only (any other type is a 415; webhooks and resumes take every type in their scopes).
   // An empty body sent as JSON is no body: clients that always send the content type (and

@@ -119,7 +119,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.validation) {
-    const found = validationError(fe.validation, fe.validationContext, request);
+    const found = validationError(fe.validation, fe.validationContext);
     reply.status(400).send(errorBody(found.code, found.message, found.path));
     return;
   }

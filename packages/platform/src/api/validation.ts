@@ -13,11 +13,13 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { describeValue } from '../input.js';
 
 const common: Options = { allErrors: true, verbose: true, strict: false, useDefaults: false };
-const bodies = new Ajv({ ...common, coerceTypes: false, removeAdditional: false });
-const texts = new Ajv({ ...common, coerceTypes: true, removeAdditional: false });
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodies : texts).compile(schema);
+/** The validator of one server (its own ajv instances: no state shared between servers). */
+export function validatorCompiler(): FastifySchemaCompiler<object> {
+  const bodies = new Ajv({ ...common, coerceTypes: false, removeAdditional: false });
+  const texts = new Ajv({ ...common, coerceTypes: true, removeAdditional: false });
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : texts).compile(schema);
+}
 
 type Json = Record<string, unknown>;
 
@@ -112,7 +114,6 @@ function describe(error: ErrorObject, part: string): { path?: string; message: s
 export function validationError(
   errors: readonly Partial<ErrorObject>[],
   part: string | undefined,
-  _request: unknown,
 ): { code: string; message: string; path?: string } {
   const all = errors as ErrorObject[];
   const root = all.find((e) => e.keyword === 'type' && e.instancePath === '');
