@@ -14,8 +14,8 @@ import {
   ValidationError,
 } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
-import { invalid, isObject, type Json, nameAt, objectBody, onlyKeys, stringAt } from './api/body.js';
-import { ApiError } from './api/errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
@@ -38,9 +38,33 @@ export type ConnectionListItem =
   | ConnectionView
   | (Omit<ConnectionView, 'values'> & { error: { code: string; message: string } });
 
+/** What creates a connection (the API's schema has checked the shape; the values are checked here). */
+export interface ConnectionInput {
+  name: string;
+  connector: string;
+  values?: Json | null;
+}
+
+/** A change: values merged into the stored ones; `name` and `connector`, if given, must not change. */
+export interface ConnectionPatch {
+  name?: string;
+  connector?: string;
+  values?: Json | null;
+}
+
 export interface TestResult {
   ok: boolean;
   message: string;
+}
+
+/** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
+export function redactorFor(definition: ConnectorDefinition, values: Record<string, unknown>): Redactor {
+  const redactor = new Redactor(connectionSecrets(definition, values));
+  const declared = new Set((definition.connection?.fields ?? []).map((f) => f.name));
+  for (const [key, value] of Object.entries(values)) {
+    if (!declared.has(key) && !VISIBLE_TOKEN_KEYS.has(key)) redactor.add(value);
+  }
+  return redactor;
 }
 
 function connectionFields(definition: ConnectorDefinition): readonly Field[] {
@@ -115,7 +139,7 @@ export class Connections {
 
   private async record(name: string): Promise<ConnectionRecord> {
     const record = await this.store.getConnection(name);
-    if (!record) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    if (!record) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     return record;
   }
 
@@ -189,26 +213,20 @@ export class Connections {
     return this.view(record, this.vault.open(name, record));
   }
 
-  async create(body: unknown): Promise<ConnectionView> {
-    const obj = objectBody(body);
-    onlyKeys(obj, ['name', 'connector', 'values']);
-    const name = nameAt(obj, 'name');
-    const connector = stringAt(obj, 'connector')!;
+  async create(input: ConnectionInput): Promise<ConnectionView> {
+    const name = nameAt({ ...input }, 'name');
+    const connector = stringAt({ ...input }, 'connector')!;
     const definition = this.definitionOf(connector);
-    const given = obj.values ?? {};
-    if (!isObject(given)) throw invalid('values', 'must be an object of connection values');
-    const values = await this.check(definition, given);
+    const values = await this.check(definition, input.values ?? {});
     if (await this.store.getConnection(name)) {
-      throw new ApiError(409, 'CONFLICT', `A connection named "${name}" exists already`, 'name');
+      throw new ConflictError('CONFLICT', `A connection named "${name}" exists already`, 'name');
     }
     const record = await this.store.insertConnection({ name, connector, ...this.vault.seal(name, values) });
     return this.view(record, values);
   }
 
   /** Merges the given values into the stored ones: `"[REDACTED]"` keeps a stored value, null removes one. */
-  async update(name: string, body: unknown): Promise<ConnectionView> {
-    const obj = objectBody(body);
-    onlyKeys(obj, ['name', 'connector', 'values']);
+  async update(name: string, obj: ConnectionPatch): Promise<ConnectionView> {
     const record = await this.record(name);
     if (obj.name !== undefined && obj.name !== name)
       throw invalid('name', 'a connection cannot be renamed; create a new one');
@@ -219,7 +237,6 @@ export class Connections {
       );
     }
     const patch = obj.values ?? {};
-    if (!isObject(patch)) throw invalid('values', 'must be an object of connection values');
     const definition = this.definitionOf(record.connector);
     const stored = this.vault.open(name, record);
     const merged: Json = { ...stored };
@@ -237,14 +254,13 @@ export class Connections {
     const values = await this.check(definition, merged);
     const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
     this.forget(name);
-    if (!updated) throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    if (!updated) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     return this.view(updated, values);
   }
 
   async remove(name: string, usedBy: string[] = []): Promise<void> {
     if (usedBy.length) {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'CONNECTION_IN_USE',
         `The connection "${name}" is used by ${usedBy.length === 1 ? 'the recipe' : 'the recipes'} ${usedBy.map((r) => `"${r}"`).join(', ')}: change or delete them first`,
         'name',
@@ -252,7 +268,7 @@ export class Connections {
     }
     this.forget(name);
     if (!(await this.store.deleteConnection(name))) {
-      throw new ApiError(404, 'CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+      throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     }
   }
 

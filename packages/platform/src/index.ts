@@ -2,9 +2,21 @@
  * @weft/platform: the runtime behind `weft serve`.
  */
 export { type AppOptions, buildApp, VERSION } from './api/app.js';
-export { ApiError, errorBody } from './api/errors.js';
+export { ApiError, errorBody, STATUS_OF_KIND, statusOf } from './api/errors.js';
+export { registerResumeRoutes } from './api/resume.js';
 export { type Composed, compose, type Foundations } from './compose.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
+export {
+  ConflictError,
+  DomainError,
+  type DomainErrorKind,
+  FailedError,
+  ForbiddenError,
+  InvalidError,
+  isDomainError,
+  NotFoundError,
+  UnsupportedError,
+} from './errors.js';
 export { adminToken, ensureHome, resolveHome } from './home.js';
 export {
   type EngineOptions,
@@ -56,7 +68,6 @@ export {
   Registry,
   type RegistryOptions,
 } from './registry.js';
-export { registerResumeRoutes } from './runtime/resume.js';
 export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';

@@ -6,7 +6,7 @@
  * to. Names used in URLs (connections, connectors) are moreover identifiers: letters, digits,
  * `.`, `_`, `-`, at most 100 characters, starting with a letter or digit.
  */
-import { ApiError } from './api/errors.js';
+import { InvalidError } from './errors.js';
 
 /** Names of the characters most often met, for messages. */
 const KNOWN: Record<number, string> = {
@@ -80,6 +80,6 @@ export function nameProblem(name: string, kind: NameKind): string | undefined {
 /** 400 `NAME_INVALID` (path: `path`) when the name breaks the rule. */
 export function checkName(name: string, kind: NameKind, path = 'name'): string {
   const problem = nameProblem(name, kind);
-  if (problem) throw new ApiError(400, 'NAME_INVALID', `${path}: ${problem}`, path);
+  if (problem) throw new InvalidError('NAME_INVALID', `${path}: ${problem}`, path);
   return name;
 }

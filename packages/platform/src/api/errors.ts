@@ -5,9 +5,12 @@
 
 import { isWeftError } from '@weft/sdk';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorKind } from '../errors.js';
 import { StoreError } from '../store/store.js';
 import { VaultError } from '../vault.js';
+import { validationError } from './validation.js';
 
+/** An error that is HTTP already (a status of its own); the domain throws `DomainError`s. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -23,20 +26,52 @@ export function errorBody(code: string, message: string, path?: string) {
   return { error: path === undefined ? { code, message } : { code, message, path } };
 }
 
-const WEFT_STATUS: Record<string, number> = {
-  UNKNOWN_PATH: 404,
-  UNKNOWN_PICK_LIST: 404,
-  UNKNOWN_METHOD: 404,
-  UNKNOWN_OBJECT_DEFINITION: 404,
+/**
+ * The one table from errors to HTTP statuses: each kind of failure has one status. The domain's
+ * errors carry their kind; the codes of the store and of the SDK (a connector's `WeftError`) are
+ * given theirs below (an SDK code not listed is the caller's mistake).
+ */
+export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported: 415,
+  failed: 422,
 };
 
+const STORE_KIND: Readonly<Record<string, DomainErrorKind>> = { CONFLICT: 'conflict', NOT_FOUND: 'not_found' };
+
+const WEFT_KIND: Readonly<Record<string, DomainErrorKind>> = {
+  UNKNOWN_PATH: 'not_found',
+  UNKNOWN_PICK_LIST: 'not_found',
+  UNKNOWN_METHOD: 'not_found',
+  UNKNOWN_OBJECT_DEFINITION: 'not_found',
+};
+
+/** The status the API answers an error of the domain or of the API with; undefined for others. */
+export function statusOf(error: unknown): number | undefined {
+  if (error instanceof DomainError) return STATUS_OF_KIND[error.kind];
+  if (error instanceof ApiError) return error.status;
+  return undefined;
+}
+
+/** A domain error as the API answers it. */
+export function apiErrorOf(error: DomainError): ApiError {
+  return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.message, error.path);
+}
+
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof DomainError) {
+    reply.status(STATUS_OF_KIND[error.kind]).send(errorBody(error.code, error.message, error.path));
+    return;
+  }
   if (error instanceof ApiError) {
     reply.status(error.status).send(errorBody(error.code, error.message, error.path));
     return;
   }
   if (error instanceof StoreError) {
-    const status = error.code === 'CONFLICT' ? 409 : error.code === 'NOT_FOUND' ? 404 : 400;
+    const status = STATUS_OF_KIND[STORE_KIND[error.code] ?? 'invalid'];
     reply
       .status(status)
       .send(errorBody(error.code, error.message, error.code === 'INVALID_CURSOR' ? 'cursor' : undefined));
@@ -44,11 +79,11 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (error instanceof VaultError) {
     // The server's key does not fit a stored row: the operator must act, the request was fine.
-    reply.status(409).send(errorBody(error.vaultCode, error.message));
+    reply.status(STATUS_OF_KIND.conflict).send(errorBody(error.vaultCode, error.message));
     return;
   }
   if (isWeftError(error)) {
-    reply.status(WEFT_STATUS[error.code] ?? 400).send(errorBody(error.code, error.message));
+    reply.status(STATUS_OF_KIND[WEFT_KIND[error.code] ?? 'invalid']).send(errorBody(error.code, error.message));
     return;
   }
   const fe = error as FastifyError;
@@ -84,15 +119,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.validation) {
-    const first = fe.validation[0];
-    const path = first?.instancePath
-      ? first.instancePath
-          .slice(1)
-          .split('/')
-          .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
-          .join('')
-      : undefined;
-    reply.status(400).send(errorBody('INVALID_REQUEST', fe.message, path));
+    const found = validationError(fe.validation, fe.validationContext);
+    reply.status(400).send(errorBody(found.code, found.message, found.path));
     return;
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -4,11 +4,21 @@
  */
 import { JOB_STATUSES } from '@weft/sdk/model';
 import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../errors.js';
+import { invalid, isObject, pageQuery } from '../input.js';
 import { rerunJob } from '../jobs/rerun.js';
 import type { ServerContext } from '../runtime/context.js';
 import type { JobQuery, JobRecord, JobStatus, JobStepRecord, JobWithSteps } from '../store/store.js';
-import { invalid, isObject, onlyKeys, pageQuery } from './body.js';
-import { ApiError } from './errors.js';
+import {
+  answer,
+  failure,
+  invalid as invalidAnswer,
+  list,
+  pageProperties,
+  params,
+  ref,
+  unauthorized,
+} from './schemas.js';
 
 export { JOB_STATUSES };
 
@@ -51,7 +61,6 @@ export function jobDetail(job: JobWithSteps) {
 /** `?recipeId=&status=&limit=&cursor=`. */
 export function jobQuery(query: unknown): JobQuery {
   const q = isObject(query) ? query : {};
-  onlyKeys(q, ['recipeId', 'status', 'limit', 'cursor']);
   const result: JobQuery = pageQuery(q);
   if (q.recipeId !== undefined && q.recipeId !== '') {
     if (typeof q.recipeId !== 'string') throw invalid('recipeId', 'give one recipe id');
@@ -66,26 +75,62 @@ export function jobQuery(query: unknown): JobQuery {
   return result;
 }
 
-export function registerJobRoutes(app: FastifyInstance, context: ServerContext): void {
+const jobNotFound = { 404: failure('JOB_NOT_FOUND') };
+
+export async function jobRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
   const { store } = context;
   type ById = { Params: { id: string } };
 
-  app.get('/api/jobs', async (request) => {
+  const listSchema = {
+    summary: 'List jobs, newest first',
+    // The filters are checked by jobQuery (a repeated recipeId, an empty status).
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...pageProperties,
+        recipeId: { description: 'One recipe id' },
+        status: { description: JOB_STATUSES.map((s) => `\`${s}\``).join(', ') },
+      },
+    },
+    response: {
+      200: answer('A page of jobs', list(ref('Job'))),
+      ...invalidAnswer,
+      ...unauthorized,
+      404: failure('No recipe with that `recipeId` (RECIPE_NOT_FOUND)'),
+    },
+  };
+  app.get('/api/jobs', { schema: listSchema }, async (request) => {
     const query = jobQuery(request.query);
     if (query.recipeId && !(await store.getRecipe(query.recipeId))) {
-      throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${query.recipeId}"`, 'recipeId');
+      throw new NotFoundError('RECIPE_NOT_FOUND', `No recipe with id "${query.recipeId}"`, 'recipeId');
     }
     const page = await store.listJobs(query);
     return { items: page.items.map(jobView), nextCursor: page.nextCursor };
   });
 
-  app.get<ById>('/api/jobs/:id', async (request) => {
+  const oneSchema = {
+    summary: 'One job with its steps',
+    params: params('id'),
+    response: { 200: answer('The job', ref('JobDetail')), ...unauthorized, ...jobNotFound },
+  };
+  app.get<ById>('/api/jobs/:id', { schema: oneSchema }, async (request) => {
     const job = await store.getJob(request.params.id);
-    if (!job) throw new ApiError(404, 'JOB_NOT_FOUND', `No job with id "${request.params.id}"`, 'id');
+    if (!job) throw new NotFoundError('JOB_NOT_FOUND', `No job with id "${request.params.id}"`, 'id');
     return jobDetail(job);
   });
 
-  app.post<ById>('/api/jobs/:id/rerun', async (request, reply) => {
+  const rerunSchema = {
+    summary: 'A new job from the same trigger event (`rerunOf` names the original)',
+    params: params('id'),
+    response: {
+      201: answer('The new job, pending', ref('JobDetail')),
+      ...unauthorized,
+      ...jobNotFound,
+      409: failure('The job has not finished (JOB_NOT_FINISHED), or its recipe no longer exists (RECIPE_NOT_FOUND)'),
+    },
+  };
+  app.post<ById>('/api/jobs/:id/rerun', { schema: rerunSchema }, async (request, reply) => {
     const created = await rerunJob(context, request.params.id);
     reply.status(201);
     return jobDetail({ ...created, steps: [] });

@@ -5,7 +5,7 @@
  * they are parsed, so nothing ever walks a value deeper than the limit. Form bodies parse into
  * flat maps and other types stay text: only JSON nests.
  */
-import { ApiError } from './errors.js';
+import { InvalidError } from '../errors.js';
 
 /** Objects and arrays inside each other, at most (real payloads rarely pass 10). */
 export const MAX_NESTING = 128;
@@ -32,9 +32,8 @@ export function nestsDeeperThan(text: string, max = MAX_NESTING): boolean {
 }
 
 /** 400 `BODY_TOO_DEEP` for a body (`what`: "The webhook body") nested deeper than the limit. */
-export function tooDeep(what: string): ApiError {
-  return new ApiError(
-    400,
+export function tooDeep(what: string): InvalidError {
+  return new InvalidError(
     'BODY_TOO_DEEP',
     `${what} nests objects and arrays more than ${MAX_NESTING} levels deep; Weft accepts at most ${MAX_NESTING} levels`,
   );

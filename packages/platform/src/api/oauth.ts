@@ -18,8 +18,10 @@ import { randomBytes } from 'node:crypto';
 import { isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ConflictError } from '../errors.js';
 import type { ServerContext } from '../runtime/context.js';
-import { ApiError } from './errors.js';
+import { statusOf } from './errors.js';
+import { answer, empty, invalid, notFound, params, unauthorized } from './schemas.js';
 
 export const CALLBACK_PATH = '/oauth/callback';
 /** How long an authorization may take from start to callback. */
@@ -144,56 +146,76 @@ function firstString(value: unknown): string | undefined {
 const redirectUriOf = (context: ServerContext) => `${context.publicUrl().replace(/\/+$/, '')}${CALLBACK_PATH}`;
 
 /** The start of an authorization: an `/api` route, registered in the guarded scope. */
-export function registerOAuthStartRoute(app: FastifyInstance, context: ServerContext): void {
+const startSchema = {
+  summary: 'Start the OAuth2 authorization-code flow of a connection',
+  description:
+    "Redirects (302) to the application's authorization URL; with `Accept: application/json` answers " +
+    '`{ authorizationUrl }` instead. The application redirects back to `GET /oauth/callback`, which stores the tokens.',
+  params: params('name'),
+  response: {
+    302: empty('To the authorization URL (`Location`)'),
+    200: answer('With `Accept: application/json`', {
+      type: 'object',
+      required: ['authorizationUrl'],
+      properties: { authorizationUrl: { type: 'string', format: 'uri' } },
+    }),
+    ...invalid,
+    ...unauthorized,
+    ...notFound,
+  },
+};
+
+export async function oauthStartRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
   const pending = pendingAuthorizationsOf(context);
   const redirectUri = () => redirectUriOf(context);
 
-  app.get<{ Params: { name: string } }>('/api/connections/:name/oauth2/start', async (request, reply) => {
-    const name = request.params.name;
-    const { connector, definition, values } = await context.connections.open(name);
-    let grantType: string;
-    try {
-      grantType = oauth2AuthorizationOf(definition, values).grantType ?? 'authorization_code';
-    } catch (error) {
-      throw new ApiError(
-        409,
-        'OAUTH2_NOT_APPLICABLE',
-        `The connection "${name}" cannot be authorized in a browser: ${messageOf(error)}`,
-        'name',
-      );
-    }
-    if (grantType !== 'authorization_code') {
-      throw new ApiError(
-        409,
-        'OAUTH2_NOT_APPLICABLE',
-        `The connection "${name}" uses the OAuth2 ${grantType} grant, which needs no browser: Weft requests its token when the connection is used (try POST /api/connections/${name}/test)`,
-        'name',
-      );
-    }
-    let start: Awaited<ReturnType<typeof startAuthorization>>;
-    try {
-      start = await startAuthorization(definition, { connection: values, redirectUri: redirectUri() });
-    } catch (error) {
-      if (!isWeftError(error)) throw error;
-      throw new ApiError(
-        409,
-        'OAUTH2_NOT_APPLICABLE',
-        `The connection "${name}" cannot be authorized: ${error.message}`,
-        'name',
-      );
-    }
-    const entry = pending.add(start.state, {
-      connection: name,
-      connector,
-      redirectUri: start.redirectUri,
-      codeVerifier: start.codeVerifier,
-    });
-    reply.header('cache-control', 'no-store');
-    if (/\bapplication\/json\b/i.test(request.headers.accept ?? '')) {
-      return { authorizationUrl: start.url, expiresAt: new Date(entry.expiresAt).toISOString() };
-    }
-    return reply.redirect(start.url, 302);
-  });
+  app.get<{ Params: { name: string } }>(
+    '/api/connections/:name/oauth2/start',
+    { schema: startSchema },
+    async (request, reply) => {
+      const name = request.params.name;
+      const { connector, definition, values } = await context.connections.open(name);
+      let grantType: string;
+      try {
+        grantType = oauth2AuthorizationOf(definition, values).grantType ?? 'authorization_code';
+      } catch (error) {
+        throw new ConflictError(
+          'OAUTH2_NOT_APPLICABLE',
+          `The connection "${name}" cannot be authorized in a browser: ${messageOf(error)}`,
+          'name',
+        );
+      }
+      if (grantType !== 'authorization_code') {
+        throw new ConflictError(
+          'OAUTH2_NOT_APPLICABLE',
+          `The connection "${name}" uses the OAuth2 ${grantType} grant, which needs no browser: Weft requests its token when the connection is used (try POST /api/connections/${name}/test)`,
+          'name',
+        );
+      }
+      let start: Awaited<ReturnType<typeof startAuthorization>>;
+      try {
+        start = await startAuthorization(definition, { connection: values, redirectUri: redirectUri() });
+      } catch (error) {
+        if (!isWeftError(error)) throw error;
+        throw new ConflictError(
+          'OAUTH2_NOT_APPLICABLE',
+          `The connection "${name}" cannot be authorized: ${error.message}`,
+          'name',
+        );
+      }
+      const entry = pending.add(start.state, {
+        connection: name,
+        connector,
+        redirectUri: start.redirectUri,
+        codeVerifier: start.codeVerifier,
+      });
+      reply.header('cache-control', 'no-store');
+      if (/\bapplication\/json\b/i.test(request.headers.accept ?? '')) {
+        return { authorizationUrl: start.url, expiresAt: new Date(entry.expiresAt).toISOString() };
+      }
+      return reply.redirect(start.url, 302);
+    },
+  );
 }
 
 /** The provider's redirect back: public (no token), outside `/api`. */
@@ -257,7 +279,7 @@ export function registerOAuthCallbackRoute(app: FastifyInstance, context: Server
     try {
       opened = await context.connections.open(name);
     } catch (error) {
-      return page(reply, error instanceof ApiError ? error.status : 500, 'Authorization failed', {
+      return page(reply, statusOf(error) ?? 500, 'Authorization failed', {
         ok: false,
         connection: name,
         message: `The connection "${name}" cannot be opened: ${messageOf(error)}. Nothing was stored.`,

@@ -5,23 +5,24 @@
  */
 import {
   type ConnectorDefinition,
-  connectionSecrets,
   type HttpExchangeLog,
   isWeftError,
   messageOf,
-  Redactor,
+  type Redactor,
   ValidationError,
 } from '@weft/sdk';
 import { type Operation, runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance } from 'fastify';
+import { redactorFor } from '../connections.js';
+import { NotFoundError } from '../errors.js';
+import { invalid, type Json, stringAt } from '../input.js';
 import type { ServerContext } from '../runtime/context.js';
-import { describeValue, invalid, isObject, objectBody, onlyKeys, stringAt } from './body.js';
-import { ApiError, errorBody } from './errors.js';
+import { errorBody } from './errors.js';
+import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
 
 /** Exchanges kept per run, and characters kept of each body (the console shows them, not stores). */
 const MAX_EXCHANGES = 100;
 const MAX_BODY = 64 * 1024;
-const VISIBLE_TOKEN_KEYS = new Set(['expires_at', 'token_type', 'scope']);
 
 type Named = { Params: { name: string } };
 
@@ -37,16 +38,6 @@ function clip(text: string | undefined): string | undefined {
   return `${text.slice(0, MAX_BODY)}… (${text.length - MAX_BODY} more characters)`;
 }
 
-/** Secrets of the connection: what the connector says, and every undeclared value (tokens). */
-function redactorFor(definition: ConnectorDefinition, values: Record<string, unknown>): Redactor {
-  const redactor = new Redactor(connectionSecrets(definition, values));
-  const declared = new Set((definition.connection?.fields ?? []).map((f) => f.name));
-  for (const [key, value] of Object.entries(values)) {
-    if (!declared.has(key) && !VISIBLE_TOKEN_KEYS.has(key)) redactor.add(value);
-  }
-  return redactor;
-}
-
 function failure(error: unknown, redactor: Redactor): { status: number; code: string; message: string; path?: string } {
   if (!isWeftError(error)) return { status: 422, code: 'LAMBDA_FAILED', message: redactor.redact(messageOf(error)) };
   const message = redactor.redact(error.message);
@@ -57,27 +48,54 @@ function failure(error: unknown, redactor: Redactor): { status: number; code: st
   return { status, code: error.code, message };
 }
 
-export function registerRunRoutes(app: FastifyInstance, context: ServerContext): void {
-  app.post<Named>('/api/connectors/:name/run', async (request, reply) => {
+const nullableObject = { type: ['object', 'null'] };
+
+const runSchema = {
+  summary: 'Run one action with a connection (the SDK console): its output and HTTP exchanges, redacted',
+  params: params('name'),
+  body: {
+    type: 'object',
+    required: ['action'],
+    additionalProperties: false,
+    properties: {
+      connection: { type: ['string', 'null'], minLength: 1 },
+      action: { type: 'string', minLength: 1 },
+      input: nullableObject,
+      configFields: nullableObject,
+    },
+  },
+  response: {
+    200: answer('`{ output, exchanges }`', {
+      type: 'object',
+      required: ['exchanges'],
+      properties: {
+        output: {},
+        reinvokeAfter: { type: 'object', description: 'A multistep action suspended: `{ seconds, continue }`' },
+        exchanges: { type: 'array', items: { type: 'object' } },
+      },
+    }),
+    ...invalidAnswer,
+    ...unauthorized,
+    404: failed('No such connector, action or connection (with `path`)'),
+    422: failed('The action failed (its message, secrets redacted); the body also carries the `exchanges` made'),
+  },
+};
+
+export async function runRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+  app.post<Named>('/api/connectors/:name/run', { schema: runSchema }, async (request, reply) => {
     const name = request.params.name;
-    const body = objectBody(request.body);
-    onlyKeys(body, ['connection', 'action', 'input', 'configFields']);
+    const body = request.body as Json;
     const action = stringAt(body, 'action')!;
     const connectionName = stringAt(body, 'connection', { optional: true });
-    const input = body.input ?? {};
-    if (!isObject(input)) throw invalid('input', `must be an object of input values, not ${describeValue(input)}`);
-    const configFields = body.configFields ?? {};
-    if (!isObject(configFields)) {
-      throw invalid('configFields', `must be an object of config field values, not ${describeValue(configFields)}`);
-    }
+    const input = (body.input ?? {}) as Json;
+    const configFields = (body.configFields ?? {}) as Json;
 
     const registered = context.registry.get(name);
-    if (!registered) throw new ApiError(404, 'CONNECTOR_NOT_FOUND', `No connector named "${name}"`, 'name');
+    if (!registered) throw new NotFoundError('CONNECTOR_NOT_FOUND', `No connector named "${name}"`, 'name');
     const definition = registered.definition;
     if (!definition.actions?.[action]) {
       const known = Object.keys(definition.actions ?? {});
-      throw new ApiError(
-        404,
+      throw new NotFoundError(
         'UNKNOWN_PATH',
         `Connector "${name}" has no action "${action}" (actions: ${known.join(', ') || 'none'})`,
         'action',
@@ -88,8 +106,8 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
     if (connectionName !== undefined) {
       const live = await context.connections.live(connectionName).catch((error: unknown) => {
-        if (error instanceof ApiError && error.code === 'CONNECTION_NOT_FOUND') {
-          throw new ApiError(404, error.code, error.message, 'connection');
+        if (error instanceof NotFoundError && error.code === 'CONNECTION_NOT_FOUND') {
+          throw new NotFoundError(error.code, error.message, 'connection');
         }
         throw error;
       });

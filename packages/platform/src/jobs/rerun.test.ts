@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '../api/errors.js';
+import { ApiError, apiErrorOf } from '../api/errors.js';
+import type { DomainError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import { type JobWithSteps, type Store, StoreError } from '../store/store.js';
 import { rerunJob } from './rerun.js';
+
+/** The error as the API answers it (the domain's errors carry no status). */
+const answered = (error: DomainError) => Promise.reject(apiErrorOf(error));
 
 const job: JobWithSteps = {
   id: 'job_1',
@@ -29,7 +33,9 @@ describe('rerunJob', () => {
       getJob: async () => job,
       getRecipe: async () => undefined,
     } as unknown as Store;
-    const error = await rerunJob({ store, runtime }, 'job_1').catch((e) => e);
+    const error = await rerunJob({ store, runtime }, 'job_1')
+      .catch(answered)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 409, code: 'RECIPE_NOT_FOUND' });
     expect(error.message).toMatch(/rcp_gone.*no longer exists/);
@@ -44,7 +50,7 @@ describe('rerunJob', () => {
         throw new StoreError('NOT_FOUND', 'No recipe');
       },
     } as unknown as Store;
-    await expect(rerunJob({ store, runtime: new Runtime() }, 'job_1')).rejects.toMatchObject({
+    await expect(rerunJob({ store, runtime: new Runtime() }, 'job_1').catch(answered)).rejects.toMatchObject({
       status: 409,
       code: 'RECIPE_NOT_FOUND',
     });

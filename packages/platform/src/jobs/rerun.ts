@@ -3,7 +3,7 @@
  * recipe still exists. The API, and through it the console and `weft jobs rerun`, go through here.
  */
 import { FINISHED_JOB_STATUSES } from '@weft/sdk/model';
-import { ApiError } from '../api/errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { type JobRecord, type JobStatus, type Store, StoreError } from '../store/store.js';
 
@@ -18,18 +18,16 @@ export interface RerunContext {
 /** Creates the new (pending) job, then hands it to the runtime once the commit is done. */
 export async function rerunJob(context: RerunContext, jobId: string): Promise<JobRecord> {
   const job = await context.store.getJob(jobId);
-  if (!job) throw new ApiError(404, 'JOB_NOT_FOUND', `No job with id "${jobId}"`, 'id');
+  if (!job) throw new NotFoundError('JOB_NOT_FOUND', `No job with id "${jobId}"`, 'id');
   if (!FINISHED_STATUSES.includes(job.status)) {
-    throw new ApiError(
-      409,
+    throw new ConflictError(
       'JOB_NOT_FINISHED',
       `The job "${job.id}" is ${job.status}: only a finished job (succeeded, failed or stopped) can be re-run`,
       'id',
     );
   }
   const recipeGone = () =>
-    new ApiError(
-      409,
+    new ConflictError(
       'RECIPE_NOT_FOUND',
       `The recipe "${job.recipeId}" of job "${job.id}" no longer exists: there is nothing to re-run it with`,
       'id',

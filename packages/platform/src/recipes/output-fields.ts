@@ -7,8 +7,8 @@
  */
 import { type ConnectorDefinition, type Field, messageOf } from '@weft/sdk';
 import { type OperationResult, runOperation } from '@weft/sdk/operations';
-import { redactorFor } from '../api/connectors.js';
 import type { Connections, LiveConnection } from '../connections.js';
+import { redactorFor } from '../connections.js';
 import type { Registry } from '../registry.js';
 
 /** The output fields of one trigger or action step: the list, or why it could not be had. */

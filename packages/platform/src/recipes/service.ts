@@ -3,10 +3,10 @@
  * connector versions loaded when saved, started and stopped.
  */
 
-import { invalid, objectBody } from '../api/body.js';
-import { ApiError } from '../api/errors.js';
 import type { Connections } from '../connections.js';
+import { ConflictError, type DomainError, InvalidError, NotFoundError } from '../errors.js';
 import { newSecret } from '../ids.js';
+import { invalid, objectBody } from '../input.js';
 import { checkName } from '../names.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -46,13 +46,13 @@ export interface SavedRecipeView extends RecipeView {
   warnings: RecipeWarning[];
 }
 
-function problemError(problems: Problem[], status = 400, code = 'INVALID_REQUEST'): ApiError {
+function problemError(problems: Problem[], code = 'INVALID_REQUEST'): DomainError {
   const [first, ...rest] = problems;
   const head = first.path ? `${first.path}: ${first.message}` : first.message;
   const more = rest.length
     ? `\n${rest.length} more problem${rest.length > 1 ? 's' : ''}:\n${rest.map((p) => `  - ${p.path || '(recipe)'}: ${p.message}`).join('\n')}`
     : '';
-  return new ApiError(status, code, `${head}${more}`, first.path || undefined);
+  return new InvalidError(code, `${head}${more}`, first.path || undefined);
 }
 
 export class Recipes {
@@ -129,7 +129,7 @@ export class Recipes {
 
   private async record(id: string): Promise<RecipeRecord> {
     const record = await this.store.getRecipe(id);
-    if (!record) throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
+    if (!record) throw new NotFoundError('RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
     return record;
   }
 
@@ -160,8 +160,7 @@ export class Recipes {
   async replace(id: string, body: unknown): Promise<SavedRecipeView> {
     const current = await this.record(id);
     if (current.status === 'running') {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'RECIPE_RUNNING',
         `The recipe "${current.name}" is running: stop it before changing it`,
         'id',
@@ -173,15 +172,14 @@ export class Recipes {
       definition: recipe,
       connectorVersions: this.pins(recipe),
     });
-    if (!record) throw new ApiError(404, 'RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
+    if (!record) throw new NotFoundError('RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
     return { ...this.view(record), warnings };
   }
 
   async remove(id: string): Promise<void> {
     const current = await this.record(id);
     if (current.status === 'running') {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'RECIPE_RUNNING',
         `The recipe "${current.name}" is running: stop it before deleting it`,
         'id',
@@ -195,8 +193,8 @@ export class Recipes {
     // Connections or connectors may have gone since the recipe was saved.
     const result = validateRecipe(current.definition, await this.context());
     if (!result.ok) {
-      const error = problemError(result.problems, 409, 'RECIPE_INVALID');
-      throw new ApiError(409, 'RECIPE_INVALID', `The recipe cannot start: ${error.message}`, error.path);
+      const error = problemError(result.problems, 'RECIPE_INVALID');
+      throw new ConflictError('RECIPE_INVALID', `The recipe cannot start: ${error.message}`, error.path);
     }
     if (current.status === 'running') return this.view(current);
     // Polling is scheduled and dynamic webhooks subscribed first: the recipe is marked running

@@ -14,8 +14,8 @@
  */
 import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
-import { ApiError } from '../api/errors.js';
 import type { Connections } from '../connections.js';
+import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
 import type { RecipeRecord, Store, WebhookSubscription } from '../store/store.js';
@@ -159,8 +159,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             onConnectionUpdate: live.onConnectionUpdate,
           });
         } catch (error) {
-          throw new ApiError(
-            409,
+          throw new ConflictError(
             'WEBHOOK_KEY_FAILED',
             `The recipe "${recipe.name}" cannot start: triggers.${recipe.triggerName}.webhookKey of "${recipe.connector}" failed: ${messageOf(error)}`,
           );
@@ -220,8 +219,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
       );
       data = result.kind === 'output' ? result.output : null;
     } catch (error) {
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         'WEBHOOK_SUBSCRIBE_FAILED',
         `The recipe "${recipe.name}" cannot start: subscribing its webhook with "${recipe.connector}" failed: ${messageOf(error)}`,
       );

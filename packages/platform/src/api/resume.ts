@@ -14,10 +14,10 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { ApiError, errorBody } from '../api/errors.js';
-import { checkNesting } from '../api/nesting.js';
 import { resumeTokenHash } from '../jobs/resume-tokens.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext } from '../runtime/context.js';
+import { ApiError, errorBody } from './errors.js';
+import { checkNesting } from './nesting.js';
 
 /** Headers not kept with a resume call: credentials of the caller and transport details. */
 const DROPPED_HEADERS = new Set([

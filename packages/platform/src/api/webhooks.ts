@@ -19,10 +19,10 @@ import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { messageOf, type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorBody, handleError } from '../api/errors.js';
-import { checkNesting } from '../api/nesting.js';
+import type { ServerContext } from '../runtime/context.js';
 import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
-import type { ServerContext } from './context.js';
+import { ApiError, errorBody, handleError } from './errors.js';
+import { checkNesting } from './nesting.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.

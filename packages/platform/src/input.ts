@@ -1,15 +1,15 @@
 /**
- * Checks of request bodies and query strings. Problems are 400 `INVALID_REQUEST` errors whose
- * `path` names the bad value from the body's root (`values.port`, `steps[1].action`).
+ * Checks of input values (request bodies, query strings). Problems are `INVALID_REQUEST`
+ * errors whose `path` names the bad value from the input's root (`values.port`, `steps[1].action`).
  */
-import { checkName } from '../names.js';
-import type { PageRequest } from '../store/store.js';
-import { ApiError } from './errors.js';
+import { InvalidError } from './errors.js';
+import { checkName } from './names.js';
+import type { PageRequest } from './store/store.js';
 
 export type Json = Record<string, unknown>;
 
-export function invalid(path: string | undefined, message: string): ApiError {
-  return new ApiError(400, 'INVALID_REQUEST', path ? `${path}: ${message}` : message, path);
+export function invalid(path: string | undefined, message: string): InvalidError {
+  return new InvalidError('INVALID_REQUEST', path ? `${path}: ${message}` : message, path);
 }
 
 export function isObject(value: unknown): value is Json {
@@ -24,7 +24,7 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** The body as an object, or 400. */
+/** The body as an object, or `INVALID_REQUEST`. */
 export function objectBody(body: unknown): Json {
   if (body === undefined || body === null) throw invalid(undefined, 'Send a JSON object as the request body');
   if (!isObject(body)) throw invalid(undefined, `The request body must be a JSON object, not ${describeValue(body)}`);
