@@ -14,9 +14,10 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../errors.js';
 import { resumeTokenHash } from '../jobs/resume-tokens.js';
 import type { ServerContext } from '../runtime/context.js';
-import { ApiError, errorBody } from './errors.js';
+import { errorBody } from './errors.js';
 import { checkNesting } from './nesting.js';
 
 /** Headers not kept with a resume call: credentials of the caller and transport details. */
@@ -71,7 +72,7 @@ export function registerResumeRoutes(app: FastifyInstance, context: ServerContex
       try {
         payload = payloadOf(request.body, request.headers['content-type']);
       } catch (error) {
-        if (error instanceof ApiError) throw error;
+        if (error instanceof DomainError) throw error;
         return reply.status(400).send(errorBody('INVALID_JSON', 'The body is not valid JSON'));
       }
       const headers: Record<string, string> = {};
