@@ -1,0 +1,74 @@
+/**
+ * Composition: the chain of steps for an HTTP environment, chosen once from what the
+ * environment (built from the connection's auth type) provides, outermost first:
+ *
+ *   parse → retry → refresh → apply-auth → encode → sign → log → transport → redirect → wire
+ *
+ * Steps an environment does not need are left out (no retry policy: no retry step; no refresh:
+ * no refresh step; not signing: no sign step; no listener: no log step), so a request pays only
+ * for what its connection uses. A request that must go without the authorization (see
+ * base-uri.ts) takes a second chain built from the same environment without its auth.
+ */
+import { withoutAuth } from '../redirect.js';
+import { normalizeRetry } from '../retry.js';
+import type { HttpEnv } from '../types.js';
+import { applyAuth } from './apply-auth.js';
+import { resolveTarget } from './base-uri.js';
+import { encode } from './encode.js';
+import { log } from './log.js';
+import { parse } from './parse.js';
+import { redirect } from './redirect.js';
+import { refresh } from './refresh.js';
+import { retry } from './retry.js';
+import { resignFor, sign } from './sign.js';
+import { transport, wire } from './transport.js';
+import { type HttpCall, NO_BODY, type Send, type Step } from './types.js';
+
+/** Sends a described request and yields what awaiting it yields. */
+export type Pipeline = (call: HttpCall) => Promise<unknown>;
+
+/** `steps[0]` is outermost: it sees the request first and the outcome last. */
+export function compose(steps: readonly Step[], end: Send): Send {
+  let send = end;
+  for (let i = steps.length - 1; i >= 0; i--) send = steps[i](send);
+  return send;
+}
+
+/** The steps for an environment, outermost first. */
+export function stepsFor(env: HttpEnv): Step[] {
+  const steps: Step[] = [parse(env.redact)];
+  const policy = normalizeRetry(env.retry);
+  if (policy.maxRetries > 0) steps.push(retry(policy, env.retryBaseMs ?? 1000));
+  const { onAuthFailure } = env;
+  if (onAuthFailure) steps.push(refresh(onAuthFailure, env));
+  if (env.applyAuth) steps.push(applyAuth(env.applyAuth));
+  steps.push(encode(env.redact));
+  if (env.sign) steps.push(sign(env.sign));
+  if (env.onExchange) steps.push(log(env.onExchange, env.redact));
+  steps.push(transport(env.timeoutMs, env.redact));
+  steps.push(redirect(env.sign && resignFor(env.sign)));
+  return steps;
+}
+
+export function createPipeline(env: HttpEnv): Pipeline {
+  const authorized = compose(stepsFor(env), wire(env.dispatcher));
+  let anonymous: Send | undefined;
+  const anonymousChain = () => {
+    anonymous ??= compose(stepsFor(withoutAuth(env)), wire(env.dispatcher));
+    return anonymous;
+  };
+  return async (call) => {
+    const target = await resolveTarget(env, call);
+    const send = target.anonymous ? anonymousChain() : authorized;
+    const outcome = await send({
+      call,
+      tally: { attempts: 0, authResent: false },
+      target: target.url,
+      method: call.method,
+      url: target.url,
+      headers: undefined,
+      body: NO_BODY,
+    });
+    return outcome.value;
+  };
+}
