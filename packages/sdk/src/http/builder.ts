@@ -6,14 +6,13 @@
  * (pipeline/compose.ts) sends it: base URI, auth, encoding, signing, retries, refresh-and-resend,
  * redirects, logging and parsing are its steps.
  */
-import type { Readable } from 'node:stream';
 import { WeftError } from '../errors.js';
 import type { ResponseMatcher } from '../types.js';
 import { type HeaderMap, setHeaders } from './headers.js';
 import { BODY_METHODS } from './pipeline/body.js';
 import type { Pipeline } from './pipeline/compose.js';
 import { merge } from './pipeline/encode.js';
-import type { HttpCall } from './pipeline/types.js';
+import type { HttpCall, RawBody } from './pipeline/types.js';
 import { AUTHORIZE_BASE_ORIGIN_ONLY } from './redirect.js';
 import type {
   AfterErrorResponse,
@@ -25,8 +24,6 @@ import type {
   XmlResponseOptions,
 } from './types.js';
 import { isPlainObject } from './url.js';
-
-type RawBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
 export class HttpRequest<T = any> implements RequestBuilder<T> {
   /** What this request is; the pipeline reads it once the request is sent. */
