@@ -3,8 +3,8 @@
  * refresh carries the new credentials.
  */
 import type { HttpEnv } from '../types.js';
-import type { Step } from './types.js';
+import { amend, type Step } from './types.js';
 
 export function applyAuth(apply: NonNullable<HttpEnv['applyAuth']>): Step {
-  return (next) => async (request) => next({ ...request, auth: await apply() });
+  return (next) => async (request) => next(amend(request, { auth: await apply() }));
 }

@@ -22,7 +22,7 @@ import { refresh } from './refresh.js';
 import { retry } from './retry.js';
 import { resignFor, sign } from './sign.js';
 import { transport, wire } from './transport.js';
-import { type HttpCall, NO_BODY, type Send, type Step } from './types.js';
+import { type HttpCall, outgoing, type Send, type Step } from './types.js';
 
 /** Sends a described request and yields what awaiting it yields. */
 export type Pipeline = (call: HttpCall) => Promise<unknown>;
@@ -60,15 +60,7 @@ export function createPipeline(env: HttpEnv): Pipeline {
   return async (call) => {
     const target = await resolveTarget(env, call);
     const send = target.anonymous ? anonymousChain() : authorized;
-    const outcome = await send({
-      call,
-      tally: { attempts: 0, authResent: false },
-      target: target.url,
-      method: call.method,
-      url: target.url,
-      headers: undefined,
-      body: NO_BODY,
-    });
+    const outcome = await send(outgoing(call, target.url));
     return outcome.value;
   };
 }

@@ -7,7 +7,7 @@ import { type HeaderMap, setDefaultHeader, setHeaders, toFlatHeaders } from '../
 import type { AppliedAuth } from '../types.js';
 import { appendQuery, encodeParams, encodeQueryComponent } from '../url.js';
 import { hasBody, prepareBody } from './body.js';
-import { type HttpCall, NO_BODY, type Outgoing, type PreparedBody, type Step } from './types.js';
+import { amend, type HttpCall, NO_BODY, type Outgoing, type PreparedBody, type Step } from './types.js';
 
 /** Some APIs (GitHub, ...) refuse requests without a User-Agent; a request may set its own. */
 const USER_AGENT = 'weft';
@@ -29,7 +29,7 @@ export function encode(redact: (text: string) => string): Step {
 }
 
 function encoded(request: Outgoing, url: string, body: PreparedBody): Outgoing {
-  return { ...request, url, body, headers: buildHeaders(request.call, request.auth, body) };
+  return amend(request, { url, body, headers: buildHeaders(request.call, request.auth, body) });
 }
 
 function buildUrl(target: string, call: HttpCall, auth: AppliedAuth | undefined): string {

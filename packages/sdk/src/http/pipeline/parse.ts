@@ -27,11 +27,14 @@ export function formatOf(call: HttpCall, auth: AppliedAuth | undefined): BodyFor
 }
 
 export function parse(redact: Redact): Step {
-  return (next) => async (request) => {
-    const outcome = await next(request);
-    if (outcome.error) throw outcome.error;
-    return { ...outcome, value: await finish(outcome.request, outcome.response, redact) };
-  };
+  return (next) => (request) =>
+    next(request).then((outcome) => {
+      if (outcome.error) throw outcome.error;
+      return finish(outcome.request, outcome.response, redact).then((value) => {
+        outcome.value = value;
+        return outcome;
+      });
+    });
 }
 
 async function finish(request: Outgoing, res: WireResponse, redact: Redact): Promise<unknown> {

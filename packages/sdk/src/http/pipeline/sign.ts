@@ -5,7 +5,7 @@
  */
 import type { HttpEnv, HttpMethod } from '../types.js';
 import type { Resign } from './redirect.js';
-import type { Step } from './types.js';
+import { amend, type Step } from './types.js';
 
 type Sign = NonNullable<HttpEnv['sign']>;
 
@@ -19,10 +19,11 @@ const SIGNATURE_HEADERS: ReadonlySet<string> = new Set([
 
 export function sign(fn: Sign): Step {
   return (next) => async (request) =>
-    next({
-      ...request,
-      headers: await signedHeaders(fn, request.method, new URL(request.url), request.headers, request.body.body),
-    });
+    next(
+      amend(request, {
+        headers: await signedHeaders(fn, request.method, new URL(request.url), request.headers, request.body.body),
+      }),
+    );
 }
 
 export function resignFor(fn: Sign): Resign {

@@ -7,38 +7,52 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { WeftError } from '../../errors.js';
 import { bufferOnce, Deadline, dispatcherFor, streamOnce, wireError } from '../transport.js';
-import { type Outcome, type Send, type Step, whereOf } from './types.js';
+import { amend, type Outcome, type Send, type Step, whereOf } from './types.js';
 
 export function transport(defaultTimeoutMs: number, redact: (text: string) => string): Step {
-  return (next) => async (request) => {
+  return (next) => (request) => {
     const timeoutMs = request.call.timeoutMs ?? defaultTimeoutMs;
     const deadline = new Deadline(timeoutMs);
-    let outcome: Outcome;
+    let url: URL;
     try {
-      new URL(request.url);
+      url = new URL(request.url);
     } catch {
       deadline.clear();
-      return failed(request, new WeftError('REQUEST_INVALID', `${whereOf(request, redact)}: not a valid URL`));
+      const error = new WeftError('REQUEST_INVALID', `${whereOf(request, redact)}: not a valid URL`);
+      return Promise.resolve(failed(request, error));
     }
+    let sent: Promise<Outcome>;
     try {
-      outcome = await next({ ...request, deadline });
+      sent = next(amend(request, { hop: { url, deadline } }));
     } catch (error) {
-      const where = whereOf(request, redact);
-      return failed(
-        request,
-        deadline.expired
-          ? new WeftError('HTTP_TIMEOUT', `${where}: no response within ${timeoutMs} ms`, { cause: error })
-          : wireError(error, where),
-      );
-    } finally {
-      deadline.clear();
+      sent = Promise.reject(error);
     }
-    let response = outcome.response!;
-    // Error bodies are small and needed whole (matching, messages): buffer them even when streaming.
-    if (response.stream && response.status >= 400) {
-      response = { ...response, bytes: await readAll(response.stream), stream: undefined };
-    }
-    return { request, response };
+    // Chained rather than awaited: this is every request's path, kept to one promise per step.
+    return sent.then(
+      (outcome) => {
+        deadline.clear();
+        const response = outcome.response!;
+        // Error bodies are small and needed whole (matching, messages): buffer them even when streaming.
+        if (response.stream && response.status >= 400) {
+          const stream = response.stream;
+          return readAll(stream).then((bytes) => ({
+            request,
+            response: { ...response, bytes, stream: undefined },
+          }));
+        }
+        return { request, response };
+      },
+      (error) => {
+        deadline.clear();
+        const where = whereOf(request, redact);
+        return failed(
+          request,
+          deadline.expired
+            ? new WeftError('HTTP_TIMEOUT', `${where}: no response within ${timeoutMs} ms`, { cause: error })
+            : wireError(error, where),
+        );
+      },
+    );
   };
 }
 
@@ -50,8 +64,7 @@ function failed(request: Outcome['request'], error: WeftError): Outcome {
 export function wire(override: Dispatcher | undefined): Send {
   return (request) => {
     const { call } = request;
-    const deadline = request.deadline!; // set by the transport step, which every chain has
-    const url = new URL(request.url);
+    const { url, deadline } = request.hop!; // set by the transport step, which every chain has
     const dispatcher = dispatcherFor({ env: override, tls: call.tls });
     const hop =
       call.responseFormat === 'stream'

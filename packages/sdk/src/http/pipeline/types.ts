@@ -83,8 +83,14 @@ export interface Outgoing {
   readonly url: string;
   readonly headers: string[] | undefined;
   readonly body: PreparedBody;
-  /** The attempt's deadline, covering every redirect hop (set by the transport step). */
-  readonly deadline?: Deadline;
+  /** Where the next hop goes (set by the transport step, then by the redirect step per hop). */
+  readonly hop?: Hop;
+}
+
+/** One hop on the wire: its parsed URL, under the attempt's deadline (which covers every hop). */
+export interface Hop {
+  readonly url: URL;
+  readonly deadline: Deadline;
 }
 
 /** How an attempt ended: a response, or an error (connection, timeout) the parse step throws. */
@@ -98,4 +104,38 @@ export type Step = (next: Send) => Send;
 /** `GET <redacted url>`: how messages name a request. */
 export function whereOf(request: Outgoing, redact: (text: string) => string): string {
   return `${request.method} ${redactUrl(request.url, redact)}`;
+}
+
+/**
+ * A copy of `request` with some fields changed. Every Outgoing is built here with all its
+ * fields in one order, so the engine sees one object shape on this hot path (spreads that add
+ * fields give each step its own shape).
+ */
+export function amend(request: Outgoing, change: Partial<Omit<Outgoing, 'call' | 'tally' | 'target'>>): Outgoing {
+  return {
+    call: request.call,
+    tally: request.tally,
+    target: request.target,
+    auth: 'auth' in change ? change.auth : request.auth,
+    method: change.method ?? request.method,
+    url: change.url ?? request.url,
+    headers: 'headers' in change ? change.headers : request.headers,
+    body: change.body ?? request.body,
+    hop: change.hop ?? request.hop,
+  };
+}
+
+/** The first form of a request: its target, nothing applied or encoded yet. */
+export function outgoing(call: HttpCall, target: string): Outgoing {
+  return {
+    call,
+    tally: { attempts: 0, authResent: false },
+    target,
+    auth: undefined,
+    method: call.method,
+    url: target,
+    headers: undefined,
+    body: NO_BODY,
+    hop: undefined,
+  };
 }
