@@ -13,7 +13,7 @@ import { withoutAuth } from '../redirect.js';
 import { normalizeRetry } from '../retry.js';
 import type { HttpEnv } from '../types.js';
 import { applyAuth } from './apply-auth.js';
-import { resolveTarget } from './base-uri.js';
+import { baseUri, type Pipeline } from './base-uri.js';
 import { encode } from './encode.js';
 import { log } from './log.js';
 import { parse } from './parse.js';
@@ -22,10 +22,9 @@ import { refresh } from './refresh.js';
 import { retry } from './retry.js';
 import { resignFor, sign } from './sign.js';
 import { transport, wire } from './transport.js';
-import { type HttpCall, outgoing, type Send, type Step } from './types.js';
+import type { Send, Step } from './types.js';
 
-/** Sends a described request and yields what awaiting it yields. */
-export type Pipeline = (call: HttpCall) => Promise<unknown>;
+export type { Pipeline };
 
 /** `steps[0]` is outermost: it sees the request first and the outcome last. */
 export function compose(steps: readonly Step[], end: Send): Send {
@@ -53,14 +52,9 @@ export function stepsFor(env: HttpEnv): Step[] {
 export function createPipeline(env: HttpEnv): Pipeline {
   const authorized = compose(stepsFor(env), wire(env.dispatcher));
   let anonymous: Send | undefined;
-  const anonymousChain = () => {
+  return baseUri(env, (withoutAuthorization) => {
+    if (!withoutAuthorization) return authorized;
     anonymous ??= compose(stepsFor(withoutAuth(env)), wire(env.dispatcher));
     return anonymous;
-  };
-  return async (call) => {
-    const target = await resolveTarget(env, call);
-    const send = target.anonymous ? anonymousChain() : authorized;
-    const outcome = await send(outgoing(call, target.url));
-    return outcome.value;
-  };
+  });
 }
