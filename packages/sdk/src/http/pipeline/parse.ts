@@ -13,7 +13,7 @@ import { matchesResponse } from '../retry.js';
 import { discard, MAX_REDIRECTS, type WireResponse } from '../transport.js';
 import type { AppliedAuth } from '../types.js';
 import { REDIRECT_STATUSES } from './redirect.js';
-import { type HttpCall, type Outgoing, type Step, whereOf } from './types.js';
+import { type HttpCall, type Outcome, type Outgoing, type Step, whereOf } from './types.js';
 
 type Redact = (text: string) => string;
 
@@ -27,17 +27,17 @@ export function formatOf(call: HttpCall, auth: AppliedAuth | undefined): BodyFor
 }
 
 export function parse(redact: Redact): Step {
-  return (next) => (request) =>
-    next(request).then((outcome) => {
-      if (outcome.error) throw outcome.error;
-      return finish(outcome.request, outcome.response, redact).then((value) => {
-        outcome.value = value;
-        return outcome;
-      });
-    });
+  return (next) => (request) => next(request).then((outcome) => finish(outcome, redact));
 }
 
-async function finish(request: Outgoing, res: WireResponse, redact: Redact): Promise<unknown> {
+/** The outcome with its `value` set, or the error it ends in. */
+async function finish(outcome: Outcome, redact: Redact): Promise<Outcome> {
+  if (outcome.error) throw outcome.error;
+  outcome.value = await yielded(outcome.request, outcome.response, redact);
+  return outcome;
+}
+
+async function yielded(request: Outgoing, res: WireResponse, redact: Redact): Promise<unknown> {
   const { call } = request;
   const { status } = res;
   const contentType = headerValue(res.headers, 'content-type');

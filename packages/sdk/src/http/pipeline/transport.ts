@@ -66,11 +66,21 @@ export function wire(override: Dispatcher | undefined): Send {
     const { call } = request;
     const { url, deadline } = request.hop!; // set by the transport step, which every chain has
     const dispatcher = dispatcherFor({ env: override, tls: call.tls });
-    const hop =
-      call.responseFormat === 'stream'
-        ? streamOnce(dispatcher, url, request.method, request.headers, request.body.body, deadline, deadline.ms)
-        : bufferOnce(dispatcher, url, request.method, request.headers, request.body.body, deadline);
-    return hop.then((response) => ({ request, response }));
+    if (call.responseFormat === 'stream') {
+      return streamOnce(
+        dispatcher,
+        url,
+        request.method,
+        request.headers,
+        request.body.body,
+        deadline,
+        deadline.ms,
+      ).then((response) => ({ request, response }));
+    }
+    return bufferOnce(dispatcher, url, request.method, request.headers, request.body.body, deadline, (response) => ({
+      request,
+      response,
+    }));
   };
 }
 
