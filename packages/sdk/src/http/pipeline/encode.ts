@@ -7,7 +7,7 @@ import { type HeaderMap, setDefaultHeader, setHeaders, toFlatHeaders } from '../
 import type { AppliedAuth } from '../types.js';
 import { appendQuery, encodeParams, encodeQueryComponent } from '../url.js';
 import { hasBody, prepareBody } from './body.js';
-import { amend, type HttpCall, NO_BODY, type Outgoing, type PreparedBody, type Step } from './types.js';
+import { encoded, type HttpCall, NO_BODY, type Outgoing, type PreparedBody, type Step } from './types.js';
 
 /** Some APIs (GitHub, ...) refuse requests without a User-Agent; a request may set its own. */
 const USER_AGENT = 'weft';
@@ -23,13 +23,13 @@ export function encode(redact: (text: string) => string): Step {
   return (next) => (request) => {
     const { call, auth } = request;
     const url = buildUrl(request.target, call, auth);
-    if (!hasBody(call)) return next(encoded(request, url, NO_BODY));
-    return prepareBody(call, auth, redact).then((body) => next(encoded(request, url, body)));
+    if (!hasBody(call)) return next(wireForm(request, url, NO_BODY));
+    return prepareBody(call, auth, redact).then((body) => next(wireForm(request, url, body)));
   };
 }
 
-function encoded(request: Outgoing, url: string, body: PreparedBody): Outgoing {
-  return amend(request, { url, body, headers: buildHeaders(request.call, request.auth, body) });
+function wireForm(request: Outgoing, url: string, body: PreparedBody): Outgoing {
+  return encoded(request, url, buildHeaders(request.call, request.auth, body), body);
 }
 
 function buildUrl(target: string, call: HttpCall, auth: AppliedAuth | undefined): string {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { WeftError } from '../../errors.js';
 import { bufferOnce, Deadline, dispatcherFor, streamOnce, wireError } from '../transport.js';
-import { amend, type Outcome, type Send, type Step, whereOf } from './types.js';
+import { type Outcome, type Send, type Step, whereOf, withHop } from './types.js';
 
 export function transport(defaultTimeoutMs: number, redact: (text: string) => string): Step {
   return (next) => (request) => {
@@ -23,7 +23,7 @@ export function transport(defaultTimeoutMs: number, redact: (text: string) => st
     }
     let sent: Promise<Outcome>;
     try {
-      sent = next(amend(request, { hop: { url, deadline } }));
+      sent = next(withHop(request, { url, deadline }));
     } catch (error) {
       sent = Promise.reject(error);
     }

@@ -125,6 +125,36 @@ export function amend(request: Outgoing, change: Partial<Omit<Outgoing, 'call' |
   };
 }
 
+/** `request` encoded for the wire (the encode step, every request): `amend` without its argument object. */
+export function encoded(request: Outgoing, url: string, headers: string[] | undefined, body: PreparedBody): Outgoing {
+  return {
+    call: request.call,
+    tally: request.tally,
+    target: request.target,
+    auth: request.auth,
+    method: request.method,
+    url,
+    headers,
+    body,
+    hop: request.hop,
+  };
+}
+
+/** `request` with its first hop (the transport step, every request). */
+export function withHop(request: Outgoing, hop: Hop): Outgoing {
+  return {
+    call: request.call,
+    tally: request.tally,
+    target: request.target,
+    auth: request.auth,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body,
+    hop,
+  };
+}
+
 /** The first form of a request: its target, nothing applied or encoded yet. */
 export function outgoing(call: HttpCall, target: string): Outgoing {
   return {
