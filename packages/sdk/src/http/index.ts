@@ -12,11 +12,12 @@
  *   loads only when XML is used).
  * - Retries: see retry.ts. Connection failures of idempotent methods (GET, HEAD, OPTIONS, PUT,
  *   DELETE) are retried too when `maxRetries` > 0; timeouts are not retried.
- * - Redirects: up to 5, followed here; credentials are not sent to another origin; 303 (and
+ * - Redirects: up to 5, followed by the pipeline's redirect step; credentials are not sent to another origin; 303 (and
  *   POST after 301/302) becomes GET.
  */
 import type { HttpHelpers } from '../types.js';
 import { HttpRequest } from './builder.js';
+import { createPipeline } from './pipeline/compose.js';
 import type { HttpEnv } from './types.js';
 
 export { HttpError } from '../errors.js';
@@ -25,14 +26,16 @@ export { redactUrl } from './redact-url.js';
 export { matchesResponse, parseRetryAfter, retryDelay } from './retry.js';
 export { closeHttp } from './transport.js';
 
+/** The environment's pipeline is composed here, once: every request of these helpers goes through it. */
 export function createHttpHelpers(env: HttpEnv): HttpHelpers {
+  const pipeline = createPipeline(env);
   return {
-    get: (url, params) => new HttpRequest(env, 'GET', url, params),
-    delete: (url, params) => new HttpRequest(env, 'DELETE', url, params),
-    options: (url, params) => new HttpRequest(env, 'OPTIONS', url, params),
-    head: (url, params) => new HttpRequest(env, 'HEAD', url, params),
-    post: (url, payload) => new HttpRequest(env, 'POST', url, payload),
-    put: (url, payload) => new HttpRequest(env, 'PUT', url, payload),
-    patch: (url, payload) => new HttpRequest(env, 'PATCH', url, payload),
+    get: (url, params) => new HttpRequest(pipeline, 'GET', url, params),
+    delete: (url, params) => new HttpRequest(pipeline, 'DELETE', url, params),
+    options: (url, params) => new HttpRequest(pipeline, 'OPTIONS', url, params),
+    head: (url, params) => new HttpRequest(pipeline, 'HEAD', url, params),
+    post: (url, payload) => new HttpRequest(pipeline, 'POST', url, payload),
+    put: (url, payload) => new HttpRequest(pipeline, 'PUT', url, payload),
+    patch: (url, payload) => new HttpRequest(pipeline, 'PATCH', url, payload),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The wire: pooled undici dispatchers, one attempt with its deadline and redirects, and errors
- * turned into WeftErrors. One shared keep-alive Agent serves plain requests; each distinct TLS
+ * The wire: pooled undici dispatchers, one hop under an attempt's deadline, and errors turned
+ * into WeftErrors (the pipeline's transport and redirect steps use these). One shared keep-alive Agent serves plain requests; each distinct TLS
  * client certificate gets its own Agent (cached by a hash of the certificate material).
- * Redirects are followed here (not by undici's interceptor) so the common path stays lean.
+ * Redirects are followed by the pipeline's redirect step (not undici's interceptor) so the
+ * common path stays lean.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -11,7 +12,6 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { WeftError } from '../errors.js';
-import { type AppliedCredentials, dropParams, redirectHeaders } from './redirect.js';
 import type { HttpMethod, TlsClientCert } from './types.js';
 
 export const MAX_REDIRECTS = 5;
@@ -96,26 +96,9 @@ export async function closeHttp(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
-type Body = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
-
-export interface WireRequest {
-  method: HttpMethod;
-  url: string;
-  headers: string[] | undefined;
-  body: Body | undefined;
-  /** Whether `body` can be sent again (needed to follow a 307/308). */
-  replayable: boolean;
-  dispatcher: Dispatcher;
-  timeoutMs: number;
-  /** Follow up to MAX_REDIRECTS redirects. */
-  follow: boolean;
-  /** Stream the body: the deadline covers the headers, then the body may take as long as it keeps flowing. */
-  stream: boolean;
-  /** What the authorization's `apply` added: none of it follows a redirect to another origin. */
-  credentials?: AppliedCredentials;
-  /** Signs a redirect hop to the same origin again (request signing, e.g. AWS SigV4). */
-  resign?(method: HttpMethod, url: URL, headers: string[] | undefined, body: Body | undefined): Promise<string[]>;
-}
+/** A request body as it goes on the wire. */
+export type WireBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+type Body = WireBody;
 
 export interface WireResponse {
   status: number;
@@ -128,18 +111,17 @@ export interface WireResponse {
   stream?: Readable;
 }
 
-const REDIRECTS: ReadonlySet<number> = new Set([300, 301, 302, 303, 307, 308]);
 const EMPTY = Buffer.alloc(0);
 
 /** The deadline of one attempt: whatever is in flight when it passes is aborted. */
-class Deadline {
+export class Deadline {
   expired = false;
   /** Created only when the deadline passes (an Error per request would cost a stack trace each). */
   error: Error | undefined;
   private timer: NodeJS.Timeout;
   private cancel: ((error: Error) => void) | undefined;
 
-  constructor(ms: number) {
+  constructor(readonly ms: number) {
     this.timer = setTimeout(() => {
       this.expired = true;
       this.error = new Error(`no response within ${ms} ms`);
@@ -161,15 +143,17 @@ class Deadline {
  * Buffers one response with a bare dispatch handler: no Readable, no AbortController. This is the
  * hot path, kept as close to the socket as undici allows.
  */
-function bufferOnce(
+export function bufferOnce<R = WireResponse>(
   dispatcher: Dispatcher,
   url: URL,
   method: string,
   headers: string[] | undefined,
   body: Body | undefined,
   deadline: Deadline,
-): Promise<WireResponse> {
-  return new Promise<WireResponse>((resolve, reject) => {
+  /** Turns the response into what the promise resolves to (saves a `.then` on the hot path). */
+  wrap: (response: WireResponse) => R = (response) => response as R,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let settled = false;
     let status = 0;
@@ -204,7 +188,7 @@ function bufferOnce(
         if (settled) return;
         settled = true;
         const bytes = chunks ? Buffer.concat(chunks) : (single ?? EMPTY);
-        resolve({ status, headers: responseHeaders, url: url.href, bytes });
+        resolve(wrap({ status, headers: responseHeaders, url: url.href, bytes }));
       },
       onResponseError(_c, error) {
         if (settled) return;
@@ -223,7 +207,7 @@ function bufferOnce(
   });
 }
 
-async function streamOnce(
+export async function streamOnce(
   dispatcher: Dispatcher,
   url: URL,
   method: HttpMethod,
@@ -255,59 +239,6 @@ export function discard(stream: Readable): void {
   const dump = (stream as Readable & { dump?: () => Promise<void> }).dump;
   if (typeof dump === 'function') dump.call(stream).catch(noop);
   else stream.destroy();
-}
-
-/** One attempt, following redirects when asked. `where` (`GET <redacted url>`) prefixes error messages. */
-export async function transmit(req: WireRequest, where: () => string): Promise<WireResponse> {
-  const deadline = new Deadline(req.timeoutMs);
-  let method = req.method;
-  let headers = req.headers;
-  let body = req.body;
-  let url: URL;
-  try {
-    url = new URL(req.url);
-  } catch {
-    deadline.clear();
-    throw new WeftError('REQUEST_INVALID', `${where()}: not a valid URL`);
-  }
-  const origin = url.origin;
-  try {
-    for (let hop = 0; ; hop++) {
-      const res = req.stream
-        ? await streamOnce(req.dispatcher, url, method, headers, body, deadline, req.timeoutMs)
-        : await bufferOnce(req.dispatcher, url, method, headers, body, deadline);
-      const location = req.follow && REDIRECTS.has(res.status) ? res.headers.location : undefined;
-      if (typeof location !== 'string' || hop >= MAX_REDIRECTS) return res;
-      const toGet =
-        res.status === 303 ? method !== 'HEAD' : (res.status === 301 || res.status === 302) && method === 'POST';
-      if (!toGet && body !== undefined && !req.replayable) return res; // a stream cannot be sent twice
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
-        return res;
-      }
-      const crossOrigin = next.origin !== url.origin;
-      // A body that carries credentials is not sent to another origin: the redirect is not followed.
-      if (crossOrigin && !toGet && body !== undefined && req.credentials?.inBody) return res;
-      if (res.stream) discard(res.stream);
-      headers = redirectHeaders(headers, crossOrigin, toGet, req.credentials);
-      if (next.origin !== origin && req.credentials) dropParams(next, req.credentials.params);
-      if (toGet) {
-        method = 'GET';
-        body = undefined;
-      }
-      if (req.resign && !crossOrigin) headers = await req.resign(method, next, headers, body);
-      url = next;
-    }
-  } catch (error) {
-    if (deadline.expired) {
-      throw new WeftError('HTTP_TIMEOUT', `${where()}: no response within ${req.timeoutMs} ms`, { cause: error });
-    }
-    throw wireError(error, where());
-  } finally {
-    deadline.clear();
-  }
 }
 
 const CONNECTION_MESSAGES: Record<string, string> = {
@@ -346,7 +277,7 @@ function codeOf(error: unknown): { code?: string; message: string } {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-function wireError(error: unknown, where: string): WeftError {
+export function wireError(error: unknown, where: string): WeftError {
   const e = error as any;
   if (typeof e?.message === 'string' && e.message.startsWith('Redirect loop detected')) {
     return new WeftError(

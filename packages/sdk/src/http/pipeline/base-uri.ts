@@ -1,0 +1,26 @@
+/**
+ * Base URI, the pipeline's entry: where a request goes, and through which chain. A relative URL
+ * resolves against the connection's base URI (once per request, not per attempt); an absolute
+ * one is used as it is. A request that authorizes only on the base origin (custom actions) and
+ * leaves it takes the chain without the authorization (see compose.ts).
+ */
+import { onOriginOf } from '../redirect.js';
+import type { HttpEnv } from '../types.js';
+import { isAbsoluteUrl, resolveUrl } from '../url.js';
+import { type HttpCall, outgoing, type Send } from './types.js';
+
+/** Sends a described request and yields what awaiting it yields. */
+export type Pipeline = (call: HttpCall) => Promise<unknown>;
+
+/** `chain(anonymous)` is the chain for a request with (false) or without (true) the authorization. */
+export function baseUri(env: Pick<HttpEnv, 'baseUri' | 'redact'>, chain: (anonymous: boolean) => Send): Pipeline {
+  return async (call) => {
+    const absolute = isAbsoluteUrl(call.url);
+    const base = absolute ? undefined : await env.baseUri();
+    const url = resolveUrl(call.url, base, env.redact);
+    // An absolute URL elsewhere than the base URI's origin goes out without the authorization.
+    const anonymous = call.baseOriginOnly && absolute && !onOriginOf(url, await env.baseUri());
+    const outcome = await chain(anonymous)(outgoing(call, url));
+    return outcome.value;
+  };
+}
