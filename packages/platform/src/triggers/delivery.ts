@@ -14,7 +14,6 @@ import {
   type WebhookRequest,
   webhookErrorReply,
 } from '@weft/sdk';
-import { errorBody } from '../api/errors.js';
 import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import { StoreError } from '../store/store.js';
@@ -45,7 +44,8 @@ export function jsonReply(
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: JSON.stringify(errorBody(code, message)),
+    // The API's error shape: a webhook sender reads the same `{ error: { code, message } }`.
+    body: JSON.stringify({ error: { code, message } }),
   };
 }
 
