@@ -104,11 +104,9 @@ export function resolvePayload(
 
 type ReplyContext = WebhookContext;
 
-async function resolveValue<T>(
-  value: T | ((ctx: ReplyContext) => T | Promise<T>) | undefined,
-  ctx: ReplyContext,
-): Promise<T | undefined> {
-  return typeof value === 'function' ? await (value as (ctx: ReplyContext) => T | Promise<T>)(ctx) : value;
+/** A reply setting, given as a value or a function of the request's context. Connector code: checked by the caller. */
+async function resolveValue(value: unknown, ctx: ReplyContext): Promise<unknown> {
+  return typeof value === 'function' ? await value(ctx) : value;
 }
 
 /**
@@ -128,14 +126,14 @@ export async function buildWebhookReply(
   ) {
     return { status: 200, headers: {}, body: '' };
   }
-  const status = (await resolveValue(trigger.webhookResponseStatus as never, ctx)) ?? 200;
+  const status = (await resolveValue(trigger.webhookResponseStatus, ctx)) ?? 200;
   if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) {
     throw new WeftError(
       'LAMBDA_FAILED',
       `${where}.webhookResponseStatus must be an HTTP status code (100-599), got ${JSON.stringify(status)}`,
     );
   }
-  const rawHeaders = (await resolveValue(trigger.webhookResponseHeaders as never, ctx)) ?? {};
+  const rawHeaders = (await resolveValue(trigger.webhookResponseHeaders, ctx)) ?? {};
   if (typeof rawHeaders !== 'object' || Array.isArray(rawHeaders)) {
     throw new WeftError(
       'LAMBDA_FAILED',
@@ -146,7 +144,7 @@ export async function buildWebhookReply(
   for (const [name, value] of Object.entries(rawHeaders as Record<string, unknown>)) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
   }
-  const body = await resolveValue(trigger.webhookResponseBody as never, ctx);
+  const body = await resolveValue(trigger.webhookResponseBody, ctx);
   let text = '';
   if (typeof body === 'string') {
     text = body;

@@ -84,7 +84,7 @@ const CONTROL_ALIASES: Readonly<Record<string, string>> = {
 };
 
 function checkControlType(c: Checker, value: unknown, path: string): void {
-  if (value === undefined || CONTROL_TYPES.includes(value as never)) return;
+  if (value === undefined || (CONTROL_TYPES as readonly unknown[]).includes(value)) return;
   const alias = typeof value === 'string' && Object.hasOwn(CONTROL_ALIASES, value) ? CONTROL_ALIASES[value] : undefined;
   const hint = alias ? `; for this control use "${alias}"` : '';
   c.add(path, `must be one of ${CONTROL_TYPES.join(', ')} (got ${describe(value)})${hint}`);
