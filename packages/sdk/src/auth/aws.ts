@@ -13,7 +13,11 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WeftError } from '../errors.js';
 import type { SignableRequest } from '../http/types.js';
-import type { AwsAuthorization, ConnectorContext, Setting } from '../types.js';
+import type { AwsAuthorization, Setting } from '../types/auth.js';
+import type { AwsSignatureOptions, ConnectorContext } from '../types/contexts.js';
+
+// The options are part of the context type; re-exported here for callers of this module.
+export type { AwsSignatureOptions };
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
@@ -34,23 +38,6 @@ export interface AwsSigningInput {
   region: string;
   service: string;
   date: Date;
-}
-
-/** Options of `ctx.awsSignature`. Credentials, region and service default to the connection's. */
-export interface AwsSignatureOptions {
-  method?: string;
-  url: string | URL;
-  headers?: Record<string, string | number | boolean>;
-  body?: string | Uint8Array;
-  service?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  /** Sign the payload as `UNSIGNED-PAYLOAD` (S3 uploads of streams). */
-  unsignedPayload?: boolean;
-  /** Instead of headers, presign the URL (query-string authentication) for this many seconds. */
-  presign?: number;
 }
 
 class Sha256 extends Hash {

@@ -2,8 +2,9 @@
  * Types of the HTTP request builder (SPEC §3) and of the environment the executor hands it.
  */
 import type { Readable } from 'node:stream';
-import type { ResponseMatcher } from '../types.js';
 import type { AppliedFormats } from './apply-merge.js';
+
+export type ResponseMatcher = number | RegExp | string;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 

@@ -5,151 +5,22 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { WeftError } from '../errors.js';
-import { type ExecuteOptions, execute, type WebhookRequest } from '../execute/executor.js';
+import { type ExecuteOptions, execute } from '../execute/executor.js';
 import { chooseConnection, isEncryptedFile, parseSettingsText, settingsFilesIn } from '../host/settings.js';
 import { type LoadedConnector, loadConnectorFile } from '../load/load.js';
-import type { ConnectorDefinition, PollResult } from '../types.js';
+import type { PollResult } from '../types.js';
 import { CassetteError, readCassette } from './cassette.js';
-import { checkMatchOn, DEFAULT_MATCH, type MatchOn } from './match.js';
-import { CassetteSession, type SentRequest } from './session.js';
+import { checkMatchOn, DEFAULT_MATCH } from './match.js';
+import { cassettePath, currentTest, type RecordMode, recordMode } from './recording.js';
+import { CassetteSession } from './session.js';
+import type { LoadConnectorOptions, TestConnector } from './test-connector.js';
 
-export type RecordMode = 'all' | 'new' | 'none';
-
-/** `WEFT_RECORD=1` (or `true`, `all`) records every cassette; `new` only missing ones. */
-export function recordMode(value: string | undefined = process.env.WEFT_RECORD): RecordMode {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === 'new' || v === 'missing') return 'new';
-  return v === '' || v === '0' || v === 'false' || v === 'no' || v === 'none' ? 'none' : 'all';
-}
-
-/** True while recording (`WEFT_RECORD=1`): start the live API (or a local stand-in) only then. */
-export function isRecording(): boolean {
-  return recordMode() !== 'none';
-}
-
-export interface LoadConnectorOptions {
-  /**
-   * Connection values: an object (flat, or named connections), or the path of a plain YAML/JSON
-   * settings file. Default: `settings.yaml`/`.yml`/`.json` beside the connector, if present.
-   * On replay, the cassette's recorded values are used and these fill in the secrets.
-   */
-  settings?: string | Record<string, unknown>;
-  /** Which connection of a settings file with named connections. */
-  connection?: string;
-  /**
-   * The cassette: `true`/omitted is one per test (`__cassettes__/<test file>/<test name>.json`
-   * beside the test file); a string is a name in that folder or a `.json` path; `false` means
-   * no cassette (live HTTP).
-   */
-  cassette?: boolean | string;
-  /** What `ctx.now()` returns: default the recording time of the cassette. */
-  now?: Date | string | number | (() => Date);
-  /** How requests are matched to recordings (default `['method', 'url', 'body']`). */
-  match?: readonly MatchOn[] | readonly string[];
-  /** Overrides `WEFT_RECORD`. */
-  record?: boolean | 'new';
-  /** Overrides the executor's back-off base delay (default 1 ms on replay). */
-  retryBaseMs?: number;
-}
-
-export interface ActionOperations {
-  execute(args?: { input?: unknown; configFields?: Record<string, unknown>; continue?: unknown }): Promise<any>;
-  inputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
-  outputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
-  configFields(): Promise<any[]>;
-  sampleOutput(args?: { configFields?: Record<string, unknown> }): Promise<any>;
-}
-
-export interface TriggerOperations {
-  poll(args?: { input?: unknown; closure?: unknown }): Promise<Required<PollResult> & { events: any[] }>;
-  /** Polls again while `canPollMore` (at most `maxPolls`, default 100): every event, the last closure. */
-  pollAll(args?: {
-    input?: unknown;
-    closure?: unknown;
-    maxPolls?: number;
-  }): Promise<{ events: any[]; nextPoll: unknown; canPollMore: boolean; polls: number }>;
-  webhookNotification(args?: WebhookRequest & { input?: unknown }): Promise<any>;
-  webhookSubscribe(args?: { input?: unknown; webhookUrl?: string }): Promise<any>;
-  webhookUnsubscribe(args?: { input?: unknown; subscription?: unknown }): Promise<any>;
-  dedup(events: unknown[]): Promise<string[]>;
-  inputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
-  outputFields(args?: { configFields?: Record<string, unknown> }): Promise<any[]>;
-  sampleOutput(): Promise<any>;
-}
-
-export interface TestConnector {
-  name: string;
-  file: string;
-  definition: ConnectorDefinition;
-  actions: Record<string, ActionOperations>;
-  triggers: Record<string, TriggerOperations>;
-  pickLists: Record<string, (args?: Record<string, unknown>) => Promise<any[]>>;
-  methods: Record<string, (...args: unknown[]) => Promise<any>>;
-  objectDefinitions: Record<string, () => Promise<any[]>>;
-  test(): Promise<any>;
-  /** Runs any exec path (as `weft exec`), e.g. `connection.authorization.acquire`. */
-  exec(path: string, options?: Omit<ExecuteOptions, 'connection' | 'dispatcher' | 'now'>): Promise<any>;
-  /** The requests sent in the current test (secrets as placeholders), in order. */
-  readonly requests: SentRequest[];
-  /** The connection values of the current test (refreshed tokens included). */
-  readonly connection: Record<string, unknown>;
-  /** The current cassette: its file, its mode and how many recordings replay has not used. */
-  readonly cassette: { file: string; mode: 'record' | 'replay'; unused: number } | undefined;
-  /** Closes the recording agent (sockets) of this connector. */
-  close(): Promise<void>;
-}
-
-interface TestState {
-  testPath?: string;
-  currentTestName?: string;
-}
-
-/** The running Vitest (or Jest-compatible) test, when there is one. */
-function currentTest(): TestState {
-  const expect = (globalThis as Record<symbol, any>)[Symbol.for('expect-global')];
-  try {
-    return (expect?.getState?.() as TestState) ?? {};
-  } catch {
-    return {};
-  }
-}
-
-function slug(name: string): string {
-  return (
-    name
-      .replace(/\s+>\s+/g, '--')
-      .replace(/[^\w.-]+/g, '-')
-      .replace(/-{3,}/g, '--')
-      .replace(/^[-.]+|-+$/g, '')
-      .slice(0, 120) || 'cassette'
-  );
-}
-
-/** Where a test's cassette lives. */
-export function cassettePath(cassette: string | true, test: TestState = currentTest()): string {
-  const testDir = test.testPath ? dirname(test.testPath) : process.cwd();
-  if (typeof cassette === 'string' && (isAbsolute(cassette) || cassette.endsWith('.json') || cassette.includes('/'))) {
-    return resolve(testDir, cassette.endsWith('.json') ? cassette : `${cassette}.json`);
-  }
-  if (!test.testPath) {
-    throw new CassetteError(
-      'CASSETTE_INVALID',
-      'loadConnector: no running test to name the cassette after: pass cassette: "<file>.json"',
-    );
-  }
-  const name = typeof cassette === 'string' ? cassette : test.currentTestName;
-  if (!name) {
-    throw new CassetteError(
-      'CASSETTE_INVALID',
-      'loadConnector: run operations inside a test (the cassette is named after it), or pass cassette: "<name>"',
-    );
-  }
-  return join(testDir, '__cassettes__', basename(test.testPath), `${slug(name)}.json`);
-}
+export { cassettePath, isRecording, type RecordMode, recordMode } from './recording.js';
+export type { ActionOperations, LoadConnectorOptions, TestConnector, TriggerOperations } from './test-connector.js';
 
 const loaded = new Map<string, Promise<LoadedConnector>>();
 
