@@ -1,16 +1,7 @@
 import { useState } from 'react';
 import type { Recipe } from '../api/types';
-import {
-  Alert,
-  Button,
-  ButtonLink,
-  EmptyState,
-  ErrorMessage,
-  formatTime,
-  Loading,
-  PageHeader,
-  StatusBadge,
-} from '../components/ui';
+import { ListTable } from '../components/ListTable';
+import { Alert, Button, ButtonLink, ErrorMessage, formatTime, PageHeader, StatusBadge } from '../components/ui';
 import { takeFlash } from '../lib/flash';
 import { useApi, useAsync, useTitle } from '../lib/hooks';
 import { href } from '../lib/router';
@@ -68,67 +59,44 @@ export function RecipesPage() {
       {flash && <Alert kind="success" title={flash} />}
       <ErrorMessage error={list.error} title="The recipes could not be loaded" />
       <ErrorMessage error={error} title="The recipe could not be started or stopped" />
-      {list.loading && !list.data && <Loading />}
-      {list.data && list.data.items.length === 0 && (
-        <EmptyState title="No recipes yet">
-          <p>Build one: choose a trigger, then add the actions each event should run.</p>
-        </EmptyState>
-      )}
-      {list.data && list.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Recipes</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Steps</th>
-                <th scope="col">Status</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">
-                    <a href={href('recipes', r.id)}>{r.name}</a>
-                  </th>
-                  <td>
-                    <code>
-                      {r.trigger.connector}.{r.trigger.trigger}
-                    </code>
-                  </td>
-                  <td>{countSteps(r)}</td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>{formatTime(r.updatedAt)}</td>
-                  <td className="row-actions">
-                    <Button
-                      size="small"
-                      busy={busy === r.id}
-                      onClick={() => toggle(r)}
-                      aria-label={`${r.status === 'running' ? 'Stop' : 'Start'} ${r.name}`}
-                    >
-                      {r.status === 'running' ? 'Stop' : 'Start'}
-                    </Button>
-                    <ButtonLink
-                      size="small"
-                      variant="ghost"
-                      href={`${href('jobs')}?recipeId=${encodeURIComponent(r.id)}`}
-                    >
-                      Jobs<span className="visually-hidden"> of {r.name}</span>
-                    </ButtonLink>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        list={list}
+        caption="Recipes"
+        columns={['Name', 'Trigger', 'Steps', 'Status', 'Updated']}
+        actions
+        emptyTitle="No recipes yet"
+        empty={<p>Build one: choose a trigger, then add the actions each event should run.</p>}
+        row={(r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              <a href={href('recipes', r.id)}>{r.name}</a>
+            </th>
+            <td>
+              <code>
+                {r.trigger.connector}.{r.trigger.trigger}
+              </code>
+            </td>
+            <td>{countSteps(r)}</td>
+            <td>
+              <StatusBadge status={r.status} />
+            </td>
+            <td>{formatTime(r.updatedAt)}</td>
+            <td className="row-actions">
+              <Button
+                size="small"
+                busy={busy === r.id}
+                onClick={() => toggle(r)}
+                aria-label={`${r.status === 'running' ? 'Stop' : 'Start'} ${r.name}`}
+              >
+                {r.status === 'running' ? 'Stop' : 'Start'}
+              </Button>
+              <ButtonLink size="small" variant="ghost" href={`${href('jobs')}?recipeId=${encodeURIComponent(r.id)}`}>
+                Jobs<span className="visually-hidden"> of {r.name}</span>
+              </ButtonLink>
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }
