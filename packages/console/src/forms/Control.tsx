@@ -67,6 +67,7 @@ export function Control(props: ControlProps): ReactNode {
     'aria-invalid': invalid || undefined,
     'aria-required': required || undefined,
   };
+  const editor = { id, label, value, onChange, describedBy };
   const setRef = (el: HTMLInputElement | HTMLTextAreaElement | null) => {
     inputRef.current = el;
   };
@@ -158,22 +159,15 @@ export function Control(props: ControlProps): ReactNode {
     case 'tree':
       return <TreeControl {...props} legend={label} />;
     case 'key_value':
-      return <KeyValueEditor id={id} label={label} value={value} onChange={onChange} describedBy={describedBy} />;
+      return <KeyValueEditor {...editor} />;
     case 'schema-designer':
-      return <SchemaDesigner id={id} label={label} value={value} onChange={onChange} describedBy={describedBy} />;
+      return <SchemaDesigner {...editor} />;
     case 'string-list':
       return (
-        <StringListEditor
-          id={id}
-          label={label}
-          value={value}
-          onChange={onChange}
-          describedBy={describedBy}
-          inputType={field.of === 'integer' || field.of === 'number' ? 'number' : 'text'}
-        />
+        <StringListEditor {...editor} inputType={field.of === 'integer' || field.of === 'number' ? 'number' : 'text'} />
       );
     case 'json':
-      return <JsonEditor id={id} label={label} value={value} onChange={onChange} describedBy={describedBy} />;
+      return <JsonEditor {...editor} />;
     case 'object':
     case 'object-list': {
       const Nested = props.nested;

@@ -80,34 +80,22 @@ export function FieldRow({ field, values, siblingFields, setKey, path, stored, o
     setToggled(!toggled);
   };
 
+  const shared = { id, value, onChange: change, describedBy, invalid: !!error, inputRef };
   // Text controls keep their element in formula mode (typing "=" must not move the focus).
   const control =
     formula && !text ? (
-      <FormulaInput
-        id={id}
-        value={value}
-        onChange={change}
-        describedBy={describedBy}
-        invalid={!!error}
-        multiline={kind === 'text-area'}
-        inputRef={inputRef}
-      />
+      <FormulaInput {...shared} multiline={kind === 'text-area'} />
     ) : (
       <Control
+        {...shared}
         field={active}
         kind={kind}
-        id={id}
-        value={value}
-        onChange={change}
-        describedBy={describedBy}
-        invalid={!!error}
         required={required}
         label={label}
         siblings={values}
         siblingFields={siblingFields}
         path={valuePath}
         stored={stored}
-        inputRef={inputRef}
         nested={nested}
         formula={formula}
       />

@@ -121,6 +121,7 @@ const CONDITION: Field[] = [
     hint: 'A formula that holds or not, e.g. =trigger.total > 100',
   },
 ];
+
 function IfBody({ step, path, depth, onChange }: BodyProps<IfStep>) {
   return (
     <>
@@ -130,31 +131,28 @@ function IfBody({ step, path, depth, onChange }: BodyProps<IfStep>) {
         onChange={(v) => onChange({ ...step, if: (v.if as string | boolean | undefined) ?? '' })}
         path={path}
       />
-      <div className="branch">
-        <h4 className="branch-title">Then</h4>
-        <StepList
-          steps={step.then}
-          onChange={(then) => onChange({ ...step, then })}
-          path={`${path}.then`}
-          title={`Then of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
-      <div className="branch">
-        <h4 className="branch-title">Else</h4>
-        <StepList
-          steps={step.else}
-          onChange={(e) => onChange({ ...step, else: e })}
-          path={`${path}.else`}
-          title={`Else of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
+      <Branch
+        heading="Then"
+        title={`Then of ${step.id}`}
+        path={`${path}.then`}
+        depth={depth}
+        steps={step.then}
+        onChange={(then) => onChange({ ...step, then })}
+      />
+      <Branch
+        heading="Else"
+        title={`Else of ${step.id}`}
+        path={`${path}.else`}
+        depth={depth}
+        steps={step.else}
+        onChange={(e) => onChange({ ...step, else: e })}
+      />
     </>
   );
 }
 
 const LIST: Field[] = [{ name: 'foreach', label: 'List', hint: 'A formula giving a list, e.g. =trigger.items' }];
+
 function ForeachBody({ step, path, depth, onChange }: BodyProps<ForeachStep>) {
   return (
     <>
@@ -176,16 +174,38 @@ function ForeachBody({ step, path, depth, onChange }: BodyProps<ForeachStep>) {
         placeholder="item"
         onChange={(as) => onChange({ ...step, as: as || undefined })}
       />
-      <div className="branch">
-        <h4 className="branch-title">Do</h4>
-        <StepList
-          steps={step.do}
-          onChange={(d) => onChange({ ...step, do: d })}
-          path={`${path}.do`}
-          title={`Body of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
+      <Branch
+        heading="Do"
+        title={`Body of ${step.id}`}
+        path={`${path}.do`}
+        depth={depth}
+        steps={step.do}
+        onChange={(d) => onChange({ ...step, do: d })}
+      />
     </>
+  );
+}
+
+/** A nested list of steps under a heading: then, else, a loop's body. */
+function Branch({
+  heading,
+  title,
+  path,
+  depth,
+  steps,
+  onChange,
+}: {
+  heading: string;
+  title: string;
+  path: string;
+  depth: number;
+  steps: Step[];
+  onChange: (steps: Step[]) => void;
+}) {
+  return (
+    <div className="branch">
+      <h4 className="branch-title">{heading}</h4>
+      <StepList steps={steps} onChange={onChange} path={path} title={title} depth={depth + 1} />
+    </div>
   );
 }
