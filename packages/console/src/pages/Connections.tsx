@@ -4,7 +4,7 @@ import type { TestResult } from '../api/types';
 import { ListTable } from '../components/ListTable';
 import { Alert, Button, ButtonLink, ErrorMessage, formatTime, PageHeader } from '../components/ui';
 import { takeFlash } from '../lib/flash';
-import { useApi, useAsync, useTitle } from '../lib/hooks';
+import { useApi, useAsync, useListChange, useTitle } from '../lib/hooks';
 import { href } from '../lib/router';
 
 export function ConnectionsPage() {
@@ -13,8 +13,7 @@ export function ConnectionsPage() {
   const list = useAsync(() => api.connections({ limit: 1000 }), [api]);
   const [flash] = useState(takeFlash);
   const [results, setResults] = useState<Record<string, TestResult | 'testing'>>({});
-  const [error, setError] = useState<unknown>();
-
+  const change = useListChange(list.reload);
   const test = async (name: string) => {
     setResults((r) => ({ ...r, [name]: 'testing' }));
     try {
@@ -26,13 +25,7 @@ export function ConnectionsPage() {
   };
   const remove = async (name: string) => {
     if (!window.confirm(`Delete the connection "${name}"? Recipes cannot use it any more.`)) return;
-    setError(undefined);
-    try {
-      await api.deleteConnection(name);
-      list.reload();
-    } catch (e) {
-      setError(e);
-    }
+    await change.run(name, () => api.deleteConnection(name));
   };
 
   return (
@@ -51,7 +44,7 @@ export function ConnectionsPage() {
       </PageHeader>
       {flash && <Alert kind="success" title={flash} />}
       <ErrorMessage error={list.error} title="The connections could not be loaded" />
-      <ErrorMessage error={error} title="The connection could not be deleted" />
+      <ErrorMessage error={change.error} title="The connection could not be deleted" />
       <ListTable
         list={list}
         caption="Connections"

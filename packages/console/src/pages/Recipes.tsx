@@ -3,7 +3,7 @@ import type { Recipe } from '../api/types';
 import { ListTable } from '../components/ListTable';
 import { Alert, Button, ButtonLink, ErrorMessage, formatTime, PageHeader, StatusBadge } from '../components/ui';
 import { takeFlash } from '../lib/flash';
-import { useApi, useAsync, useTitle } from '../lib/hooks';
+import { useApi, useAsync, useListChange, useTitle } from '../lib/hooks';
 import { href } from '../lib/router';
 
 function countSteps(recipe: Recipe): number {
@@ -27,22 +27,9 @@ export function RecipesPage() {
   const api = useApi();
   const list = useAsync(() => api.recipes({ limit: 1000 }), [api]);
   const [flash] = useState(takeFlash);
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-
-  const toggle = async (recipe: Recipe) => {
-    setBusy(recipe.id);
-    setError(undefined);
-    try {
-      if (recipe.status === 'running') await api.stopRecipe(recipe.id);
-      else await api.startRecipe(recipe.id);
-      list.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const change = useListChange(list.reload);
+  const toggle = (recipe: Recipe) =>
+    change.run(recipe.id, () => (recipe.status === 'running' ? api.stopRecipe(recipe.id) : api.startRecipe(recipe.id)));
 
   return (
     <>
@@ -58,7 +45,7 @@ export function RecipesPage() {
       </PageHeader>
       {flash && <Alert kind="success" title={flash} />}
       <ErrorMessage error={list.error} title="The recipes could not be loaded" />
-      <ErrorMessage error={error} title="The recipe could not be started or stopped" />
+      <ErrorMessage error={change.error} title="The recipe could not be started or stopped" />
       <ListTable
         list={list}
         caption="Recipes"
@@ -84,7 +71,7 @@ export function RecipesPage() {
             <td className="row-actions">
               <Button
                 size="small"
-                busy={busy === r.id}
+                busy={change.busy === r.id}
                 onClick={() => toggle(r)}
                 aria-label={`${r.status === 'running' ? 'Stop' : 'Start'} ${r.name}`}
               >
