@@ -77,3 +77,25 @@ export function useTitle(title: string): void {
     document.title = `${title} · Weft console`;
   }, [title]);
 }
+
+/**
+ * A change made from a list page (start, stop, delete): runs it, reloads the list, and keeps
+ * the error to show. `busy` names the item whose change is under way.
+ */
+export function useListChange(reload: () => void) {
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const run = async (key: string, change: () => Promise<unknown>) => {
+    setBusy(key);
+    setError(undefined);
+    try {
+      await change();
+      reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return { busy, error, run };
+}

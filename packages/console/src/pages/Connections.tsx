@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { errorMessage } from '../api/client';
 import type { TestResult } from '../api/types';
-import { Alert, Button, ButtonLink, EmptyState, ErrorMessage, formatTime, Loading, PageHeader } from '../components/ui';
+import { ListTable } from '../components/ListTable';
+import { Alert, Button, ButtonLink, ErrorMessage, formatTime, PageHeader } from '../components/ui';
 import { takeFlash } from '../lib/flash';
-import { useApi, useAsync, useTitle } from '../lib/hooks';
+import { useApi, useAsync, useListChange, useTitle } from '../lib/hooks';
 import { href } from '../lib/router';
 
 export function ConnectionsPage() {
@@ -12,8 +13,7 @@ export function ConnectionsPage() {
   const list = useAsync(() => api.connections({ limit: 1000 }), [api]);
   const [flash] = useState(takeFlash);
   const [results, setResults] = useState<Record<string, TestResult | 'testing'>>({});
-  const [error, setError] = useState<unknown>();
-
+  const change = useListChange(list.reload);
   const test = async (name: string) => {
     setResults((r) => ({ ...r, [name]: 'testing' }));
     try {
@@ -25,13 +25,7 @@ export function ConnectionsPage() {
   };
   const remove = async (name: string) => {
     if (!window.confirm(`Delete the connection "${name}"? Recipes cannot use it any more.`)) return;
-    setError(undefined);
-    try {
-      await api.deleteConnection(name);
-      list.reload();
-    } catch (e) {
-      setError(e);
-    }
+    await change.run(name, () => api.deleteConnection(name));
   };
 
   return (
@@ -50,71 +44,54 @@ export function ConnectionsPage() {
       </PageHeader>
       {flash && <Alert kind="success" title={flash} />}
       <ErrorMessage error={list.error} title="The connections could not be loaded" />
-      <ErrorMessage error={error} title="The connection could not be deleted" />
-      {list.loading && !list.data && <Loading />}
-      {list.data && list.data.items.length === 0 && (
-        <EmptyState title="No connections yet">
-          <p>Create one to use a connector in recipes and in the SDK console.</p>
-        </EmptyState>
-      )}
-      {list.data && list.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Connections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Connector</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((c) => {
-                const result = results[c.name];
-                return (
-                  <tr key={c.name}>
-                    <th scope="row">
-                      <a href={href('connections', c.name)}>{c.name}</a>
-                      {c.error && <p className="field-error">{c.error.message}</p>}
-                      {result && result !== 'testing' && (
-                        <p className={result.ok ? 'test-ok' : 'field-error'} role="status">
-                          {result.ok ? '✓ ' : '✗ '}
-                          {result.message}
-                        </p>
-                      )}
-                    </th>
-                    <td>
-                      <a href={href('connectors', c.connector)}>{c.connector}</a>
-                    </td>
-                    <td>{formatTime(c.updatedAt)}</td>
-                    <td className="row-actions">
-                      <Button
-                        size="small"
-                        busy={result === 'testing'}
-                        onClick={() => test(c.name)}
-                        aria-label={`Test the connection ${c.name}`}
-                      >
-                        Test
-                      </Button>
-                      <Button
-                        size="small"
-                        variant="ghost"
-                        onClick={() => remove(c.name)}
-                        aria-label={`Delete the connection ${c.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ErrorMessage error={change.error} title="The connection could not be deleted" />
+      <ListTable
+        list={list}
+        caption="Connections"
+        columns={['Name', 'Connector', 'Updated']}
+        actions
+        emptyTitle="No connections yet"
+        empty={<p>Create one to use a connector in recipes and in the SDK console.</p>}
+        row={(c) => {
+          const result = results[c.name];
+          return (
+            <tr key={c.name}>
+              <th scope="row">
+                <a href={href('connections', c.name)}>{c.name}</a>
+                {c.error && <p className="field-error">{c.error.message}</p>}
+                {result && result !== 'testing' && (
+                  <p className={result.ok ? 'test-ok' : 'field-error'} role="status">
+                    {result.ok ? '✓ ' : '✗ '}
+                    {result.message}
+                  </p>
+                )}
+              </th>
+              <td>
+                <a href={href('connectors', c.connector)}>{c.connector}</a>
+              </td>
+              <td>{formatTime(c.updatedAt)}</td>
+              <td className="row-actions">
+                <Button
+                  size="small"
+                  busy={result === 'testing'}
+                  onClick={() => test(c.name)}
+                  aria-label={`Test the connection ${c.name}`}
+                >
+                  Test
+                </Button>
+                <Button
+                  size="small"
+                  variant="ghost"
+                  onClick={() => remove(c.name)}
+                  aria-label={`Delete the connection ${c.name}`}
+                >
+                  Delete
+                </Button>
+              </td>
+            </tr>
+          );
+        }}
+      />
     </>
   );
 }

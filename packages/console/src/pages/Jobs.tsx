@@ -4,16 +4,8 @@
  */
 import { useId, useState } from 'react';
 import { JOB_STATUSES, type JobSummary, type Page } from '../api/types';
-import {
-  Button,
-  EmptyState,
-  ErrorMessage,
-  formatDuration,
-  formatTime,
-  Loading,
-  PageHeader,
-  StatusBadge,
-} from '../components/ui';
+import { ListTable } from '../components/ListTable';
+import { Button, ErrorMessage, formatDuration, formatTime, PageHeader, StatusBadge } from '../components/ui';
 import { useApi, useAsync, usePolling, useTitle } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 
@@ -92,53 +84,38 @@ export function JobsPage({ recipeId, status }: { recipeId: string; status: strin
         </fieldset>
       </form>
       <ErrorMessage error={jobs.error} title="The jobs could not be loaded" />
-      {jobs.loading && !jobs.data && <Loading />}
-      {jobs.data && jobs.data.items.length === 0 && (
-        <EmptyState title="No jobs">
+      <ListTable
+        list={jobs}
+        caption="Jobs"
+        columns={['Job', 'Recipe', 'Status', 'Created', 'Duration', 'Error']}
+        ariaLive="off"
+        emptyTitle="No jobs"
+        empty={
           <p>
             {status || recipeId ? 'No job matches these filters.' : 'Start a recipe; each trigger event becomes a job.'}
           </p>
-        </EmptyState>
-      )}
-      {jobs.data && jobs.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-live="off">
-            <caption className="visually-hidden">Jobs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Recipe</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.items.map((job) => (
-                <tr key={job.id}>
-                  <th scope="row">
-                    <a href={href('jobs', job.id)}>
-                      <code>{job.id.length > 14 ? `${job.id.slice(0, 14)}…` : job.id}</code>
-                      <span className="visually-hidden"> details</span>
-                    </a>
-                    {job.rerunOf && <span className="tag">re-run</span>}
-                  </th>
-                  <td>
-                    <a href={href('recipes', job.recipeId)}>{names.get(job.recipeId) ?? job.recipeId}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={job.status} />
-                  </td>
-                  <td>{formatTime(job.createdAt)}</td>
-                  <td>{formatDuration(job.startedAt, job.finishedAt)}</td>
-                  <td className="error-cell">{job.error?.message ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        }
+        row={(job) => (
+          <tr key={job.id}>
+            <th scope="row">
+              <a href={href('jobs', job.id)}>
+                <code>{job.id.length > 14 ? `${job.id.slice(0, 14)}…` : job.id}</code>
+                <span className="visually-hidden"> details</span>
+              </a>
+              {job.rerunOf && <span className="tag">re-run</span>}
+            </th>
+            <td>
+              <a href={href('recipes', job.recipeId)}>{names.get(job.recipeId) ?? job.recipeId}</a>
+            </td>
+            <td>
+              <StatusBadge status={job.status} />
+            </td>
+            <td>{formatTime(job.createdAt)}</td>
+            <td>{formatDuration(job.startedAt, job.finishedAt)}</td>
+            <td className="error-cell">{job.error?.message ?? ''}</td>
+          </tr>
+        )}
+      />
       {jobs.data?.nextCursor && limit < 1000 && <Button onClick={() => setLimit(limit + PAGE)}>Show more</Button>}
     </>
   );

@@ -1,18 +1,9 @@
 import { useState } from 'react';
 import type { Recipe } from '../api/types';
-import {
-  Alert,
-  Button,
-  ButtonLink,
-  EmptyState,
-  ErrorMessage,
-  formatTime,
-  Loading,
-  PageHeader,
-  StatusBadge,
-} from '../components/ui';
+import { ListTable } from '../components/ListTable';
+import { Alert, Button, ButtonLink, ErrorMessage, formatTime, PageHeader, StatusBadge } from '../components/ui';
 import { takeFlash } from '../lib/flash';
-import { useApi, useAsync, useTitle } from '../lib/hooks';
+import { useApi, useAsync, useListChange, useTitle } from '../lib/hooks';
 import { href } from '../lib/router';
 
 function countSteps(recipe: Recipe): number {
@@ -36,22 +27,9 @@ export function RecipesPage() {
   const api = useApi();
   const list = useAsync(() => api.recipes({ limit: 1000 }), [api]);
   const [flash] = useState(takeFlash);
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-
-  const toggle = async (recipe: Recipe) => {
-    setBusy(recipe.id);
-    setError(undefined);
-    try {
-      if (recipe.status === 'running') await api.stopRecipe(recipe.id);
-      else await api.startRecipe(recipe.id);
-      list.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const change = useListChange(list.reload);
+  const toggle = (recipe: Recipe) =>
+    change.run(recipe.id, () => (recipe.status === 'running' ? api.stopRecipe(recipe.id) : api.startRecipe(recipe.id)));
 
   return (
     <>
@@ -67,68 +45,45 @@ export function RecipesPage() {
       </PageHeader>
       {flash && <Alert kind="success" title={flash} />}
       <ErrorMessage error={list.error} title="The recipes could not be loaded" />
-      <ErrorMessage error={error} title="The recipe could not be started or stopped" />
-      {list.loading && !list.data && <Loading />}
-      {list.data && list.data.items.length === 0 && (
-        <EmptyState title="No recipes yet">
-          <p>Build one: choose a trigger, then add the actions each event should run.</p>
-        </EmptyState>
-      )}
-      {list.data && list.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Recipes</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Steps</th>
-                <th scope="col">Status</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">
-                    <a href={href('recipes', r.id)}>{r.name}</a>
-                  </th>
-                  <td>
-                    <code>
-                      {r.trigger.connector}.{r.trigger.trigger}
-                    </code>
-                  </td>
-                  <td>{countSteps(r)}</td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>{formatTime(r.updatedAt)}</td>
-                  <td className="row-actions">
-                    <Button
-                      size="small"
-                      busy={busy === r.id}
-                      onClick={() => toggle(r)}
-                      aria-label={`${r.status === 'running' ? 'Stop' : 'Start'} ${r.name}`}
-                    >
-                      {r.status === 'running' ? 'Stop' : 'Start'}
-                    </Button>
-                    <ButtonLink
-                      size="small"
-                      variant="ghost"
-                      href={`${href('jobs')}?recipeId=${encodeURIComponent(r.id)}`}
-                    >
-                      Jobs<span className="visually-hidden"> of {r.name}</span>
-                    </ButtonLink>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ErrorMessage error={change.error} title="The recipe could not be started or stopped" />
+      <ListTable
+        list={list}
+        caption="Recipes"
+        columns={['Name', 'Trigger', 'Steps', 'Status', 'Updated']}
+        actions
+        emptyTitle="No recipes yet"
+        empty={<p>Build one: choose a trigger, then add the actions each event should run.</p>}
+        row={(r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              <a href={href('recipes', r.id)}>{r.name}</a>
+            </th>
+            <td>
+              <code>
+                {r.trigger.connector}.{r.trigger.trigger}
+              </code>
+            </td>
+            <td>{countSteps(r)}</td>
+            <td>
+              <StatusBadge status={r.status} />
+            </td>
+            <td>{formatTime(r.updatedAt)}</td>
+            <td className="row-actions">
+              <Button
+                size="small"
+                busy={change.busy === r.id}
+                onClick={() => toggle(r)}
+                aria-label={`${r.status === 'running' ? 'Stop' : 'Start'} ${r.name}`}
+              >
+                {r.status === 'running' ? 'Stop' : 'Start'}
+              </Button>
+              <ButtonLink size="small" variant="ghost" href={`${href('jobs')}?recipeId=${encodeURIComponent(r.id)}`}>
+                Jobs<span className="visually-hidden"> of {r.name}</span>
+              </ButtonLink>
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

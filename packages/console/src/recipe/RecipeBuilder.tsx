@@ -25,9 +25,10 @@ import { SelectField, TextField } from '../forms/SimpleFields';
 import { setFlash, takeFlash } from '../lib/flash';
 import { useApi, useAsync, useTitle } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
+import { type Builder, BuilderContext } from './builder';
 import { CatalogContext, useCatalog, useCatalogState } from './connectors';
 import { allIds, draftOf, emptyRecipe, pillsByStep, recipeBody, savedMessage } from './model';
-import { type Builder, BuilderContext, StepList } from './StepList';
+import { StepList } from './StepList';
 
 export function RecipeBuilderPage({ id }: { id?: string }) {
   const api = useApi();

@@ -1,33 +1,19 @@
 /**
  * A list of recipe steps (the top level, `then`/`else` branches, `foreach` bodies, `onError`):
- * each step in a card with its own form, and buttons to add, move and remove steps.
+ * each step in a card with its own form, and buttons to add, move and remove steps. The
+ * branching kinds (if, foreach) hold step lists of their own, so their forms live here.
  */
-import { createContext, useContext } from 'react';
-import type { ActionStep, Field, ForeachStep, IfStep, Step, StopStep } from '../api/types';
-import { Button, ButtonLink } from '../components/ui';
-import { FormEnvContext, type PillGroup, useFormEnv } from '../forms/env';
+import { useContext } from 'react';
+import type { Field, ForeachStep, IfStep, Step, StopStep } from '../api/types';
+import { Button } from '../components/ui';
 import { FieldList } from '../forms/FieldList';
-import { OperationForm } from '../forms/OperationForm';
-import { needsConnection } from '../forms/operation';
-import { SelectField, TextField } from '../forms/SimpleFields';
+import { TextField } from '../forms/SimpleFields';
 import { fieldId } from '../lib/fields';
-import { href } from '../lib/router';
-import { useCatalog } from './connectors';
+import { ActionBody } from './ActionBody';
+import { BuilderContext } from './builder';
 import { isAction, isForeach, isIf, kindOf, newStep, type StepKind } from './model';
-
-export interface Builder {
-  pills: ReadonlyMap<Step, PillGroup[]>;
-  takenIds: () => Set<string>;
-  reportOutput: (stepId: string, fields: Field[] | undefined) => void;
-  connectors: ReadonlyArray<{ name: string; title?: string; actions: string[]; triggers: string[] }>;
-}
-
-export const BuilderContext = createContext<Builder>({
-  pills: new Map(),
-  takenIds: () => new Set(),
-  reportOutput: () => {},
-  connectors: [],
-});
+import { StepCard } from './StepCard';
+import { StopBody } from './StopBody';
 
 /** Stable React keys for steps: carried from a step to its edited copy, so moving keeps state. */
 const keys = new WeakMap<Step, string>();
@@ -44,14 +30,6 @@ function replaced(old: Step, next: Step): Step {
   keys.set(next, stepKey(old));
   return next;
 }
-
-const KIND_LABEL: Record<StepKind, string> = {
-  action: 'Action',
-  if: 'If',
-  foreach: 'For each',
-  stop: 'Stop',
-};
-
 export function StepList({
   steps,
   onChange,
@@ -72,6 +50,7 @@ export function StepList({
     const focus = fieldId(`${path}[${steps.length}].${kind === 'action' ? 'connector' : 'id'}`);
     requestAnimationFrame(() => document.getElementById(focus)?.focus());
   };
+  const edit = (i: number) => (s: Step) => onChange(steps.map((x, j) => (j === i ? replaced(x, s) : x)));
   const move = (i: number, by: number) => {
     const next = [...steps];
     const [s] = next.splice(i, 1);
@@ -89,11 +68,12 @@ export function StepList({
               index={i}
               count={steps.length}
               path={`${path}[${i}]`}
-              depth={depth}
-              onChange={(s) => onChange(steps.map((x, j) => (j === i ? replaced(x, s) : x)))}
+              onChange={edit(i)}
               onMove={(by) => move(i, by)}
               onRemove={() => onChange(steps.filter((_, j) => j !== i))}
-            />
+            >
+              <StepBody step={step} path={`${path}[${i}]`} depth={depth} onChange={edit(i)} />
+            </StepCard>
           </li>
         ))}
       </ol>
@@ -119,154 +99,19 @@ export function StepList({
     </div>
   );
 }
-
-interface CardProps {
-  step: Step;
-  index: number;
-  count: number;
+interface BodyProps<S extends Step> {
+  step: S;
   path: string;
   depth: number;
-  onChange: (step: Step) => void;
-  onMove: (by: number) => void;
-  onRemove: () => void;
+  onChange: (s: Step) => void;
 }
 
-function StepCard({ step, index, count, path, depth, onChange, onMove, onRemove }: CardProps) {
-  const builder = useContext(BuilderContext);
-  const env = useFormEnv();
-  const kind = kindOf(step);
-  const headingId = `${fieldId(path)}-heading`;
-  const name = `${KIND_LABEL[kind]} ${step.id || `#${index + 1}`}`;
-  return (
-    <section className={`step-card step-${kind}`} aria-labelledby={headingId}>
-      <header className="step-head">
-        <h3 id={headingId} className="step-title">
-          <span className="step-kind">{KIND_LABEL[kind]}</span>
-          <code>{step.id || '(no id)'}</code>
-        </h3>
-        <div className="step-tools">
-          <Button
-            size="small"
-            variant="ghost"
-            disabled={index === 0}
-            onClick={() => onMove(-1)}
-            aria-label={`Move ${name} up`}
-          >
-            ↑
-          </Button>
-          <Button
-            size="small"
-            variant="ghost"
-            disabled={index === count - 1}
-            onClick={() => onMove(1)}
-            aria-label={`Move ${name} down`}
-          >
-            ↓
-          </Button>
-          <Button size="small" variant="ghost" onClick={onRemove} aria-label={`Remove ${name}`}>
-            Remove
-          </Button>
-        </div>
-      </header>
-      <FormEnvContext.Provider value={{ ...env, pills: builder.pills.get(step) ?? [] }}>
-        <TextField
-          path={`${path}.id`}
-          label="Step id"
-          hint={
-            kind === 'action' ? (
-              <>
-                Later steps read this step&rsquo;s output as <code>steps.{step.id || 'id'}</code>.
-              </>
-            ) : (
-              'Names this step in the job log and in error messages.'
-            )
-          }
-          value={step.id}
-          onChange={(id) => onChange({ ...step, id })}
-        />
-        {isAction(step) && <ActionBody step={step} path={path} onChange={onChange} />}
-        {isIf(step) && <IfBody step={step} path={path} depth={depth} onChange={onChange} />}
-        {isForeach(step) && <ForeachBody step={step} path={path} depth={depth} onChange={onChange} />}
-        {kind === 'stop' && <StopBody step={step as StopStep} path={path} onChange={onChange} />}
-      </FormEnvContext.Provider>
-    </section>
-  );
-}
-
-function ActionBody({ step, path, onChange }: { step: ActionStep; path: string; onChange: (s: Step) => void }) {
-  const builder = useContext(BuilderContext);
-  const catalog = useCatalog();
-  const detail = catalog.detail(step.connector || undefined);
-  const connections = catalog.connectionsOf(step.connector);
-  const withActions = builder.connectors.filter((c) => c.actions.length > 0);
-  return (
-    <>
-      <div className="grid-3">
-        <SelectField
-          path={`${path}.connector`}
-          label="Connector"
-          required
-          value={step.connector}
-          options={withActions.map((c) => ({ value: c.name, label: c.title ?? c.name }))}
-          onChange={(connector) => {
-            const own = catalog.connectionsOf(connector);
-            onChange({
-              id: step.id,
-              connector,
-              action: '',
-              input: {},
-              ...(own.length === 1 ? { connection: own[0].name } : {}),
-            });
-          }}
-        />
-        <SelectField
-          path={`${path}.action`}
-          label="Action"
-          required
-          value={step.action}
-          disabled={!detail}
-          placeholder={step.connector ? '— Choose an action —' : 'Choose a connector first'}
-          options={(detail?.actions ?? []).map((a) => ({ value: a.name, label: a.title }))}
-          onChange={(action) => onChange({ ...step, action, input: {} })}
-        />
-        {(!detail || needsConnection(detail)) && (
-          <div>
-            <SelectField
-              path={`${path}.connection`}
-              label="Connection"
-              required
-              value={step.connection ?? ''}
-              disabled={!step.connector}
-              placeholder={connections.length ? '— Choose a connection —' : 'No connection for this connector'}
-              options={connections.map((c) => ({ value: c.name, label: c.name }))}
-              onChange={(connection) => onChange({ ...step, connection: connection || undefined })}
-            />
-            {step.connector && connections.length === 0 && (
-              <ButtonLink
-                size="small"
-                href={`${href('connections', 'new')}?connector=${encodeURIComponent(step.connector)}`}
-              >
-                Create a connection
-              </ButtonLink>
-            )}
-          </div>
-        )}
-      </div>
-      {detail && step.action && (
-        <OperationForm
-          connector={detail}
-          kind="action"
-          name={step.action}
-          connection={step.connection}
-          value={step.input ?? {}}
-          onChange={(input) => onChange({ ...step, input })}
-          path={`${path}.input`}
-          onOutputFields={(fields) => builder.reportOutput(step.id, fields)}
-          reportKey={step.id}
-        />
-      )}
-    </>
-  );
+function StepBody({ step, path, depth, onChange }: BodyProps<Step>) {
+  if (isAction(step)) return <ActionBody step={step} path={path} onChange={onChange} />;
+  if (isIf(step)) return <IfBody step={step} path={path} depth={depth} onChange={onChange} />;
+  if (isForeach(step)) return <ForeachBody step={step} path={path} depth={depth} onChange={onChange} />;
+  if (kindOf(step) === 'stop') return <StopBody step={step as StopStep} path={path} onChange={onChange} />;
+  return null;
 }
 
 const CONDITION: Field[] = [
@@ -277,17 +122,7 @@ const CONDITION: Field[] = [
   },
 ];
 
-function IfBody({
-  step,
-  path,
-  depth,
-  onChange,
-}: {
-  step: IfStep;
-  path: string;
-  depth: number;
-  onChange: (s: Step) => void;
-}) {
+function IfBody({ step, path, depth, onChange }: BodyProps<IfStep>) {
   return (
     <>
       <FieldList
@@ -296,43 +131,29 @@ function IfBody({
         onChange={(v) => onChange({ ...step, if: (v.if as string | boolean | undefined) ?? '' })}
         path={path}
       />
-      <div className="branch">
-        <h4 className="branch-title">Then</h4>
-        <StepList
-          steps={step.then}
-          onChange={(then) => onChange({ ...step, then })}
-          path={`${path}.then`}
-          title={`Then of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
-      <div className="branch">
-        <h4 className="branch-title">Else</h4>
-        <StepList
-          steps={step.else}
-          onChange={(e) => onChange({ ...step, else: e })}
-          path={`${path}.else`}
-          title={`Else of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
+      <Branch
+        heading="Then"
+        title={`Then of ${step.id}`}
+        path={`${path}.then`}
+        depth={depth}
+        steps={step.then}
+        onChange={(then) => onChange({ ...step, then })}
+      />
+      <Branch
+        heading="Else"
+        title={`Else of ${step.id}`}
+        path={`${path}.else`}
+        depth={depth}
+        steps={step.else}
+        onChange={(e) => onChange({ ...step, else: e })}
+      />
     </>
   );
 }
 
 const LIST: Field[] = [{ name: 'foreach', label: 'List', hint: 'A formula giving a list, e.g. =trigger.items' }];
 
-function ForeachBody({
-  step,
-  path,
-  depth,
-  onChange,
-}: {
-  step: ForeachStep;
-  path: string;
-  depth: number;
-  onChange: (s: Step) => void;
-}) {
+function ForeachBody({ step, path, depth, onChange }: BodyProps<ForeachStep>) {
   return (
     <>
       <FieldList
@@ -353,50 +174,38 @@ function ForeachBody({
         placeholder="item"
         onChange={(as) => onChange({ ...step, as: as || undefined })}
       />
-      <div className="branch">
-        <h4 className="branch-title">Do</h4>
-        <StepList
-          steps={step.do}
-          onChange={(d) => onChange({ ...step, do: d })}
-          path={`${path}.do`}
-          title={`Body of ${step.id}`}
-          depth={depth + 1}
-        />
-      </div>
+      <Branch
+        heading="Do"
+        title={`Body of ${step.id}`}
+        path={`${path}.do`}
+        depth={depth}
+        steps={step.do}
+        onChange={(d) => onChange({ ...step, do: d })}
+      />
     </>
   );
 }
 
-const MESSAGE: Field[] = [
-  { name: 'message', label: 'Message', optional: true, sticky: true, hint: 'Why the job ends; may use datapills.' },
-];
-
-function StopBody({ step, path, onChange }: { step: StopStep; path: string; onChange: (s: Step) => void }) {
-  const id = fieldId(`${path}.stop.error`);
+/** A nested list of steps under a heading: then, else, a loop's body. */
+function Branch({
+  heading,
+  title,
+  path,
+  depth,
+  steps,
+  onChange,
+}: {
+  heading: string;
+  title: string;
+  path: string;
+  depth: number;
+  steps: Step[];
+  onChange: (steps: Step[]) => void;
+}) {
   return (
-    <>
-      <div className="field">
-        <div className="check-row">
-          <input
-            id={id}
-            type="checkbox"
-            checked={step.stop.error}
-            onChange={(e) => onChange({ ...step, stop: { ...step.stop, error: e.target.checked } })}
-          />
-          <label htmlFor={id}>End the job as failed (otherwise it ends as succeeded)</label>
-        </div>
-      </div>
-      <FieldList
-        fields={MESSAGE}
-        value={step.stop}
-        onChange={(v) =>
-          onChange({
-            ...step,
-            stop: { error: step.stop.error, ...(v.message !== undefined ? { message: String(v.message) } : {}) },
-          })
-        }
-        path={`${path}.stop`}
-      />
-    </>
+    <div className="branch">
+      <h4 className="branch-title">{heading}</h4>
+      <StepList steps={steps} onChange={onChange} path={path} title={title} depth={depth + 1} />
+    </div>
   );
 }
