@@ -54,10 +54,13 @@ export interface AwsSignatureOptions {
 }
 
 class Sha256 extends Hash {
-  constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
-    super('sha256', secret as never);
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
   }
 }
+
+/** The request `SignatureV4` signs and presigns (its `HttpRequest`). */
+type SmithyRequest = Parameters<SignatureV4['presign']>[0];
 
 function signer(input: Pick<AwsSigningInput, 'credentials' | 'region' | 'service'>): SignatureV4 {
   return new SignatureV4({
@@ -94,7 +97,7 @@ function decode(s: string): string {
   }
 }
 
-function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' | 'service' | 'date'>) {
+function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' | 'service' | 'date'>): SmithyRequest {
   const { url } = input;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers)) headers[name.toLowerCase()] = String(value);
@@ -116,9 +119,7 @@ function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' |
 export async function signAwsRequest(input: AwsSigningInput): Promise<Record<string, string>> {
   checkCredentials(input.credentials);
   const request = toSmithyRequest(input);
-  const signed = (await signer(input).sign(request as never, { signingDate: input.date })) as unknown as {
-    headers: Record<string, string>;
-  };
+  const signed = await signer(input).sign(request, { signingDate: input.date });
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(signed.headers)) {
     const lower = name.toLowerCase();
@@ -135,15 +136,15 @@ export async function presignAwsUrl(input: AwsSigningInput & { expiresIn: number
   // S3 presigns the payload as UNSIGNED-PAYLOAD; other services sign the (empty) body.
   const request = toSmithyRequest({ ...input, unsignedPayload: input.unsignedPayload ?? input.service === 's3' });
   const payloadHeader = new Set(['x-amz-content-sha256']);
-  let signed: { query?: Record<string, string | string[] | null> };
+  let signed: SmithyRequest;
   try {
-    signed = (await signer(input).presign(request as never, {
+    signed = await signer(input).presign(request, {
       signingDate: input.date,
       expiresIn: input.expiresIn,
       // The payload hash decides the signature but is neither sent nor signed as a header.
       unhoistableHeaders: payloadHeader,
       unsignableHeaders: payloadHeader,
-    })) as never;
+    });
   } catch (error) {
     throw new WeftError('REQUEST_INVALID', `awsSignature: ${error instanceof Error ? error.message : String(error)}`);
   }
