@@ -207,7 +207,7 @@ function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): Ht
     httpEnv.sign = async (request) => {
       const auth = selected();
       if (auth?.type !== 'aws_auth') return {};
-      const { signForConnection } = await import('../auth/aws.js');
+      const { signForConnection } = await import('../auth/aws-connection.js');
       return signForConnection(auth as AwsAuthorization, s.root!, request, env.now());
     };
   }
@@ -303,7 +303,7 @@ function createAuthHelpers(env: RunEnvironment, s: Pick<RunShared, 'root'>): Aut
   const { redactor } = env;
   return {
     async awsSignature(options: AwsSignatureOptions) {
-      const { awsSignature } = await import('../auth/aws.js');
+      const { awsSignature } = await import('../auth/aws-connection.js');
       const root = s.root!;
       const auth = selectAuthorization(env.connector.connection?.authorization, root);
       const signed = await awsSignature(

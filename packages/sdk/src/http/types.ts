@@ -3,7 +3,6 @@
  */
 import type { Readable } from 'node:stream';
 import type { ResponseMatcher } from '../types.js';
-import type { AppliedFormats } from './apply-merge.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 
@@ -90,6 +89,20 @@ export interface RequestBuilder<T = any> extends PromiseLike<T> {
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2>;
   catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+}
+
+/** Formats `apply` chose for every request of the connection. */
+export interface AppliedFormats {
+  request?: {
+    format: Extract<RequestFormat, 'json' | 'xml' | 'form'>;
+    root?: string;
+    namespaces?: Record<string, string>;
+  };
+  response?: {
+    format: Extract<ResponseFormat, 'json' | 'xml' | 'raw'>;
+    xml?: XmlResponseOptions;
+    raw?: RawResponseOptions;
+  };
 }
 
 /** What the authorization's `apply` contributed to one request. */
