@@ -7,11 +7,11 @@ import type { ConnectorContext, FieldsContext, PickListContext, WebhookContext }
 import type { Field, PickListOption, TreeOption } from './types/fields.js';
 import type { ActionDefinition, TriggerDefinition } from './types/operations.js';
 
-export type { AwsSignatureOptions } from './auth/aws.js';
 export type { DecodedJwt, JwtAlgorithm, JwtDecodeOptions, JwtEncodeOptions, JwtKey } from './auth/jwt.js';
 export type { ControlType, FieldType } from './model/fields.js';
 export type * from './types/auth.js';
 export type * from './types/contexts.js';
+export type { AwsSignatureOptions } from './types/contexts.js';
 export type * from './types/fields.js';
 export type * from './types/operations.js';
 

@@ -6,8 +6,7 @@
  * request leaves.
  */
 import { isWeftError, messageOf, WeftError } from '../errors.js';
-import type { AppliedFormats } from '../http/apply-merge.js';
-import type { AppliedAuth } from '../http/types.js';
+import type { AppliedAuth, AppliedFormats } from '../http/types.js';
 import { type Redactor, SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
 import type { ApplyContext, Authorization, ConnectorContext, MultiAuthorization } from '../types.js';
 

@@ -8,16 +8,13 @@
  *
  * The signature covers the final request: method, path, query, every header sent (host
  * included) and the SHA-256 of the body; a stream body is signed as `UNSIGNED-PAYLOAD`.
+ *
+ * This module signs from explicit input and imports no connector types (`types.ts` imports its
+ * `AwsSignatureOptions`); aws-connection.ts reads the input off a connection.
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WeftError } from '../errors.js';
-import type { SignableRequest } from '../http/types.js';
-import type { AwsAuthorization, Setting } from '../types/auth.js';
-import type { AwsSignatureOptions, ConnectorContext } from '../types/contexts.js';
-
-// The options are part of the context type; re-exported here for callers of this module.
-export type { AwsSignatureOptions };
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
@@ -41,10 +38,13 @@ export interface AwsSigningInput {
 }
 
 class Sha256 extends Hash {
-  constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
-    super('sha256', secret as never);
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
   }
 }
+
+/** The request `SignatureV4` signs and presigns (its `HttpRequest`). */
+type SmithyRequest = Parameters<SignatureV4['presign']>[0];
 
 function signer(input: Pick<AwsSigningInput, 'credentials' | 'region' | 'service'>): SignatureV4 {
   return new SignatureV4({
@@ -81,7 +81,7 @@ function decode(s: string): string {
   }
 }
 
-function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' | 'service' | 'date'>) {
+function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' | 'service' | 'date'>): SmithyRequest {
   const { url } = input;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers)) headers[name.toLowerCase()] = String(value);
@@ -103,9 +103,7 @@ function toSmithyRequest(input: Omit<AwsSigningInput, 'credentials' | 'region' |
 export async function signAwsRequest(input: AwsSigningInput): Promise<Record<string, string>> {
   checkCredentials(input.credentials);
   const request = toSmithyRequest(input);
-  const signed = (await signer(input).sign(request as never, { signingDate: input.date })) as unknown as {
-    headers: Record<string, string>;
-  };
+  const signed = await signer(input).sign(request, { signingDate: input.date });
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(signed.headers)) {
     const lower = name.toLowerCase();
@@ -122,15 +120,15 @@ export async function presignAwsUrl(input: AwsSigningInput & { expiresIn: number
   // S3 presigns the payload as UNSIGNED-PAYLOAD; other services sign the (empty) body.
   const request = toSmithyRequest({ ...input, unsignedPayload: input.unsignedPayload ?? input.service === 's3' });
   const payloadHeader = new Set(['x-amz-content-sha256']);
-  let signed: { query?: Record<string, string | string[] | null> };
+  let signed: SmithyRequest;
   try {
-    signed = (await signer(input).presign(request as never, {
+    signed = await signer(input).presign(request, {
       signingDate: input.date,
       expiresIn: input.expiresIn,
       // The payload hash decides the signature but is neither sent nor signed as a header.
       unhoistableHeaders: payloadHeader,
       unsignableHeaders: payloadHeader,
-    })) as never;
+    });
   } catch (error) {
     throw new WeftError('REQUEST_INVALID', `awsSignature: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -157,117 +155,4 @@ function checkCredentials(credentials: AwsCredentials): void {
       'AWS signing needs access_key_id and secret_access_key in the connection (or accessKeyId/secretAccessKey given to ctx.awsSignature)',
     );
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The connection's view
-
-/** Credentials from the connection's `access_key_id`, `secret_access_key` and `session_token`. */
-export function awsCredentialsOf(connection: Record<string, unknown>): AwsCredentials {
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const sessionToken = str(connection.session_token);
-  return {
-    accessKeyId: str(connection.access_key_id) ?? '',
-    secretAccessKey: str(connection.secret_access_key) ?? '',
-    ...(sessionToken ? { sessionToken } : {}),
-  };
-}
-
-async function setting(value: Setting | undefined, ctx: ConnectorContext): Promise<string | undefined> {
-  const v = typeof value === 'function' ? await value(ctx) : value;
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/** Region and service of an `aws_auth` authorization for this connection. */
-export async function awsScope(
-  authorization: AwsAuthorization | undefined,
-  ctx: ConnectorContext,
-  override: { region?: string; service?: string } = {},
-): Promise<{ region: string; service: string }> {
-  const connection = ctx.connection as Record<string, unknown>;
-  const region =
-    override.region ??
-    (typeof connection.region === 'string' && connection.region !== '' ? connection.region : undefined) ??
-    (await setting(authorization?.region, ctx));
-  const service = override.service ?? (await setting(authorization?.service, ctx));
-  if (!region) {
-    throw new WeftError(
-      'DEFINITION_INVALID',
-      'AWS signing needs a region: add a `region` connection field or set `region` in connection.authorization',
-    );
-  }
-  if (!service) {
-    throw new WeftError(
-      'DEFINITION_INVALID',
-      'AWS signing needs a service: set `service` in connection.authorization (e.g. "s3", "execute-api")',
-    );
-  }
-  return { region, service };
-}
-
-/** The `HttpEnv.sign` of an `aws_auth` authorization. */
-export async function signForConnection(
-  authorization: AwsAuthorization,
-  ctx: ConnectorContext,
-  request: SignableRequest,
-  date: Date,
-): Promise<Record<string, string>> {
-  const { region, service } = await awsScope(authorization, ctx);
-  return signAwsRequest({
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    body: request.body,
-    unsignedPayload: request.streaming || request.headers['x-amz-content-sha256'] === UNSIGNED_PAYLOAD,
-    credentials: awsCredentialsOf(ctx.connection as Record<string, unknown>),
-    region,
-    service,
-    date,
-  });
-}
-
-/**
- * `ctx.awsSignature(options)`: the headers to send (the given ones plus the signature), or with
- * `presign: seconds`, `{ url }` presigned for that long.
- */
-export async function awsSignature(
-  authorization: AwsAuthorization | undefined,
-  ctx: ConnectorContext,
-  options: AwsSignatureOptions,
-  date: Date,
-): Promise<Record<string, string>> {
-  if (!options || (typeof options.url !== 'string' && !(options.url instanceof URL))) {
-    throw new WeftError('REQUEST_INVALID', 'ctx.awsSignature needs { url } (an absolute URL)');
-  }
-  let url: URL;
-  try {
-    url = new URL(String(options.url));
-  } catch {
-    throw new WeftError('REQUEST_INVALID', 'ctx.awsSignature: url must be an absolute URL');
-  }
-  const { region, service } = await awsScope(authorization, ctx, options);
-  const fromConnection = awsCredentialsOf(ctx.connection as Record<string, unknown>);
-  const credentials: AwsCredentials = {
-    accessKeyId: options.accessKeyId ?? fromConnection.accessKeyId,
-    secretAccessKey: options.secretAccessKey ?? fromConnection.secretAccessKey,
-    sessionToken: options.sessionToken ?? (options.accessKeyId ? undefined : fromConnection.sessionToken),
-  };
-  if (!credentials.sessionToken) delete credentials.sessionToken;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  const input: AwsSigningInput = {
-    method: options.method ?? 'GET',
-    url,
-    headers,
-    body: options.body,
-    unsignedPayload: options.unsignedPayload,
-    credentials,
-    region,
-    service,
-    date,
-  };
-  if (options.presign !== undefined) {
-    return { url: await presignAwsUrl({ ...input, expiresIn: options.presign }) };
-  }
-  return { ...headers, ...(await signAwsRequest(input)) };
 }

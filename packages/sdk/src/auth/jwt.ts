@@ -7,7 +7,14 @@
  * private key to verify.
  */
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { CompactSign, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import {
+  type CompactJWSHeaderParameters,
+  CompactSign,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+} from 'jose';
 import { WeftError } from '../errors.js';
 
 export const JWT_ALGORITHMS = [
@@ -117,10 +124,10 @@ export async function jwtEncode(
   if (options.expiresIn !== undefined) {
     claims.exp = Math.floor(now.getTime() / 1000) + spanSeconds(options.expiresIn);
   }
-  const header = { typ: 'JWT', ...(options.header ?? {}), alg };
+  const header: CompactJWSHeaderParameters = { typ: 'JWT', ...(options.header ?? {}), alg };
   try {
     return await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-      .setProtectedHeader(header as never)
+      .setProtectedHeader(header)
       .sign(signingKey(key, alg));
   } catch (error) {
     if (error instanceof WeftError) throw error;

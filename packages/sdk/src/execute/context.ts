@@ -3,7 +3,6 @@
  * connection and the helpers; operation contexts add `input`, `closure`, `payload`, ...
  */
 import { applyAuthorization, type SingleAuthorization, selectAuthorization } from '../auth/apply.js';
-import type { AwsSignatureOptions } from '../auth/aws.js';
 import type { JwtDecodeOptions, JwtEncodeOptions, JwtKey } from '../auth/jwt.js';
 import {
   canRefresh,
@@ -19,6 +18,7 @@ import { createHttpHelpers } from '../http/index.js';
 import type { HttpEnv, HttpExchangeLog, RetryPolicy } from '../http/types.js';
 import type { Redactor } from '../redact.js';
 import { createObjectDefinitions } from '../schema/index.js';
+import type { AwsSignatureOptions } from '../types/contexts.js';
 import type {
   Authorization,
   AwsAuthorization,
@@ -207,7 +207,7 @@ function httpHelpersFor(env: RunEnvironment, retry: RetryPolicy | undefined): Ht
     httpEnv.sign = async (request) => {
       const auth = selected();
       if (auth?.type !== 'aws_auth') return {};
-      const { signForConnection } = await import('../auth/aws.js');
+      const { signForConnection } = await import('../auth/aws-connection.js');
       return signForConnection(auth as AwsAuthorization, s.root!, request, env.now());
     };
   }
@@ -303,7 +303,7 @@ function createAuthHelpers(env: RunEnvironment, s: Pick<RunShared, 'root'>): Aut
   const { redactor } = env;
   return {
     async awsSignature(options: AwsSignatureOptions) {
-      const { awsSignature } = await import('../auth/aws.js');
+      const { awsSignature } = await import('../auth/aws-connection.js');
       const root = s.root!;
       const auth = selectAuthorization(env.connector.connection?.authorization, root);
       const signed = await awsSignature(

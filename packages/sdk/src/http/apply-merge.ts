@@ -5,21 +5,7 @@
  * envelope as the request's body. Formats chosen by `apply` hold for requests that choose none.
  */
 import { isPlainObject } from '../schema/values.js';
-import type { AppliedAuth, RawResponseOptions, RequestFormat, ResponseFormat, XmlResponseOptions } from './types.js';
-
-/** Formats `apply` chose for every request of the connection. */
-export interface AppliedFormats {
-  request?: {
-    format: Extract<RequestFormat, 'json' | 'xml' | 'form'>;
-    root?: string;
-    namespaces?: Record<string, string>;
-  };
-  response?: {
-    format: Extract<ResponseFormat, 'json' | 'xml' | 'raw'>;
-    xml?: XmlResponseOptions;
-    raw?: RawResponseOptions;
-  };
-}
+import type { AppliedAuth, RequestFormat } from './types.js';
 
 /** `apply`'s payload under the request's own: objects merge, the request's values win. */
 export function mergePayload(applied: Record<string, unknown>, own: unknown): unknown {

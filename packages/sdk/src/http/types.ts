@@ -2,7 +2,6 @@
  * Types of the HTTP request builder (SPEC §3) and of the environment the executor hands it.
  */
 import type { Readable } from 'node:stream';
-import type { AppliedFormats } from './apply-merge.js';
 
 export type ResponseMatcher = number | RegExp | string;
 
@@ -91,6 +90,20 @@ export interface RequestBuilder<T = any> extends PromiseLike<T> {
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2>;
   catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+}
+
+/** Formats `apply` chose for every request of the connection. */
+export interface AppliedFormats {
+  request?: {
+    format: Extract<RequestFormat, 'json' | 'xml' | 'form'>;
+    root?: string;
+    namespaces?: Record<string, string>;
+  };
+  response?: {
+    format: Extract<ResponseFormat, 'json' | 'xml' | 'raw'>;
+    xml?: XmlResponseOptions;
+    raw?: RawResponseOptions;
+  };
 }
 
 /** What the authorization's `apply` contributed to one request. */

@@ -12,16 +12,12 @@ import { checkOutput } from '../schema/index.js';
 import type { ConnectorDefinition, Field } from '../types.js';
 import { validateConnector } from '../validate/index.js';
 import { readCassette } from './cassette.js';
+import type { CheckProblem } from './check-problem.js';
 import { OfflineDispatcher } from './interceptor.js';
 import { PickListCheck } from './pick-list-check.js';
 import { sampleFields } from './samples.js';
 
-export interface CheckProblem {
-  /** `error` fails the check; `warning` is reported; `skipped` says what could not be checked. */
-  level: 'error' | 'warning' | 'skipped';
-  path: string;
-  message: string;
-}
+export type { CheckProblem };
 
 export interface CheckOptions {
   /** Folders (or files) of cassettes whose recorded outputs are checked; folders are searched recursively. */

@@ -5,7 +5,7 @@
  */
 import { messageOf } from '../errors.js';
 import type { ConnectorDefinition } from '../types.js';
-import type { CheckProblem } from './check.js';
+import type { CheckProblem } from './check-problem.js';
 
 export interface PickListCheckHost {
   /** Runs `pick_lists.<name>` with these arguments and returns its output. */
