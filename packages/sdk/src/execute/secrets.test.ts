@@ -61,7 +61,12 @@ const SESSION = 'SESS-00D5g000004-abc123';
 const USER_KEY = 'uk-7f3a9c1e55';
 
 beforeAll(async () => {
-  other = await listen((_req, res) => {
+  other = await listen((req, res) => {
+    if (req.url === '/bounce') {
+      // A second hop that stays on this (foreign) origin.
+      res.writeHead(302, { location: '/landing' });
+      return res.end();
+    }
     res.setHeader('content-type', 'application/json');
     res.end('{"landed":true}');
   });
@@ -80,6 +85,10 @@ beforeAll(async () => {
         `<?xml version="1.0"?><loginResponse><result><sessionId>${SESSION}</sessionId>` +
           `<serverUrl>${api.url}/services/${USER_KEY}</serverUrl><userKey>${USER_KEY}</userKey></result></loginResponse>`,
       );
+    }
+    if (path === '/hopaws') {
+      res.writeHead(302, { location: `${other.url}/bounce` });
+      return res.end();
     }
     if (path === '/hop307') {
       res.writeHead(307, { location: `${other.url}/landing` });
@@ -312,5 +321,64 @@ describe('credentials never follow a request to another origin (A8)', () => {
 
     await call({ authorizeOtherOrigins: true }, `${other.url}/elsewhere`);
     expect(other.seen.at(-1)!.headers['x-api-key']).toBe('k3y-s3cret-42');
+  });
+
+  test('a header named like a credential does not follow a cross-origin redirect, even when the action set it', async () => {
+    const own = defineConnector({
+      title: 'Own header',
+      connection: { fields: [{ name: 'base' }], baseUri: (ctx) => ctx.connection.base as string },
+      actions: {
+        hop: { execute: async (ctx) => ctx.get('/hop').headers({ 'X-Api-Token': 'own-t0ken-55', 'X-Trace': 't1' }) },
+      },
+    });
+    const before = other.seen.length;
+    await execute(own, 'actions.hop.execute', { connection: { base: api.url } });
+    expect(api.seen.at(-1)!.headers['x-api-token']).toBe('own-t0ken-55');
+    const landed = other.seen.slice(before);
+    expect(landed).toHaveLength(1);
+    expect(landed[0].headers['x-api-token']).toBeUndefined();
+    expect(landed[0].headers['x-trace']).toBe('t1');
+  });
+
+  test('custom_action decides on the resolved URL: a protocol-relative path to another origin is not authorized', async () => {
+    const host = other.url.replace(/^http:/, '');
+    for (const path of [`${host}/proto-relative`, `/\\${host.slice(2)}/backslashed`]) {
+      const before = other.seen.length;
+      await execute(withCustomAction(keyed(true)), 'actions.custom_action.execute', {
+        connection: connection(),
+        input: { path },
+      });
+      const landed = other.seen.slice(before);
+      expect(landed).toHaveLength(1);
+      expect(landed[0].headers['x-api-key']).toBeUndefined();
+      expect(landed[0].url).not.toContain('k3y-s3cret-42');
+    }
+  });
+
+  test('an AWS-signed request is not signed again on a later hop of a foreign origin', async () => {
+    const signed = defineConnector({
+      title: 'Signed',
+      connection: {
+        fields: [{ name: 'base' }, { name: 'access_key_id' }, { name: 'secret_access_key', controlType: 'password' }],
+        authorization: { type: 'aws_auth', service: 's3' },
+        baseUri: (ctx) => ctx.connection.base as string,
+      },
+      actions: { hop: { execute: async (ctx) => ctx.get('/hopaws') } },
+    });
+    const before = other.seen.length;
+    await execute(signed, 'actions.hop.execute', {
+      connection: {
+        base: api.url,
+        access_key_id: 'AKIAEXAMPLE7',
+        secret_access_key: 'aws-s3cret-key-99',
+        region: 'us-east-1',
+      },
+    });
+    const landed = other.seen.slice(before);
+    expect(landed.map((r) => r.url)).toEqual(['/bounce', '/landing']);
+    for (const hop of landed) {
+      expect(hop.headers.authorization).toBeUndefined();
+      expect(JSON.stringify(hop.headers)).not.toContain('AKIAEXAMPLE7');
+    }
   });
 });

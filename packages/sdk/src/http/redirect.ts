@@ -1,7 +1,9 @@
 /**
  * Credentials and redirects: a hop to another origin carries nothing the authorization's `apply`
- * set (headers, query parameters, body), nor the usual credential headers.
+ * set (headers, query parameters, body), nor the usual credential headers, nor any header whose
+ * name says it is a credential.
  */
+import { SECRET_HEADER_PATTERN } from '../redact.js';
 import type { AppliedAuth, HttpEnv } from './types.js';
 
 /**
@@ -59,7 +61,12 @@ export function redirectHeaders(
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i].toLowerCase();
-    if (crossOrigin && (CREDENTIAL_HEADERS.has(name) || credentials?.headers.has(name))) continue;
+    // A header named like a credential (`X-Api-Token`, `X-Session-Id`) is one even when the action set it.
+    if (
+      crossOrigin &&
+      (CREDENTIAL_HEADERS.has(name) || credentials?.headers.has(name) || SECRET_HEADER_PATTERN.test(name))
+    )
+      continue;
     if (dropContent && name.startsWith('content-')) continue;
     out.push(headers[i], headers[i + 1]);
   }

@@ -18,8 +18,9 @@ export function baseUri(env: Pick<HttpEnv, 'baseUri' | 'redact'>, chain: (anonym
     const absolute = isAbsoluteUrl(call.url);
     const base = absolute ? undefined : await env.baseUri();
     const url = resolveUrl(call.url, base, env.redact);
-    // An absolute URL elsewhere than the base URI's origin goes out without the authorization.
-    const anonymous = call.baseOriginOnly && absolute && !onOriginOf(url, await env.baseUri());
+    // A URL that resolves elsewhere than the base URI's origin goes out without the authorization.
+    // Decided on the resolved URL: `//host/x` and `/\host/x` look relative but leave the origin.
+    const anonymous = call.baseOriginOnly && !onOriginOf(url, base ?? (await env.baseUri()));
     const outcome = await chain(anonymous)(outgoing(call, url));
     return outcome.value;
   };

@@ -54,15 +54,18 @@ export function redirect(resign: Resign | undefined): Step {
       return undefined;
     }
     const crossOrigin = target.origin !== url.origin;
+    // Signed again only on the request's own origin: once a redirect has left it, a later hop
+    // that stays on the foreign origin is still foreign.
+    const home = target.origin === request.hop!.url.origin;
     const credentials = request.auth && appliedCredentials(request.auth);
     // A body that carries credentials is not sent to another origin: the redirect is not followed.
     if (crossOrigin && !toGet && body.body !== undefined && credentials?.inBody) return undefined;
     if (res.stream) discard(res.stream);
     let headers = redirectHeaders(hop.headers, crossOrigin, toGet, credentials);
-    if (target.origin !== request.hop!.url.origin && credentials) dropParams(target, credentials.params);
+    if (!home && credentials) dropParams(target, credentials.params);
     const nextMethod = toGet ? 'GET' : method;
     const nextBody = toGet ? NO_BODY : body;
-    if (resign && !crossOrigin) headers = await resign(nextMethod, target, headers, nextBody.body);
+    if (resign && home) headers = await resign(nextMethod, target, headers, nextBody.body);
     return amend(hop, {
       method: nextMethod,
       url: target.href,
