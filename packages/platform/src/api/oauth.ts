@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { redactorFor } from '../connections.js';
 import { ConflictError } from '../errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { statusOf } from './errors.js';
@@ -175,13 +176,15 @@ export async function oauthStartRoutes(app: FastifyInstance, context: ServerCont
     async (request, reply) => {
       const name = request.params.name;
       const { connector, definition, values } = await context.connections.open(name);
+      // A connector's settings lambdas may fail naming what they were given: no secret in the answer.
+      const redactor = redactorFor(definition, values);
       let grantType: string;
       try {
         grantType = oauth2AuthorizationOf(definition, values).grantType ?? 'authorization_code';
       } catch (error) {
         throw new ConflictError(
           'OAUTH2_NOT_APPLICABLE',
-          `The connection "${name}" cannot be authorized in a browser: ${messageOf(error)}`,
+          `The connection "${name}" cannot be authorized in a browser: ${redactor.redact(messageOf(error))}`,
           'name',
         );
       }
@@ -199,7 +202,7 @@ export async function oauthStartRoutes(app: FastifyInstance, context: ServerCont
         if (!isWeftError(error)) throw error;
         throw new ConflictError(
           'OAUTH2_NOT_APPLICABLE',
-          `The connection "${name}" cannot be authorized: ${error.message}`,
+          `The connection "${name}" cannot be authorized: ${redactor.redact(error.message)}`,
           'name',
         );
       }
