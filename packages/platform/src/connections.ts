@@ -13,12 +13,12 @@ import {
   Redactor,
   ValidationError,
 } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
+import { runOperation } from './connector-runtime.js';
 
 /** Values a connection may hold besides its fields: what OAuth2 and `acquire` store. */
 const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token', 'expires_at', 'token_type', 'scope']);

@@ -9,15 +9,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CONNECTOR_EXTENSIONS,
-  type ConnectorDefinition,
-  isWeftError,
-  loadConnectorFile,
-  messageOf,
-  WeftError,
-} from '@weft/sdk';
-import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
+import { CONNECTOR_EXTENSIONS, type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
+import { type ConnectorRuntime, InProcessRuntime } from './connector-runtime.js';
+import { checksumOf, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
 import type { ConnectorVersion, Store } from './store/store.js';
 
@@ -38,6 +32,8 @@ export interface RegistryProblem {
 export interface RegistryOptions {
   /** `$WEFT_HOME`: stored and pushed sources are written below `<home>/connectors/`. */
   home?: string;
+  /** Where connector code runs (default: in this process). */
+  runtime?: ConnectorRuntime;
 }
 
 export interface PushResult {
@@ -59,12 +55,14 @@ export class Registry {
   private publishing: Promise<unknown> = Promise.resolve();
   private readonly sourceDir: string;
   readonly problems: RegistryProblem[] = [];
+  readonly runtime: ConnectorRuntime;
 
   constructor(
     private readonly store: Store,
     options: RegistryOptions = {},
   ) {
     this.sourceDir = join(options.home ?? join(tmpdir(), `weft-registry-${process.pid}`), 'connectors');
+    this.runtime = options.runtime ?? new InProcessRuntime();
   }
 
   list(): RegisteredConnector[] {
@@ -112,7 +110,7 @@ export class Registry {
       );
     }
     try {
-      return await importConnectorSource(source, this.fileOf(name, version));
+      return await this.runtime.loadSource(source, this.fileOf(name, version));
     } catch (error) {
       const code = isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
       throw new WeftError(code, `Connector "${name}" version ${version}: ${messageOf(error)}`, { cause: error });
@@ -124,7 +122,8 @@ export class Registry {
    * (`CONNECTOR_NOT_LOADABLE`, `CONNECTOR_NO_DEFAULT_EXPORT`, `DEFINITION_INVALID` with problems).
    */
   async loadSource(source: string): Promise<ConnectorDefinition> {
-    return tryConnectorSource(source, join(this.sourceDir, '.incoming', `${randomUUID()}.mjs`));
+    const file = join(this.sourceDir, '.incoming', `${randomUUID()}.mjs`);
+    return this.runtime.isolated ? this.runtime.loadSource(source, file) : tryConnectorSource(source, file);
   }
 
   /**
@@ -198,7 +197,7 @@ export class Registry {
 
   private async loadOne(folder: string): Promise<void> {
     try {
-      const loaded = await loadConnectorFile(folder);
+      const loaded = await this.runtime.loadFolder(folder);
       const unsafe = unsafeCharacter(loaded.name);
       if (unsafe) {
         throw new WeftError(

@@ -50,7 +50,14 @@ export {
 } from './execute/paths.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
 export type * from './http/types.js';
-export { CONNECTOR_EXTENSIONS, type LoadedConnector, loadConnectorFile, resolveConnectorPath } from './load/load.js';
+export {
+  bundleConnectorFile,
+  CONNECTOR_EXTENSIONS,
+  type LoadedConnector,
+  loadConnectorFile,
+  nameOf as connectorNameOf,
+  resolveConnectorPath,
+} from './load/load.js';
 export { CONTROL_TYPES, FIELD_TYPES } from './model/fields.js';
 export { REDACTED, Redactor } from './redact.js';
 export * from './schema/index.js';

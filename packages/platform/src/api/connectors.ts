@@ -11,7 +11,6 @@ import {
   messageOf,
   type Problem,
 } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { NotFoundError } from '../errors.js';
@@ -22,6 +21,7 @@ import { connectorFailure, fieldsBody, fieldsOperation, fieldsRequest } from './
 import { describeConnector, summarizeConnector } from './describe.js';
 import { errorBody } from './errors.js';
 import { answer, failure, invalid as invalidAnswer, list, notFound, params, ref, unauthorized } from './schemas.js';
+import { runOperation } from '../connector-runtime.js';
 
 /** Bundled sources carry an inline source map: allow more than the API's usual 1 MiB. */
 export const PUSH_BODY_LIMIT = 10 * 1024 * 1024;

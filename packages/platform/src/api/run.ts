@@ -11,7 +11,7 @@ import {
   type Redactor,
   ValidationError,
 } from '@weft/sdk';
-import { type Operation, runOperation } from '@weft/sdk/operations';
+import { type Operation } from '@weft/sdk/operations';
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { NotFoundError } from '../errors.js';
@@ -19,6 +19,7 @@ import { invalid, type Json, stringAt } from '../input.js';
 import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
 import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
+import { runOperation } from '../connector-runtime.js';
 
 /** Exchanges kept per run, and characters kept of each body (the console shows them, not stores). */
 const MAX_EXCHANGES = 100;

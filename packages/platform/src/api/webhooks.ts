@@ -23,6 +23,7 @@ import type { ServerContext } from '../runtime/context.js';
 import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
 import { ApiError, errorBody, handleError } from './errors.js';
 import { checkNesting } from './nesting.js';
+import { runOperation } from '../connector-runtime.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.
@@ -174,7 +175,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
         const webhook = webhookRequest(request);
         let key: string;
         try {
-          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive' });
+          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive', runner: runOperation });
         } catch (error) {
           context.log('warn', `A static webhook of "${name}" was refused: webhookKeys failed`, {
             connector: name,

@@ -19,6 +19,7 @@ import type { Log } from '../log.js';
 import { StoreError } from '../store/store.js';
 import type { GroupCommit } from './commit.js';
 import type { WebhookRecipe } from './webhook-recipes.js';
+import { runOperation, signEvents } from '../connector-runtime.js';
 
 /** What one recipe made of one request. */
 export interface Delivery {
@@ -69,11 +70,15 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       subscription: recipe.subscription,
       webhookUrl: recipe.webhookUrl,
       executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
+      runner: runOperation,
     });
     events = outcome.events;
     shaped = outcome.reply;
     if (typeof recipe.trigger.dedup === 'function' && events.length > 0) {
-      signatures = signaturesOf(recipe.trigger.dedup, events, where);
+      signatures = await signEvents(recipe.definition, recipe.triggerName, events, {
+        mode: 'interactive',
+        connection: live?.values ?? {},
+      });
     }
   } catch (error) {
     const reply = webhookErrorReply(error);

@@ -18,6 +18,7 @@ import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
 import type { RecipeRecord, Store } from '../store/store.js';
+import { runOperation } from '../connector-runtime.js';
 
 /** What the scheduler polls with. */
 export interface SchedulerDeps {
@@ -105,6 +106,7 @@ class PollLoop {
           recipeKey: recipe.id,
           record: false,
           executeOptions: { mode: 'job', onConnectionUpdate: live?.onConnectionUpdate },
+          runner: runOperation,
         });
         const committed = await store.commitPoll({
           recipeId: recipe.id,

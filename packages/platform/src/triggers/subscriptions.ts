@@ -13,7 +13,6 @@
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
 import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
 import type { Connections } from '../connections.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -26,6 +25,7 @@ import {
   type WebhookRecipe,
   type WebhookRecipes,
 } from './webhook-recipes.js';
+import { runOperation } from '../connector-runtime.js';
 
 /** Refresh when this share of the time left until `expires_at` has passed. */
 export const REFRESH_AT = 0.8;
@@ -157,6 +157,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             input: recipe.input,
             mode: 'interactive',
             onConnectionUpdate: live.onConnectionUpdate,
+            runner: runOperation,
           });
         } catch (error) {
           throw new ConflictError(

@@ -6,9 +6,9 @@
 import type { LogLevel, RunEnvironment } from '../execute/context.js';
 import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
-import type { OperationKind } from '../model/operations.js';
+import type { Operation, OperationKind } from '../model/operations.js';
 import type { WebhookReply } from '../triggers/reply.js';
-import type { Field, PollResult } from '../types.js';
+import type { ConnectorDefinition, Field, PollResult } from '../types.js';
 
 export interface RunOptions {
   /** The connection's values (from settings or the store). Refreshed values are merged in place. */
@@ -32,6 +32,11 @@ export interface RunOptions {
    * refresh by the run that performed it: store them. A failure here is logged, not raised.
    */
   onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
+  /**
+   * The wall-time limit of this operation where a host enforces one (the platform's isolated
+   * connector hosts); an in-process run has none beyond its requests' timeouts.
+   */
+  timeLimitMs?: number;
 }
 
 export interface OutputResult<T = unknown> {
@@ -95,3 +100,14 @@ export type ResultOf<K extends OperationKind> = OperationResults[K];
 export function output<T>(value: T, dropped: string[] = []): OutputResult<T> {
   return { kind: 'output', output: (value === undefined ? null : value) as T, dropped };
 }
+
+/**
+ * Something that runs operations: `runOperation` itself (in this process), or a host that
+ * sends them to an isolated connector process. Host helpers (`runPoll`, `runWebhookNotification`,
+ * the webhook key helpers) take one so that the connector's code runs wherever the host decides.
+ */
+export type OperationRunner = <O extends Operation>(
+  connector: ConnectorDefinition,
+  operation: O,
+  options?: RunOptions,
+) => Promise<ResultOf<O['kind']>>;

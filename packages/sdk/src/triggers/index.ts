@@ -3,7 +3,7 @@
  * deduplication, seen-signature stores, webhook parsing and replies, static-webhook matching,
  * and signature checks.
  */
-export { acceptWebhookEvents, type NewEvents, selectNew, signaturesOf } from './dedup.js';
+export { acceptWebhookEvents, checkSignatures, type EventSigner, type NewEvents, selectNew, signaturesOf } from './dedup.js';
 export {
   MAX_EMPTY_POLLS,
   MAX_EVENTS_PER_POLL,

@@ -1,0 +1,114 @@
+/**
+ * The isolated `ConnectorRuntime`: connector code runs only in host processes. The server
+ * bundles a folder (esbuild reads code, it does not run it), writes each bundle once under a
+ * content-addressed name, and keeps a pool of hosts per bundle. What the server keeps of a
+ * connector is its manifest (functions stubbed); `run` finds the manifest's pool and sends the
+ * operation there.
+ */
+import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { bundleConnectorFile, type ConnectorDefinition, connectorNameOf, type LoadedConnector } from '@weft/sdk';
+import type { Operation, ResultOf, RunOptions } from '@weft/sdk/operations';
+import { bindRunner, type ConnectorRuntime } from '../connector-runtime.js';
+import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
+import type { EgressRules } from './egress.js';
+import { fromManifest } from './manifest.js';
+import type { IsolationOptions } from './options.js';
+import { HostPool } from './pool.js';
+
+export interface IsolatedRuntimeOptions extends IsolationOptions {
+  /** Where bundles are written (below `$WEFT_HOME`). */
+  bundleDir: string;
+  /** The server's environment (hosts keep only network and locale variables of it). */
+  env: NodeJS.ProcessEnv;
+}
+
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .map((i) => i?.address)
+    .filter((a): a is string => typeof a === 'string');
+}
+
+export class IsolatedRuntime implements ConnectorRuntime {
+  readonly isolated = true;
+  private readonly pools = new Map<string, HostPool>();
+  private serverPorts: number[] = [];
+  private readonly local = localAddresses();
+
+  constructor(private readonly options: IsolatedRuntimeOptions) {
+    mkdirSync(options.bundleDir, { recursive: true, mode: 0o700 });
+  }
+
+  private egress = (): EgressRules => ({
+    serverPorts: this.serverPorts,
+    localAddresses: this.local,
+    allow: this.options.egressAllow,
+  });
+
+  async loadFolder(folder: string): Promise<LoadedConnector> {
+    const { file, source } = await bundleConnectorFile(folder);
+    const definition = await this.load(source);
+    return { name: connectorNameOf(file, definition), file, definition, source };
+  }
+
+  loadSource(source: string): Promise<ConnectorDefinition> {
+    return this.load(source);
+  }
+
+  private async load(source: string): Promise<ConnectorDefinition> {
+    const checksum = checksumOf(withPlatformSdk(source));
+    const bundle = join(this.options.bundleDir, `${checksum}.mjs`);
+    let pool = this.pools.get(checksum);
+    if (!pool) {
+      await writeConnectorSource(source, bundle);
+      pool = new HostPool({
+        bundle,
+        checksum,
+        label: 'the connector',
+        env: this.options.env,
+        egress: this.egress,
+        limits: this.options,
+      });
+      this.pools.set(checksum, pool);
+    }
+    let manifest: unknown;
+    try {
+      manifest = await pool.load();
+    } catch (error) {
+      // A source that does not load keeps no host; the next try starts afresh.
+      if (this.pools.get(checksum) === pool) {
+        this.pools.delete(checksum);
+        await unlink(bundle).catch(() => {});
+      }
+      await pool.close();
+      throw error;
+    }
+    const definition = fromManifest<ConnectorDefinition>(manifest);
+    const name = typeof definition.name === 'string' ? definition.name : definition.title;
+    pool.name(`connector "${name}"`);
+    bindRunner(definition, (_connector, operation, options = {}) => this.runIn(pool, operation, options));
+    return definition;
+  }
+
+  private async runIn<O extends Operation>(pool: HostPool, operation: O, options: RunOptions): Promise<ResultOf<O['kind']>> {
+    const limit =
+      options.timeLimitMs ??
+      (options.mode === 'job' ? this.options.jobTimeoutMs : this.options.interactiveTimeoutMs);
+    return (await pool.run(operation, options, limit)) as ResultOf<O['kind']>;
+  }
+
+  setServerPorts(ports: number[]): void {
+    this.serverPorts = ports;
+    const rules = this.egress();
+    for (const pool of this.pools.values()) pool.updateEgress(rules);
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+}

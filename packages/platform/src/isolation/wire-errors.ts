@@ -1,0 +1,100 @@
+/**
+ * Errors across the host boundary: the SDK's error classes (with their code, details, problems
+ * and HTTP fields) are sent as data and rebuilt on the server, so the job engine and the API
+ * see the same error a connector run in-process would raise. A permission the host does not
+ * have (Node's permission model, or the egress guard) becomes `CONNECTOR_FORBIDDEN`.
+ */
+import {
+  ConnectorError,
+  ConnectorLoadError,
+  DefinitionError,
+  type ErrorCode,
+  HttpError,
+  isWeftError,
+  UsageError,
+  ValidationError,
+  WeftError,
+} from '@weft/sdk';
+import { ConnectorHostError, isHostFailureCode } from './host-errors.js';
+
+export interface WireError {
+  name: string;
+  code?: string;
+  message: string;
+  /** Own enumerable fields of the error (details, problems, HTTP status, …). */
+  fields?: Record<string, unknown>;
+}
+
+/** Node's codes for what the permission model (or the egress guard) refused. */
+const DENIED = new Set(['ERR_ACCESS_DENIED', 'ERR_DLOPEN_DISABLED', 'WEFT_EGRESS_DENIED']);
+
+function deniedCause(error: unknown): { message: string } | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && DENIED.has(code)) return { message: String(message) };
+    e = cause;
+  }
+  return undefined;
+}
+
+function ownFields(error: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key === 'cause' || typeof value === 'function') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The error as data (in the host). */
+export function toWire(error: unknown): WireError {
+  const denied = deniedCause(error);
+  if (denied) {
+    const where = isWeftError(error) ? `${error.message.split(':')[0]}: ` : '';
+    return {
+      name: 'ConnectorHostError',
+      code: 'CONNECTOR_FORBIDDEN',
+      message: `${where}the connector tried something connectors may not do (${denied.message.split('\n')[0]})`,
+    };
+  }
+  if (error instanceof Error) {
+    return { name: error.name, code: (error as { code?: string }).code, message: error.message, fields: ownFields(error) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+type Problems = ConstructorParameters<typeof DefinitionError>[0];
+
+/** Rebuilds each SDK class from its wire form (the message is set afterwards). */
+const REBUILD: Record<string, (wire: WireError, fields: Record<string, unknown>) => Error> = {
+  HttpError: (_wire, fields) => new HttpError(fields as unknown as ConstructorParameters<typeof HttpError>[0]),
+  DefinitionError: (_wire, fields) => new DefinitionError((fields.problems as Problems) ?? []),
+  ValidationError: (wire, fields) =>
+    new ValidationError(wire.code === 'OUTPUT_INVALID' ? 'OUTPUT_INVALID' : 'INPUT_INVALID', (fields.problems as Problems) ?? []),
+  ConnectorError: (wire) => new ConnectorError(wire.message),
+  UsageError: (wire) =>
+    new UsageError(wire.message, wire.code === 'SETTINGS_INVALID' || wire.code === 'INPUT_UNREADABLE' ? wire.code : 'USAGE'),
+  ConnectorLoadError: (wire) => new ConnectorLoadError(wire.code as ErrorCode, wire.message),
+  ConnectorHostError: (wire) =>
+    new ConnectorHostError(isHostFailureCode(wire.code) ? wire.code : 'CONNECTOR_CRASHED', wire.message),
+  WeftError: (wire, fields) =>
+    new WeftError(wire.code as ErrorCode, wire.message, {
+      details: fields.details as Record<string, unknown> | undefined,
+    }),
+};
+
+/** The error rebuilt (in the server), of the class it had in the host. */
+export function fromWire(wire: WireError): Error {
+  const fields = wire.fields ?? {};
+  const rebuild = REBUILD[wire.name] ?? (wire.code && 'details' in fields ? REBUILD.WeftError : undefined);
+  let error: Error;
+  if (rebuild) error = rebuild(wire, fields);
+  else {
+    error = new Error(wire.message);
+    error.name = wire.name;
+    if (wire.code) Object.assign(error, { code: wire.code });
+  }
+  // The message as the host had it (a class may compose its own from the fields).
+  Object.defineProperty(error, 'message', { value: wire.message, writable: true, configurable: true });
+  return error;
+}
