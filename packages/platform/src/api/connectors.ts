@@ -22,6 +22,7 @@ import { describeConnector, summarizeConnector } from './describe.js';
 import { errorBody } from './errors.js';
 import { answer, failure, invalid as invalidAnswer, list, notFound, params, ref, unauthorized } from './schemas.js';
 import { runOperation } from '../connector-runtime.js';
+import { isDomainError } from '../errors.js';
 
 /** Bundled sources carry an inline source map: allow more than the API's usual 1 MiB. */
 export const PUSH_BODY_LIMIT = 10 * 1024 * 1024;
@@ -70,7 +71,7 @@ function pushError(reply: FastifyReply, error: unknown): FastifyReply {
       error: { code: error.code, message: error.message, path: problems[0].path, problems },
     });
   }
-  const code = isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
+  const code = isWeftError(error) || isDomainError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
   return reply.status(400).send(errorBody(code, messageOf(error), 'source'));
 }
 

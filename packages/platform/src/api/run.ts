@@ -20,6 +20,7 @@ import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
 import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
 import { runOperation } from '../connector-runtime.js';
+import { ConnectorHostError } from '../isolation/host-errors.js';
 
 /** Exchanges kept per run, and characters kept of each body (the console shows them, not stores). */
 const MAX_EXCHANGES = 100;
@@ -40,6 +41,7 @@ function clip(text: string | undefined): string | undefined {
 }
 
 function failure(error: unknown, redactor: Redactor): { status: number; code: string; message: string; path?: string } {
+  if (error instanceof ConnectorHostError) return { status: 422, code: error.code, message: error.message };
   if (!isWeftError(error)) return { status: 422, code: 'LAMBDA_FAILED', message: redactor.redact(messageOf(error)) };
   const message = redactor.redact(error.message);
   if (error instanceof ValidationError && error.code === 'INPUT_INVALID') {

@@ -20,6 +20,7 @@ import { StoreError } from '../store/store.js';
 import type { GroupCommit } from './commit.js';
 import type { WebhookRecipe } from './webhook-recipes.js';
 import { runOperation, signEvents } from '../connector-runtime.js';
+import { ConnectorHostError, RETRYABLE_HOST_FAILURES } from '../isolation/host-errors.js';
 
 /** What one recipe made of one request. */
 export interface Delivery {
@@ -53,6 +54,15 @@ export function jsonReply(
 export const NOT_RUNNING = () =>
   jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
 
+/**
+ * The connector's host ended the notification (a limit, a crash): 503 when trying again may
+ * work (the sender's retry), 500 for what the connector may not do.
+ */
+function hostFailureReply(error: unknown): WebhookReply | undefined {
+  if (!(error instanceof ConnectorHostError)) return undefined;
+  return jsonReply(RETRYABLE_HOST_FAILURES.has(error.code) ? 503 : 500, error.code, error.message);
+}
+
 /** Runs one recipe's notification for a request and commits its events. */
 export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
   const where = `triggers.${recipe.triggerName}`;
@@ -81,7 +91,7 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       });
     }
   } catch (error) {
-    const reply = webhookErrorReply(error);
+    const reply = hostFailureReply(error) ?? webhookErrorReply(error);
     // The executor's messages are redacted: they carry no connection secret.
     deps.log(
       reply.status >= 500 ? 'error' : 'warn',
