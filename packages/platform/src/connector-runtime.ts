@@ -8,6 +8,9 @@ import { type ConnectorDefinition, checkSignatures, type LoadedConnector, loadCo
 import { type OperationRunner, type RunOptions, runOperation as runInProcess } from '@weft/sdk/operations';
 import { importConnectorSource } from './connector-source.js';
 
+/** A resume URL known ahead: calling the function registers it (once) and returns `url`. */
+export type PreparedResumeUrl = (() => string) & { readonly url: string };
+
 /** On a definition an isolated runtime loaded: the runner that sends its operations to its hosts. */
 const RUNS_IN = Symbol('weft.runsIn');
 

@@ -13,7 +13,6 @@ import {
   type ExecuteResult,
   FileSeenStore,
   type LoadedConnector,
-  loadConnectorFile,
   MemorySeenStore,
   messageOf,
   operationOf,
@@ -21,8 +20,9 @@ import {
   runPollCycle,
   UsageError,
 } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
+import type { OperationRunner } from '@weft/sdk/operations';
 import type { ExecFlags } from '../flags.js';
+import { type ExecRuntime, execRuntime } from './exec-runtime.js';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
@@ -109,6 +109,7 @@ async function followPolls(
   options: ExecuteOptions,
   flags: ExecFlags,
   reporter: Reporter,
+  runner: OperationRunner,
 ): Promise<unknown> {
   const store = flags.seen ? await FileSeenStore.open(resolve(flags.seen)) : new MemorySeenStore();
   const { input, closure, connection, ...executeOptions } = options;
@@ -120,6 +121,7 @@ async function followPolls(
     connection,
     store,
     executeOptions,
+    runner,
     maxPolls: flags.follow ? Number(flags.maxSteps ?? 100) : 1,
   });
   if (cycle.duplicates) reporter.note(`weft: skipped ${cycle.duplicates} event(s) already seen (dedup)`);
@@ -138,6 +140,7 @@ async function follow(
   first: ExecuteResult,
   maxSteps: number,
   reporter: Reporter,
+  runOperation: OperationRunner,
 ): Promise<unknown> {
   const target = parseExecPath(path, connector.definition);
   if (target.kind === 'action' && target.operation === 'execute') {
@@ -160,8 +163,11 @@ async function follow(
 export async function execCommand(path: string, flags: ExecFlags, reporter: Reporter): Promise<number> {
   let settings: LoadedSettings | undefined;
   let before = '';
+  let runtime: ExecRuntime | undefined;
   try {
-    const connector = await loadConnectorFile(flags.connector ?? '.');
+    runtime = await execRuntime(flags.isolate === true);
+    const runOperation = runtime.run;
+    const connector = await runtime.load(flags.connector ?? '.');
     const target = parseExecPath(path, connector.definition);
     const settingsFile = flags.settings ?? defaultSettingsFile(dirname(connector.file));
     if (flags.connection && !settingsFile) {
@@ -180,7 +186,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       throw new UsageError('--seen applies to polls only (triggers.<name>.poll)');
     }
     if (target.kind === 'trigger' && target.operation === 'poll' && (flags.follow || flags.seen)) {
-      const polled = await followPolls(target.name, connector, options, flags, reporter);
+      const polled = await followPolls(target.name, connector, options, flags, reporter, runOperation);
       const text = toJsonText(polled);
       process.stdout.write(text);
       if (flags.output) await writeFile(flags.output, text);
@@ -202,7 +208,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       reporter.log('debug', `webhook reply: ${status} ${JSON.stringify(headers)} ${body}`);
     }
     const value = flags.follow
-      ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter)
+      ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter, runOperation)
       : printable(result);
     const bytes = asBytes(value);
     if (bytes && flags.output) {
@@ -226,5 +232,6 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       );
     }
     await closeHttp();
+    await runtime?.close();
   }
 }

@@ -13,7 +13,7 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 type LookupFunction = (hostname: string, options: Record<string, unknown>, callback: LookupCallback) => void;
 
 function deniedError(reason: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`Connection refused by Weft's egress rules: ${reason}`);
+  const error: NodeJS.ErrnoException = new Error(`tried to connect to ${reason}`);
   error.code = 'WEFT_EGRESS_DENIED';
   return error;
 }
@@ -25,12 +25,12 @@ function guardedLookup(lookup: LookupFunction, port: number, check: EgressCheck)
       if (Array.isArray(address)) {
         const allowed = address.filter((a) => check(a.address, port) === undefined);
         if (allowed.length === 0 && address.length > 0) {
-          return callback(deniedError(`${hostname} resolves to ${check(address[0].address, port)}`), []);
+          return callback(deniedError(`${hostname} (${check(address[0].address, port)})`), []);
         }
         return callback(null, allowed);
       }
       const reason = check(address, port);
-      if (reason) return callback(deniedError(`${hostname} resolves to ${reason}`), '', family);
+      if (reason) return callback(deniedError(`${hostname} (${reason})`), '', family);
       callback(null, address, family);
     });
   };

@@ -86,9 +86,9 @@ export function egressCheck(rules: EgressRules): EgressCheck {
     const address = unmapped(raw).toLowerCase();
     const kind = family(address);
     if (allow.some((e) => (e.port === undefined || e.port === port) && e.list.check(address, kind))) return undefined;
-    if (LINK_LOCAL.check(address, kind)) return `${raw} is a link-local address (cloud metadata services live there)`;
+    if (LINK_LOCAL.check(address, kind)) return `${raw}, a link-local address where cloud metadata services answer`;
     if (ports.has(port) && (LOOPBACK.check(address, kind) || local.has(address))) {
-      return `${raw}:${port} is the Weft server's own port`;
+      return `${raw}:${port}, the Weft server's own port`;
     }
     return undefined;
   };

@@ -5,10 +5,9 @@
  * host says the connector read it.
  */
 import type { RunOptions } from '@weft/sdk/operations';
+import type { PreparedResumeUrl } from '../connector-runtime.js';
 import type { HostRunOptions } from './protocol.js';
 
-/** A resume URL known ahead: calling the function registers it and returns `url`. */
-export type PreparedResumeUrl = (() => string) & { readonly url: string };
 
 function isPrepared(value: unknown): value is PreparedResumeUrl {
   return typeof value === 'function' && typeof (value as { url?: unknown }).url === 'string';

@@ -16,6 +16,12 @@ import type { FromHost, ToHost } from './protocol.js';
 import { StreamReader } from './stream-reader.js';
 import { fromWire } from './wire-errors.js';
 
+export interface TimeLimit {
+  ms: number;
+  /** Where the limit comes from: `WEFT_CONNECTOR_TIMEOUT_SECONDS`, a step's `timeoutSeconds`, … */
+  setting: string;
+}
+
 type LogLevel = Parameters<NonNullable<RunOptions['onLog']>>[0];
 
 export interface HostSpec {
@@ -26,8 +32,8 @@ export interface HostSpec {
   config: { egress: EgressRules; checksum: string };
   /** Resident memory limit in MiB. */
   memoryMb: number;
-  /** The connector, for messages. */
-  label: string;
+  /** The connector, for messages (known once its manifest is). */
+  label: () => string;
 }
 
 interface Pending {
@@ -80,7 +86,7 @@ export class ConnectorHost {
         resolve();
       });
     });
-    this.child.once('error', () => this.kill('CONNECTOR_CRASHED', `the host of ${spec.label} could not be started`));
+    this.child.once('error', () => this.kill('CONNECTOR_CRASHED', `the host of ${spec.label()} could not be started`));
     this.memoryTimer = setInterval(() => this.checkMemory(), MEMORY_CHECK_MS);
     this.memoryTimer.unref();
   }
@@ -100,7 +106,7 @@ export class ConnectorHost {
         () =>
           this.kill(
             'CONNECTOR_TIMEOUT',
-            `${this.spec.label} did not finish loading within ${timeoutMs / 1000} s (WEFT_CONNECTOR_LOAD_TIMEOUT_SECONDS); its host was stopped`,
+            `${this.spec.label()} did not finish loading within ${timeoutMs / 1000} s (WEFT_CONNECTOR_LOAD_TIMEOUT_SECONDS); its host was stopped`,
           ),
         timeoutMs,
       );
@@ -119,13 +125,15 @@ export class ConnectorHost {
     return this.ready;
   }
 
-  run(operation: Operation, options: RunOptions, timeoutMs: number): Promise<OperationResult> {
+  /** Runs an operation; `limit` is its wall time and the setting that changes it (for the message). */
+  run(operation: Operation, options: RunOptions, limit: TimeLimit): Promise<OperationResult> {
+    const timeoutMs = limit.ms;
     const id = this.nextId++;
     this.lastUsed = Date.now();
     const path = operationPath(operation);
     return new Promise((resolve, reject) => {
       if (this.dead) {
-        reject(new ConnectorHostError('CONNECTOR_CRASHED', `The host of ${this.spec.label} has stopped`));
+        reject(new ConnectorHostError('CONNECTOR_CRASHED', `The host of ${this.spec.label()} has stopped`));
         return;
       }
       const { wire, resumeRead } = toHostOptions(options);
@@ -134,7 +142,7 @@ export class ConnectorHost {
         () =>
           this.kill(
             'CONNECTOR_TIMEOUT',
-            `${path} of ${this.spec.label} passed its time limit of ${timeoutMs / 1000} s; its host was stopped`,
+            `${path} of ${this.spec.label()} passed its time limit of ${timeoutMs / 1000} s (${limit.setting}); its host was stopped`,
             id,
           ),
         timeoutMs,
@@ -219,7 +227,7 @@ export class ConnectorHost {
     if (residentMb > this.spec.memoryMb) {
       this.kill(
         'CONNECTOR_OUT_OF_MEMORY',
-        `${this.spec.label} used more than its memory limit of ${this.spec.memoryMb} MiB (WEFT_CONNECTOR_MEMORY_MB); its host was stopped`,
+        `${this.spec.label()} used more than its memory limit of ${this.spec.memoryMb} MiB (WEFT_CONNECTOR_MEMORY_MB); its host was stopped`,
       );
     }
   }
@@ -236,7 +244,7 @@ export class ConnectorHost {
   retire(): void {
     if (this.dead) return;
     this.retired = true;
-    this.failure = { code: 'CONNECTOR_CRASHED', message: `The host of ${this.spec.label} was retired` };
+    this.failure = { code: 'CONNECTOR_CRASHED', message: `The host of ${this.spec.label()} was retired` };
     this.child.kill('SIGTERM');
     this.markDead();
   }
@@ -247,11 +255,11 @@ export class ConnectorHost {
       this.failure = outOfMemory
         ? {
             code: 'CONNECTOR_OUT_OF_MEMORY',
-            message: `${this.spec.label} ran out of memory (limit ${this.spec.memoryMb} MiB, WEFT_CONNECTOR_MEMORY_MB); its host was stopped`,
+            message: `${this.spec.label()} ran out of memory (limit ${this.spec.memoryMb} MiB, WEFT_CONNECTOR_MEMORY_MB); its host was stopped`,
           }
         : {
             code: 'CONNECTOR_CRASHED',
-            message: `The host of ${this.spec.label} exited (${signal ? `signal ${signal}` : `code ${code}`}) while it was running`,
+            message: `The host of ${this.spec.label()} exited (${signal ? `signal ${signal}` : `code ${code}`}) while it was running`,
           };
     }
     this.markDead();
@@ -261,7 +269,7 @@ export class ConnectorHost {
     if (this.dead) return;
     this.dead = true;
     clearInterval(this.memoryTimer);
-    const failure = this.failure ?? { code: 'CONNECTOR_CRASHED', message: `The host of ${this.spec.label} stopped` };
+    const failure = this.failure ?? { code: 'CONNECTOR_CRASHED', message: `The host of ${this.spec.label()} stopped` };
     const loading = this.loading;
     this.loading = undefined;
     loading?.reject(new ConnectorHostError(failure.code, failure.message));

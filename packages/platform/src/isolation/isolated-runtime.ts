@@ -16,6 +16,7 @@ import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-
 import type { EgressRules } from './egress.js';
 import { fromManifest } from './manifest.js';
 import type { IsolationOptions } from './options.js';
+import type { TimeLimit } from './host-process.js';
 import { HostPool } from './pool.js';
 
 export interface IsolatedRuntimeOptions extends IsolationOptions {
@@ -94,9 +95,12 @@ export class IsolatedRuntime implements ConnectorRuntime {
   }
 
   private async runIn<O extends Operation>(pool: HostPool, operation: O, options: RunOptions): Promise<ResultOf<O['kind']>> {
-    const limit =
-      options.timeLimitMs ??
-      (options.mode === 'job' ? this.options.jobTimeoutMs : this.options.interactiveTimeoutMs);
+    const limit: TimeLimit =
+      options.timeLimitMs !== undefined
+        ? { ms: options.timeLimitMs, setting: "the step's timeoutSeconds" }
+        : options.mode === 'job'
+          ? { ms: this.options.jobTimeoutMs, setting: 'WEFT_CONNECTOR_TIMEOUT_SECONDS' }
+          : { ms: this.options.interactiveTimeoutMs, setting: 'WEFT_CONNECTOR_INTERACTIVE_TIMEOUT_SECONDS' };
     return (await pool.run(operation, options, limit)) as ResultOf<O['kind']>;
   }
 

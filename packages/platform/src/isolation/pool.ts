@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Operation, OperationResult, RunOptions } from '@weft/sdk/operations';
 import type { EgressRules } from './egress.js';
-import { ConnectorHost } from './host-process.js';
+import { ConnectorHost, type TimeLimit } from './host-process.js';
 import { hostEntry, hostEnv, hostExecArgv } from './spawn-spec.js';
 
 export interface PoolLimits {
@@ -49,7 +49,7 @@ export class HostPool {
       env: hostEnv(spec.env, this.scratch),
       config: { egress: spec.egress(), checksum: spec.checksum },
       memoryMb: spec.limits.memoryMb,
-      label: spec.label,
+      label: () => this.spec.label,
     });
     this.hosts.push(host);
     void host.exited.then(() => {
@@ -92,10 +92,10 @@ export class HostPool {
     return this.manifest;
   }
 
-  async run(operation: Operation, options: RunOptions, timeoutMs: number): Promise<OperationResult> {
+  async run(operation: Operation, options: RunOptions, limit: TimeLimit): Promise<OperationResult> {
     if (this.closed) throw new Error(`The hosts of ${this.spec.label} are closed`);
     const host = await this.host();
-    return host.run(operation, options, timeoutMs);
+    return host.run(operation, options, limit);
   }
 
   /** The connector's name for messages, once its manifest tells it. */

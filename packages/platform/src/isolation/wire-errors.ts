@@ -28,10 +28,23 @@ export interface WireError {
 /** Node's codes for what the permission model (or the egress guard) refused. */
 const DENIED = new Set(['ERR_ACCESS_DENIED', 'ERR_DLOPEN_DISABLED', 'WEFT_EGRESS_DENIED']);
 
+/** What each of Node's permission scopes lets a program do, for the message. */
+const SCOPES: Record<string, string> = {
+  FileSystemRead: 'read a file outside its bundle',
+  FileSystemWrite: 'write a file outside its scratch folder',
+  ChildProcess: 'start a child process',
+  WorkerThreads: 'start a worker thread',
+};
+
 function deniedCause(error: unknown): { message: string } | undefined {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && DENIED.has(code)) return { message: String(message) };
+    const { code, message, cause, permission, resource } = e as Record<string, unknown>;
+    if (typeof code === 'string' && DENIED.has(code)) {
+      if (code === 'ERR_DLOPEN_DISABLED') return { message: 'tried to load a native addon' };
+      if (code === 'WEFT_EGRESS_DENIED') return { message: String(message) };
+      const what = SCOPES[String(permission)] ?? `use ${String(permission ?? 'a restricted API')}`;
+      return { message: `tried to ${what}${typeof resource === 'string' && resource ? ` (${resource})` : ''}` };
+    }
     e = cause;
   }
   return undefined;
@@ -54,7 +67,7 @@ export function toWire(error: unknown): WireError {
     return {
       name: 'ConnectorHostError',
       code: 'CONNECTOR_FORBIDDEN',
-      message: `${where}the connector tried something connectors may not do (${denied.message.split('\n')[0]})`,
+      message: `${where}the connector ${denied.message.split('\n')[0]}, which connector code may not do (see Isolation in docs/running.md)`,
     };
   }
   if (error instanceof Error) {

@@ -88,7 +88,8 @@ export async function runAction(
       connection: live?.values ?? {},
       onConnectionUpdate: live?.onConnectionUpdate,
       mode: 'job',
-      resumeUrl: () => deps.tokens.mint(run.job.id, seq, run.minted),
+      resumeUrl: deps.tokens.prepare(run.job.id, seq, run.minted),
+      timeLimitMs: step.timeoutSeconds === undefined ? undefined : step.timeoutSeconds * 1000,
     });
   } catch (thrown) {
     const { error, retryable } = classifyError(thrown, stepId);
