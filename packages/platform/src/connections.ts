@@ -13,6 +13,7 @@ import {
   Redactor,
   ValidationError,
 } from '@weft/sdk';
+import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
 import { runOperation } from '@weft/sdk/operations';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
@@ -25,18 +26,8 @@ const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token', 'expire
 /** Undeclared values shown as they are: a token's description, not the token. */
 const VISIBLE_TOKEN_KEYS = new Set(['expires_at', 'token_type', 'scope']);
 
-export interface ConnectionView {
-  name: string;
-  connector: string;
-  values: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A list entry whose values cannot be opened (sealed with another master key) carries `error`. */
-export type ConnectionListItem =
-  | ConnectionView
-  | (Omit<ConnectionView, 'values'> & { error: { code: string; message: string } });
+/** The views of a connection are the API's shapes (`@weft/sdk/model`), shared with the console. */
+export type { ConnectionListItem, ConnectionView, TestResult };
 
 /** What creates a connection (the API's schema has checked the shape; the values are checked here). */
 export interface ConnectionInput {
@@ -50,11 +41,6 @@ export interface ConnectionPatch {
   name?: string;
   connector?: string;
   values?: Json | null;
-}
-
-export interface TestResult {
-  ok: boolean;
-  message: string;
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */

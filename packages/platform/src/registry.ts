@@ -17,6 +17,7 @@ import {
   messageOf,
   WeftError,
 } from '@weft/sdk';
+import type { ConnectorProblem } from '@weft/sdk/model';
 import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
 import type { ConnectorVersion, Store } from './store/store.js';
@@ -29,11 +30,8 @@ export interface RegisteredConnector {
   version: ConnectorVersion;
 }
 
-export interface RegistryProblem {
-  folder: string;
-  code: string;
-  message: string;
-}
+/** A folder that did not load: the API's shape (`@weft/sdk/model`). */
+export type RegistryProblem = ConnectorProblem;
 
 export interface RegistryOptions {
   /** `$WEFT_HOME`: stored and pushed sources are written below `<home>/connectors/`. */

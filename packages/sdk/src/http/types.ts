@@ -2,10 +2,11 @@
  * Types of the HTTP request builder (SPEC §3) and of the environment the executor hands it.
  */
 import type { Readable } from 'node:stream';
+import type { HttpExchangeLog, HttpMethod } from '../model/http.js';
+
+export type { HttpExchangeLog, HttpMethod } from '../model/http.js';
 
 export type ResponseMatcher = number | RegExp | string;
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 
 /** A file part of a multipart body: `[content, contentType, fileName]`. */
 export type FilePart = readonly [
@@ -133,20 +134,6 @@ export interface SignableRequest {
   body: string | Uint8Array | undefined;
   /** True when the body is a stream: it cannot be hashed (AWS: `UNSIGNED-PAYLOAD`). */
   streaming: boolean;
-}
-
-/** One HTTP exchange, as shown by `--verbose` (already redacted). */
-export interface HttpExchangeLog {
-  method: HttpMethod;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  status?: number;
-  responseHeaders?: Record<string, string>;
-  responseBody?: string;
-  durationMs: number;
-  attempt: number;
-  error?: string;
 }
 
 export interface RetryPolicy {
