@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CONNECTOR_EXTENSIONS } from '@weft/sdk';
+import { CONNECTOR_EXTENSIONS } from '@weft/sdk/runtime';
 import type { TestFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { runChecks } from './check.js';
