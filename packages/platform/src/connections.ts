@@ -2,19 +2,10 @@
  * Connections: a connector's connection values, checked against its connection fields, sealed
  * by the vault, and shown through the API with every secret replaced by `[REDACTED]`.
  */
-import {
-  type ConnectorDefinition,
-  connectionSecrets,
-  type Field,
-  isWeftError,
-  messageOf,
-  processInput,
-  REDACTED,
-  Redactor,
-  ValidationError,
-} from '@weft/sdk';
+import { type ConnectorDefinition, type Field, isWeftError, messageOf, ValidationError } from '@weft/sdk';
 import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
 import { runOperation } from '@weft/sdk/operations';
+import { connectionSecrets, processInput, REDACTED, Redactor } from '@weft/sdk/runtime';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';

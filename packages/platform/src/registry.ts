@@ -9,15 +9,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CONNECTOR_EXTENSIONS,
-  type ConnectorDefinition,
-  isWeftError,
-  loadConnectorFile,
-  messageOf,
-  WeftError,
-} from '@weft/sdk';
+import { type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
 import type { ConnectorProblem } from '@weft/sdk/model';
+import { CONNECTOR_EXTENSIONS, loadConnectorFile } from '@weft/sdk/runtime';
 import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
 import type { ConnectorVersion, Store } from './store/store.js';

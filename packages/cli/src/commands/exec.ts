@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf, UsageError } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import {
   closeHttp,
   type ExecuteOptions,
@@ -15,13 +17,10 @@ import {
   type LoadedConnector,
   loadConnectorFile,
   MemorySeenStore,
-  messageOf,
   operationOf,
   parseExecPath,
   runPollCycle,
-  UsageError,
-} from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
+} from '@weft/sdk/runtime';
 import type { ExecFlags } from '../flags.js';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';

@@ -15,7 +15,8 @@
  * Pending states live in memory: a server restart forgets them (the user starts again).
  */
 import { randomBytes } from 'node:crypto';
-import { isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
+import { oauth2AuthorizationOf, startAuthorization } from '@weft/sdk/oauth2';
 import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';

@@ -3,15 +3,9 @@
  * through the same executor as jobs, and gets the output with every HTTP exchange (redacted).
  * Failures answer 4xx with the connector's message (redacted) and the exchanges made so far.
  */
-import {
-  type ConnectorDefinition,
-  type HttpExchangeLog,
-  isWeftError,
-  messageOf,
-  type Redactor,
-  ValidationError,
-} from '@weft/sdk';
+import { type ConnectorDefinition, type HttpExchangeLog, isWeftError, messageOf, ValidationError } from '@weft/sdk';
 import { type Operation, runOperation } from '@weft/sdk/operations';
+import type { Redactor } from '@weft/sdk/runtime';
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { NotFoundError } from '../errors.js';

@@ -17,7 +17,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
-import { messageOf, type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk';
+import { messageOf } from '@weft/sdk';
+import { type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk/runtime';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
 import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';

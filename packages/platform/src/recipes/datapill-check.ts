@@ -2,8 +2,9 @@
  * Checking a datapill against the output fields it reads, and the warning for datapills that
  * could not be checked because those fields could not be resolved when the recipe was saved.
  */
-import { effectiveType, type Field } from '@weft/sdk';
+import type { Field } from '@weft/sdk';
 import type { RecipeWarning } from '@weft/sdk/model';
+import { effectiveType } from '@weft/sdk/runtime';
 
 /** Output fields of a trigger or action: a list, or `undefined` when computed at run time. */
 export type OutputFields = readonly Field[] | undefined;

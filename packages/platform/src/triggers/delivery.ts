@@ -5,15 +5,14 @@
  * transaction has committed is the delivery accepted. The HTTP routes (runtime/ingress.ts)
  * find the recipes and send the reply; this module knows nothing of HTTP.
  */
+import { isWeftError, messageOf } from '@weft/sdk';
 import {
-  isWeftError,
-  messageOf,
   runWebhookNotification,
   signaturesOf,
   type WebhookReply,
   type WebhookRequest,
   webhookErrorReply,
-} from '@weft/sdk';
+} from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import { StoreError } from '../store/store.js';

@@ -11,7 +11,8 @@
  * interval. Never two polls of one recipe at once: one loop per recipe, and stopping it waits
  * for the poll in flight.
  */
-import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
+import { MAX_EMPTY_POLLS, MemorySeenStore, runPoll } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';

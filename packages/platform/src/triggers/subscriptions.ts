@@ -12,8 +12,9 @@
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
-import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
+import { isWeftError, messageOf, type TriggerDefinition } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
+import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';

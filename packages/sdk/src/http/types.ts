@@ -27,10 +27,12 @@ export interface TlsClientCert {
 export type RequestFormat = 'json' | 'xml' | 'multipart' | 'form' | 'raw';
 export type ResponseFormat = 'auto' | 'json' | 'xml' | 'raw' | 'stream';
 
-export type AfterResponse<T = any> = (code: number, body: any, headers: Record<string, string>) => T;
-export type AfterErrorResponse<T = any> = (
+/** `afterResponse`: `T` is what it returns; `Body`, the parsed response body it reads (default `any`). */
+export type AfterResponse<T = any, Body = any> = (code: number, body: Body, headers: Record<string, string>) => T;
+/** `afterErrorResponse`: as `AfterResponse`, with the error's message. */
+export type AfterErrorResponse<T = any, Body = any> = (
   code: number,
-  body: any,
+  body: Body,
   headers: Record<string, string>,
   message: string,
 ) => T;

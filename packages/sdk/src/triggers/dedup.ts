@@ -17,7 +17,11 @@ export interface NewEvents {
 }
 
 /** Signatures of events; a `dedup` that throws or returns no string is an error naming the trigger. */
-export function signaturesOf(dedup: (event: any) => unknown, events: readonly unknown[], where: string): string[] {
+export function signaturesOf<Event>(
+  dedup: (event: Event) => unknown,
+  events: readonly Event[],
+  where: string,
+): string[] {
   const out = new Array<string>(events.length);
   for (let i = 0; i < events.length; i++) {
     let signature: unknown;
