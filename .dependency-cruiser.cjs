@@ -38,6 +38,36 @@ module.exports = {
       to: { pathNot: '^packages/sdk/src/model/' },
     },
     {
+      name: 'sdk-root-is-the-authoring-api',
+      comment:
+        '@weft/sdk (src/index.ts) is what connector code imports: definitions, types, errors, pure helpers. Running connectors (execute, load, validate, poll/webhook hosts, redaction, OAuth2 protocol) is exported from @weft/sdk/runtime and @weft/sdk/oauth2 instead.',
+      severity: 'error',
+      from: { path: '^packages/sdk/src/index\\.ts$' },
+      to: {
+        path: '^packages/sdk/src/((execute|load|validate|operations|host|testing)/|(runtime|oauth2|redact)\\.ts$|auth/(flow|oauth2|refresh)\\.ts$|triggers/(dedup|poll|reply|seen|webhooks)\\.ts$)',
+      },
+    },
+    {
+      name: 'connector-code-imports-the-authoring-api',
+      comment:
+        'An example connector (connectors/*/connector.ts) imports @weft/sdk only: what it runs on is the authoring API, whatever host loads it.',
+      severity: 'error',
+      from: { path: '^connectors/[^/]+/connector\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$' },
+    },
+    {
+      name: 'connector-tests-use-public-entries',
+      comment:
+        "Tests of the example connectors use the public entries of @weft/sdk (root, /runtime, /oauth2, /testing, /settings), as a connector project would: never SDK internals or the platform. (They may run the `weft` command through the CLI's test helpers.)",
+      severity: 'error',
+      from: { path: '^connectors/' },
+      to: {
+        path: '^packages/',
+        pathNot:
+          '^packages/sdk/src/((index|runtime|oauth2)\\.ts|testing/index\\.ts|host/settings\\.ts)$|^packages/cli/src/test-helpers\\.ts$',
+      },
+    },
+    {
       name: 'platform-never-imports-the-cli',
       comment: 'The CLI runs the platform (`weft serve`), not the other way round.',
       severity: 'error',

@@ -1,7 +1,7 @@
 // bench/http-overhead: an action doing one GET through the executor vs. the same GET with raw
 // undici, against one local server, in this process. Target: throughput ratio >= 0.85.
 import { fileURLToPath } from 'node:url';
-import { execute, loadConnectorFile } from '@weft/sdk';
+import { execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { Agent, request } from 'undici';
 import { median, report, startApi, throughput } from './lib.mjs';
 

@@ -2,7 +2,7 @@
 // events, the per-poll maximum) against a MemorySeenStore that already holds 1M signatures;
 // half the events were seen before. Baseline: a plain `Set` lookup-and-add loop over the same
 // events in this process. Target: throughput ratio >= 0.3. Also reports peak RSS.
-import { MemorySeenStore, selectNew } from '@weft/sdk';
+import { MemorySeenStore, selectNew } from '@weft/sdk/runtime';
 import { median, report } from './lib.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, closeHttp, execute, type HttpExchangeLog, loadConnectorFile } from '@weft/sdk';
+import type { ConnectorDefinition, HttpExchangeLog } from '@weft/sdk';
+import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyAwsRequest } from '../../packages/sdk/src/auth/__fixtures__/aws-verify.js';
 

@@ -7,7 +7,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, execute, loadConnectorFile, runWebhookNotification } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { execute, loadConnectorFile, runWebhookNotification } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { json, startServer, startWeft, type TestServer } from '../../packages/cli/src/test-helpers.js';
 

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runWeft } from '../../packages/cli/src/test-helpers.js';
 

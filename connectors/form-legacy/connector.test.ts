@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 

@@ -4,7 +4,7 @@
  * form-encoded (`result=ok&invoice_id=...`) or plain `KEY: value` text, and failures often come
  * back as HTTP 200 with `result=error`, so the connector checks every answer itself.
  */
-import { defineConnector, defineFields } from '@weft/sdk';
+import { defineAction, defineConnector, defineFields } from '@weft/sdk';
 
 /** A form-encoded answer as an object (`a=1&b=2` → `{ a: '1', b: '2' }`). */
 function parseForm(body: string): Record<string, string> {
@@ -58,7 +58,7 @@ export default defineConnector({
   },
 
   actions: {
-    create_invoice: {
+    create_invoice: defineAction({
       title: 'Create invoice',
       inputFields: defineFields([
         {
@@ -128,7 +128,7 @@ export default defineConnector({
         { name: 'currency' },
         { name: 'status' },
       ],
-    },
+    }),
 
     get_invoice: {
       title: 'Get invoice',

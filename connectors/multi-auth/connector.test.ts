@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, closeHttp, execute, loadConnectorFile } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { json, runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 

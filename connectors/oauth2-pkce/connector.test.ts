@@ -8,14 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type ConnectorDefinition,
-  closeHttp,
-  execute,
-  loadConnectorFile,
-  parseAuthorizationCallback,
-  startAuthorization,
-} from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { parseAuthorizationCallback, startAuthorization } from '@weft/sdk/oauth2';
+import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { BIN, runWeft } from '../../packages/cli/src/test-helpers.js';

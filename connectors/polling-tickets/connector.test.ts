@@ -6,7 +6,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConnectorDefinition, loadConnectorFile, MemorySeenStore, runPollCycle } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { loadConnectorFile, MemorySeenStore, runPollCycle } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { json, runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 

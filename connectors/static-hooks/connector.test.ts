@@ -8,15 +8,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ConnectorDefinition } from '@weft/sdk';
 import {
-  type ConnectorDefinition,
   loadConnectorFile,
   MemorySeenStore,
   matchStaticWebhook,
   runWebhookNotification,
   webhookErrorReply,
   webhookKeyOfRecipe,
-} from '@weft/sdk';
+} from '@weft/sdk/runtime';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startWeft } from '../../packages/cli/src/test-helpers.js';
 

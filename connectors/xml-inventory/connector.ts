@@ -7,7 +7,7 @@
  * `#text` string (so SKU `01234` keeps its leading zero). Requests are built with
  * `requestFormatXml(root, namespaces)`, which also accepts plain values and arrays.
  */
-import { defineConnector, defineFields } from '@weft/sdk';
+import { defineAction, defineConnector, defineFields } from '@weft/sdk';
 
 const NS = 'urn:acme:inventory:v1';
 
@@ -111,7 +111,7 @@ export default defineConnector({
       outputFields: itemFields,
     },
 
-    create_item: {
+    create_item: defineAction({
       title: 'Create item',
       inputFields: defineFields([
         { name: 'sku', label: 'SKU', hint: 'Keep leading zeros: this is text, not a number' },
@@ -162,7 +162,7 @@ export default defineConnector({
         return ctx.call('item_from_xml', children(doc, 'Item')[0]);
       },
       outputFields: itemFields,
-    },
+    }),
 
     list_items: {
       title: 'List items',

@@ -53,7 +53,8 @@ export const EXEC_FLAGS = flagTable([
   verbose('show each HTTP exchange (secrets redacted) and full error details on stderr'),
   {
     flags: '--isolate',
-    description: 'run the connector in an isolated host with the limits weft serve applies (docs/running.md, Isolation)',
+    description:
+      'run the connector in an isolated host with the limits weft serve applies (docs/running.md, Isolation)',
   },
   {
     flags: '--max-steps <n>',

@@ -84,7 +84,11 @@ async function probeWhile(during: Promise<unknown>): Promise<number[]> {
     const started = performance.now();
     const health = await request(`${base}/api/health`);
     await health.body.text();
-    const hook = await request(calmHook, { method: 'POST', body: '{"value":1}', headers: { 'content-type': 'application/json' } });
+    const hook = await request(calmHook, {
+      method: 'POST',
+      body: '{"value":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     await hook.body.text();
     expect(hook.statusCode).toBe(200);
     times.push(performance.now() - started);
@@ -96,7 +100,11 @@ async function probeWhile(during: Promise<unknown>): Promise<number[]> {
 
 /** Fires the recipe's webhook and waits for its job, probing the server meanwhile. */
 async function runJob(made: { id: string; webhookUrl: string }, previous = 0) {
-  const fire = await request(made.webhookUrl, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+  const fire = await request(made.webhookUrl, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' },
+  });
   await fire.body.text();
   let job: any;
   const times = await probeWhile(
@@ -182,7 +190,11 @@ describe('connector code that misbehaves fails its step, and nothing else', () =
 
   it("connecting to the server's own port, or to the metadata address: CONNECTOR_FORBIDDEN", async () => {
     const port = new URL(base).port;
-    for (const url of [`${base}/api/health`, `http://localhost:${port}/api/health`, 'http://169.254.169.254/latest/meta-data/']) {
+    for (const url of [
+      `${base}/api/health`,
+      `http://localhost:${port}/api/health`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
       const { job } = await runJob(await rogueRecipe('fetch_url', { url }));
       expect(job.error).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });
     }
@@ -213,17 +225,23 @@ describe('connector code that misbehaves fails its step, and nothing else', () =
     let status = 0;
     let body = '';
     const times = await probeWhile(
-      request(hook.webhookUrl, { method: 'POST', body: '{"spin":true}', headers: { 'content-type': 'application/json' } }).then(
-        async (r) => {
-          status = r.statusCode;
-          body = await r.body.text();
-        },
-      ),
+      request(hook.webhookUrl, {
+        method: 'POST',
+        body: '{"spin":true}',
+        headers: { 'content-type': 'application/json' },
+      }).then(async (r) => {
+        status = r.statusCode;
+        body = await r.body.text();
+      }),
     );
     expect(status).toBe(503);
     expect(JSON.parse(body).error.code).toBe('CONNECTOR_TIMEOUT');
     expectResponsive(times);
-    const fine = await request(hook.webhookUrl, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const fine = await request(hook.webhookUrl, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     await fine.body.text();
     expect(fine.statusCode).toBe(200);
   });

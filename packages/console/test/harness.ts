@@ -45,6 +45,30 @@ export async function ensureConsoleBuilt(): Promise<void> {
   await build({ root: CONSOLE_ROOT, configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }
 
+/** `fetch` against the Weft API at `url` with a bearer token; a JSON answer is parsed, any other kept as text. */
+export async function callApi<T = any>(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Headers; body: T }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any = text || undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
 export interface Harness {
   server: RunningServer;
   api: FakeApi;
@@ -81,18 +105,7 @@ export async function startHarness(): Promise<Harness> {
     api,
     browser,
     token,
-    async call(method, path, body) {
-      const res = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
+    call: (method, path, body) => callApi(server.url, token, method, path, body),
     async close() {
       await browser.close().catch(() => {});
       await server.close();

@@ -10,28 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registerConsoleRoutes } from '../../platform/src/api/console.js';
 import { type RunningServer, startServer } from '../../platform/src/serve.js';
 import { API_KEY, type FakeApi, startFakeApi } from './fake-api.js';
-import { ensureConsoleBuilt, FIXTURES } from './harness.js';
+import { callApi, ensureConsoleBuilt, FIXTURES } from './harness.js';
 
 let server: RunningServer;
 let api: FakeApi;
 let home: string;
 
-async function call(method: string, path: string, body?: unknown, token = server.token.token) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: res.status, headers: res.headers, body: parsed };
-}
+const call = (method: string, path: string, body?: unknown, token = server.token.token) =>
+  callApi(server.url, token, method, path, body);
 
 beforeAll(async () => {
   await ensureConsoleBuilt();

@@ -2,41 +2,23 @@
  * Connections: a connector's connection values, checked against its connection fields, sealed
  * by the vault, and shown through the API with every secret replaced by `[REDACTED]`.
  */
-import {
-  type ConnectorDefinition,
-  connectionSecrets,
-  type Field,
-  isWeftError,
-  messageOf,
-  processInput,
-  REDACTED,
-  Redactor,
-  ValidationError,
-} from '@weft/sdk';
+import { type ConnectorDefinition, type Field, isWeftError, messageOf, ValidationError } from '@weft/sdk';
+import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
+import { connectionSecrets, processInput, REDACTED, Redactor } from '@weft/sdk/runtime';
+import { runOperation } from './connector-runtime.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
-import { runOperation } from './connector-runtime.js';
 
 /** Values a connection may hold besides its fields: what OAuth2 and `acquire` store. */
 const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token', 'expires_at', 'token_type', 'scope']);
 /** Undeclared values shown as they are: a token's description, not the token. */
 const VISIBLE_TOKEN_KEYS = new Set(['expires_at', 'token_type', 'scope']);
 
-export interface ConnectionView {
-  name: string;
-  connector: string;
-  values: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A list entry whose values cannot be opened (sealed with another master key) carries `error`. */
-export type ConnectionListItem =
-  | ConnectionView
-  | (Omit<ConnectionView, 'values'> & { error: { code: string; message: string } });
+/** The views of a connection are the API's shapes (`@weft/sdk/model`), shared with the console. */
+export type { ConnectionListItem, ConnectionView, TestResult };
 
 /** What creates a connection (the API's schema has checked the shape; the values are checked here). */
 export interface ConnectionInput {
@@ -50,11 +32,6 @@ export interface ConnectionPatch {
   name?: string;
   connector?: string;
   values?: Json | null;
-}
-
-export interface TestResult {
-  ok: boolean;
-  message: string;
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */

@@ -4,8 +4,9 @@
  * one (a pool of host processes per connector version, see isolation/); tests of the platform's
  * own logic and `weft exec` may use the in-process one, which calls the SDK directly.
  */
-import { type ConnectorDefinition, checkSignatures, type LoadedConnector, loadConnectorFile, signaturesOf } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
 import { type OperationRunner, type RunOptions, runOperation as runInProcess } from '@weft/sdk/operations';
+import { checkSignatures, type LoadedConnector, loadConnectorFile, signaturesOf } from '@weft/sdk/runtime';
 import { importConnectorSource } from './connector-source.js';
 
 /** A resume URL known ahead: calling the function registers it (once) and returns `url`. */

@@ -9,14 +9,8 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type ConnectorDefinition,
-  ConnectorLoadError,
-  DefinitionError,
-  messageOf,
-  validateConnector,
-  withCustomAction,
-} from '@weft/sdk';
+import { type ConnectorDefinition, ConnectorLoadError, DefinitionError, messageOf } from '@weft/sdk';
+import { validateConnector, withCustomAction } from '@weft/sdk/runtime';
 
 /** The platform's own SDK entry, as a file URL (what pushed sources import). */
 export const PLATFORM_SDK_URL = pathToFileURL(createRequire(import.meta.url).resolve('@weft/sdk')).href;

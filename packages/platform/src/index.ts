@@ -5,8 +5,8 @@ export { type AppOptions, buildApp, VERSION } from './api/app.js';
 export { ApiError, errorBody, STATUS_OF_KIND, statusOf } from './api/errors.js';
 export { registerResumeRoutes } from './api/resume.js';
 export { type Composed, compose, type Foundations } from './compose.js';
-export { type ConnectorRuntime, InProcessRuntime, runOperation, signEvents } from './connector-runtime.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
+export { type ConnectorRuntime, InProcessRuntime, runOperation, signEvents } from './connector-runtime.js';
 export {
   ConflictError,
   DomainError,

@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONNECTOR_EXTENSIONS, type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
+import { type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
+import type { ConnectorProblem } from '@weft/sdk/model';
+import { CONNECTOR_EXTENSIONS } from '@weft/sdk/runtime';
 import { type ConnectorRuntime, InProcessRuntime } from './connector-runtime.js';
 import { checksumOf, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
@@ -23,11 +25,8 @@ export interface RegisteredConnector {
   version: ConnectorVersion;
 }
 
-export interface RegistryProblem {
-  folder: string;
-  code: string;
-  message: string;
-}
+/** A folder that did not load: the API's shape (`@weft/sdk/model`). */
+export type RegistryProblem = ConnectorProblem;
 
 export interface RegistryOptions {
   /** `$WEFT_HOME`: stored and pushed sources are written below `<home>/connectors/`. */

@@ -17,15 +17,18 @@ export function defineFields<const F extends readonly Field[]>(fields: F): F {
 }
 
 /** One action, with `ctx.input` typed from its literal `inputFields`. */
-export function defineAction<const F extends readonly Field[] | unknown = readonly Field[]>(
+export function defineAction<const F extends readonly Field[] = readonly Field[]>(
   action: ActionDefinition<F>,
 ): ActionDefinition<F> {
   return action;
 }
 
-/** One trigger, with `ctx.input` typed from its literal `inputFields`. */
-export function defineTrigger<const F extends readonly Field[] | unknown = readonly Field[]>(
-  trigger: TriggerDefinition<F>,
-): TriggerDefinition<F> {
+/**
+ * One trigger, with `ctx.input` typed from its literal `inputFields` (and its events' type from
+ * an annotated `dedup` parameter).
+ */
+export function defineTrigger<const F extends readonly Field[] = readonly Field[], Event = any>(
+  trigger: TriggerDefinition<F, Event>,
+): TriggerDefinition<F, Event> {
   return trigger;
 }

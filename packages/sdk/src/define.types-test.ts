@@ -1,7 +1,7 @@
 // Compile-time checks of ctx.input inference: the build fails if inference regresses.
 import { defineAction, defineConnector, defineFields, defineTrigger } from './define.js';
 import type { AuthType } from './model/auth.js';
-import type { Authorization, InputOf } from './types.js';
+import type { Authorization, InputOf, WebhookContext } from './types.js';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const expectType = <A, B>(_: Equals<A, B>) => {};
@@ -61,3 +61,41 @@ defineConnector({
 
 // The authorization types are the model's closed set: one per `AUTH_TYPES` entry, no others.
 expectType<Authorization['type'], AuthType>(true);
+
+// Contexts of the lambdas that had `any`: typed now, with loose defaults the author may replace.
+interface Ticket {
+  id: number;
+  updated_at: string;
+}
+defineConnector({
+  title: 'typed contexts',
+  connection: {
+    authorization: {
+      type: 'oauth2',
+      acquire: (ctx) => {
+        expectType<typeof ctx.code, string | undefined>(true);
+        expectType<typeof ctx.redirectUri, string | undefined>(true);
+        expectType<typeof ctx.codeVerifier, string | undefined>(true);
+        return {};
+      },
+      refresh: (ctx) => {
+        expectType<typeof ctx.refreshToken, string | undefined>(true);
+        return {};
+      },
+    },
+  },
+  triggers: {
+    typed: defineTrigger({
+      dedup: (ticket: Ticket) => `${ticket.id}@${ticket.updated_at}`,
+      webhookNotification: (ctx) => ctx.payload.anything,
+    }),
+    loose: defineTrigger({ dedup: (record) => String(record.id) }),
+  },
+});
+const typedHook = (
+  ctx: WebhookContext<Record<string, never>, Record<string, never>, { events: Ticket[] }, { id: string }>,
+) => {
+  expectType<typeof ctx.payload.events, Ticket[]>(true);
+  expectType<typeof ctx.subscription.id, string>(true);
+};
+void typedHook;

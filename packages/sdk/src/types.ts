@@ -24,12 +24,14 @@ export interface ObjectDefinition {
   ) => readonly Field[] | Promise<readonly Field[]>;
 }
 
-export type PickListFn = (
+/** A pick list. `Args`: the arguments a field's `pickListParams` passes (default: any record). */
+export type PickListFn<Args = Record<string, any>> = (
   ctx: PickListContext,
-  args: Record<string, any>,
+  args: Args,
 ) => readonly (PickListOption | TreeOption)[] | Promise<readonly (PickListOption | TreeOption)[]>;
 
-export type MethodFn = (ctx: ConnectorContext, ...args: any[]) => unknown;
+/** A method (`ctx.call(name, ...args)`). `Args`: its parameters after `ctx` (default: any). */
+export type MethodFn<Args extends unknown[] = any[]> = (ctx: ConnectorContext, ...args: Args) => unknown;
 
 export interface StreamChunk {
   data: Uint8Array | string;
@@ -52,8 +54,8 @@ export interface ConnectorDefinition {
   test?: (ctx: ConnectorContext) => unknown;
   /** Names the account behind a connection (e.g. the signed-in user's email), shown beside it. */
   identity?: (ctx: ConnectorContext) => string | Promise<string>;
-  actions?: Record<string, ActionDefinition<any>>;
-  triggers?: Record<string, TriggerDefinition<any>>;
+  actions?: Record<string, ActionDefinition>;
+  triggers?: Record<string, TriggerDefinition>;
   objectDefinitions?: Record<string, ObjectDefinition>;
   pickLists?: Record<string, PickListFn>;
   methods?: Record<string, MethodFn>;

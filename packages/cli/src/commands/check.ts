@@ -4,7 +4,7 @@
  * Prints every problem with its path; exits non-zero when any is an error.
  */
 import { dirname, relative, resolve } from 'node:path';
-import { loadConnectorFile } from '@weft/sdk';
+import { loadConnectorFile } from '@weft/sdk/runtime';
 import { type CheckProblem, checkConnector, findCassetteDirs } from '@weft/sdk/testing';
 import type { CheckFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';

@@ -7,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LoadedConnector, loadConnectorFile } from '@weft/sdk';
 import { type OperationRunner, runOperation } from '@weft/sdk/operations';
+import { type LoadedConnector, loadConnectorFile } from '@weft/sdk/runtime';
 
 export interface ExecRuntime {
   load(path: string): Promise<LoadedConnector>;

@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf, UsageError } from '@weft/sdk';
+import type { OperationRunner } from '@weft/sdk/operations';
 import {
   closeHttp,
   type ExecuteOptions,
@@ -14,19 +16,16 @@ import {
   FileSeenStore,
   type LoadedConnector,
   MemorySeenStore,
-  messageOf,
   operationOf,
   parseExecPath,
   runPollCycle,
-  UsageError,
-} from '@weft/sdk';
-import type { OperationRunner } from '@weft/sdk/operations';
+} from '@weft/sdk/runtime';
 import type { ExecFlags } from '../flags.js';
-import { type ExecRuntime, execRuntime } from './exec-runtime.js';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
+import { type ExecRuntime, execRuntime } from './exec-runtime.js';
 
 async function optionalJson(path: string | undefined, flag: string): Promise<unknown> {
   return path === undefined ? undefined : readJsonFile(path, flag);

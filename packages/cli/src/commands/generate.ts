@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { type ConnectorDefinition, type Field, loadConnectorFile, UsageError } from '@weft/sdk';
+import { type ConnectorDefinition, type Field, UsageError } from '@weft/sdk';
 import { runOperation } from '@weft/sdk/operations';
+import { loadConnectorFile } from '@weft/sdk/runtime';
 import { OfflineDispatcher, type SampleSource, sampleFields } from '@weft/sdk/testing';
 import type { GenerateFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';

@@ -10,22 +10,20 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { type ConnectorDefinition, UsageError, WeftError } from '@weft/sdk';
+import { runOperation } from '@weft/sdk/operations';
 import {
-  type ConnectorDefinition,
   closeHttp,
   type ExecuteOptions,
   loadConnectorFile,
   MemorySeenStore,
   runWebhookNotification,
-  UsageError,
   type WebhookReply,
   type WebhookRequest,
-  WeftError,
   webhookErrorReply,
   webhookKeyOfRecipe,
   webhookKeyOfRequest,
-} from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
+} from '@weft/sdk/runtime';
 import type { ListenFlags } from '../flags.js';
 import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';

@@ -13,19 +13,10 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve } from 'node:path';
-import {
-  closeHttp,
-  type ExecuteOptions,
-  isWeftError,
-  loadConnectorFile,
-  messageOf,
-  oauth2AuthorizationOf,
-  parseAuthorizationCallback,
-  startAuthorization,
-  UsageError,
-  WeftError,
-} from '@weft/sdk';
+import { isWeftError, messageOf, UsageError, WeftError } from '@weft/sdk';
+import { oauth2AuthorizationOf, parseAuthorizationCallback, startAuthorization } from '@weft/sdk/oauth2';
 import { runOperation } from '@weft/sdk/operations';
+import { closeHttp, type ExecuteOptions, loadConnectorFile } from '@weft/sdk/runtime';
 import type { OAuth2Flags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { loadConnectorFile } from '@weft/sdk';
+import { loadConnectorFile } from '@weft/sdk/runtime';
 import { ApiClient } from '../api-client.js';
 import type { PushFlags } from '../flags.js';
 import type { Reporter } from '../report.js';

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CONNECTOR_EXTENSIONS } from '@weft/sdk';
+import { CONNECTOR_EXTENSIONS } from '@weft/sdk/runtime';
 import type { TestFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { runChecks } from './check.js';
@@ -38,13 +38,16 @@ function resolvableFrom(dir: string, id: string): boolean {
 
 /**
  * A Vitest config for a project that has none: tests anywhere in the project, and `@weft/sdk`
- * (with `@weft/sdk/testing`) mapped to Weft's own copy when the project has not installed it.
+ * (with `/testing`, `/runtime` and `/oauth2`) mapped to Weft's own copy when the project has not
+ * installed it.
  */
 function configText(root: string): string {
   const alias: { find: string; replacement: string }[] = [];
   if (!resolvableFrom(root, '@weft/sdk')) {
     alias.push(
       { find: '^@weft/sdk/testing$', replacement: require.resolve('@weft/sdk/testing') },
+      { find: '^@weft/sdk/runtime$', replacement: require.resolve('@weft/sdk/runtime') },
+      { find: '^@weft/sdk/oauth2$', replacement: require.resolve('@weft/sdk/oauth2') },
       { find: '^@weft/sdk$', replacement: require.resolve('@weft/sdk') },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * `weft validate <connector>`: list every definition problem by its path.
  */
-import { DefinitionError, loadConnectorFile, validateConnector } from '@weft/sdk';
+import { DefinitionError } from '@weft/sdk';
+import { loadConnectorFile, validateConnector } from '@weft/sdk/runtime';
 import type { Reporter } from '../report.js';
 
 export async function validateCommand(path: string, reporter: Reporter): Promise<number> {

@@ -2,116 +2,55 @@
  * What the Weft HTTP API sends and accepts (SPEC §10; packages/platform/src/api/describe.ts).
  */
 
-import type { AuthType, ControlType, FieldType, JobStatus, RecipeInput, RecipeStatus } from '@weft/sdk/model';
+import type {
+  ConnectionView,
+  ConnectorProblem,
+  ConnectorSummary,
+  HttpExchangeLog,
+  PickListOption as OptionPair,
+  Page,
+  RecipeInput,
+  RecipeMeta,
+  RecipeWarning,
+  SealedConnectionView,
+  TreeOption,
+} from '@weft/sdk/model';
 
-/** The field and control types are the SDK's (`@weft/sdk/model`, SPEC §2). */
-export type { ControlType, FieldType };
+/**
+ * The shapes the API answers are the SDK's (`@weft/sdk/model`, SPEC §2, §10): the platform's
+ * views are typed by the same definitions. The console's names for them follow.
+ */
+export type {
+  ConnectionTestResult as TestResult,
+  ConnectorProblem,
+  ConnectorSummary,
+  ConnectorView as ConnectorDetail,
+  ControlType,
+  Field,
+  FieldSet,
+  FieldType,
+  HttpExchangeLog as HttpExchange,
+  JobDetailView as JobDetail,
+  JobError,
+  JobStepView as JobStep,
+  JobView as JobSummary,
+  OperationView as Operation,
+  Page,
+  RecipeWarning,
+  TriggerKind,
+  TriggerView as TriggerOperation,
+} from '@weft/sdk/model';
 
-/** `[label, value]`, or for trees `[label, value, childPath, hasChildren]`. */
-export type PickListOption = readonly [string, unknown, ...unknown[]];
+/** A pick list's options: `[label, value]`, or for trees `[label, value, childPath, hasChildren]`. */
+export type PickListOption = OptionPair | TreeOption;
 
-export interface Field {
-  name: string;
-  label?: string;
-  hint?: string;
-  type?: FieldType;
-  of?: Exclude<FieldType, 'array'>;
-  properties?: readonly Field[];
-  optional?: boolean;
-  controlType?: ControlType;
-  pickList?: string | readonly PickListOption[];
-  pickListParams?: Readonly<Record<string, string>>;
-  options?: readonly PickListOption[];
-  delimiter?: string;
-  toggleHint?: string;
-  toggleField?: Field;
-  default?: unknown;
-  sticky?: boolean;
-  extendsSchema?: boolean;
-  ngIf?: string;
-  listMode?: 'static' | 'dynamic';
-  itemLabel?: string;
-  custom?: boolean;
-  supportPills?: boolean;
-}
-
-/** Static fields come resolved; `dynamic` ones are asked for through `POST /api/connectors/:name/fields`. */
-export interface FieldSet {
-  dynamic: boolean;
-  fields?: Field[];
-}
-
-export interface Operation {
-  name: string;
-  title: string;
-  subtitle?: string;
-  description?: string;
-  /** `help` of the operation (a function's result, computed by the server). */
-  help?: { body: string; learnMoreUrl?: string };
-  /** The description is a function: it may read the connection and config fields. */
-  dynamicDescription?: boolean;
-  /** A `description` or `help` function that failed. */
-  problems?: { path: string; message: string }[];
-  deprecated: boolean;
-  configFields: FieldSet;
-  inputFields: FieldSet;
-  outputFields: FieldSet;
-}
-
-export type TriggerKind = 'polling' | 'static_webhook' | 'dynamic_webhook' | 'hybrid';
-
-export interface TriggerOperation extends Operation {
-  kind: TriggerKind;
-}
-
-export interface ConnectorSummary {
-  name: string;
-  title?: string;
-  description?: string;
-  version: number;
-  actions: string[];
-  triggers: string[];
-}
-
-export interface ConnectorProblem {
-  folder: string;
-  code: string;
-  message: string;
-}
-
-export interface ConnectorList {
-  items: ConnectorSummary[];
-  nextCursor: string | null;
+export interface ConnectorList extends Page<ConnectorSummary> {
   problems?: ConnectorProblem[];
 }
 
-export interface ConnectorDetail extends Omit<ConnectorSummary, 'actions' | 'triggers'> {
-  authorization: AuthType;
-  connectionFields: FieldSet;
-  actions: Operation[];
-  triggers: TriggerOperation[];
-  pickLists: string[];
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface Connection {
-  name: string;
-  connector: string;
-  values?: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  /** Set when the stored values cannot be opened (another master key). */
-  error?: { code: string; message: string };
-}
-
-export interface TestResult {
-  ok: boolean;
-  message: string;
-}
+/** A connection as listed or fetched: its values, or (in lists) why they cannot be opened. */
+export type Connection = Omit<ConnectionView, 'values'> &
+  Partial<Pick<ConnectionView, 'values'> & Pick<SealedConnectionView, 'error'>>;
 
 /**
  * Recipes as written and the statuses of recipes and jobs are the SDK's (`@weft/sdk/model`,
@@ -130,81 +69,18 @@ export type {
 } from '@weft/sdk/model';
 export { JOB_STATUSES } from '@weft/sdk/model';
 
-export interface Recipe extends RecipeInput {
-  id: string;
-  status: RecipeStatus;
-  connectorVersions: Record<string, number>;
-  webhookUrl?: string;
-  staticWebhookUrl?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Datapills a save could not check: the output fields of `path` did not resolve. */
-export interface RecipeWarning {
-  code: string;
-  path: string;
-  message: string;
-  datapills: { datapill: string; path: string }[];
-}
+/** A recipe as the API answers it, edited as written (`RecipeInput`). */
+export interface Recipe extends RecipeInput, RecipeMeta {}
 
 /** What `POST` and `PUT /api/recipes` answer. */
 export interface SavedRecipe extends Recipe {
   warnings?: RecipeWarning[];
 }
 
-export interface JobError {
-  code?: string;
-  message: string;
-  stepId?: string;
-  [key: string]: unknown;
-}
-
-export interface JobSummary {
-  id: string;
-  recipeId: string;
-  status: JobStatus;
-  error?: JobError | null;
-  createdAt?: string;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  rerunOf?: string | null;
-  trigger?: unknown;
-}
-
-export interface JobStep {
-  id: string;
-  status: JobStatus;
-  input?: unknown;
-  output?: unknown;
-  error?: JobError | string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  attempts?: number;
-}
-
-export interface JobDetail extends JobSummary {
-  trigger: unknown;
-  steps: JobStep[];
-}
-
-export interface HttpExchange {
-  method: string;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  status?: number;
-  responseHeaders?: Record<string, string>;
-  responseBody?: string;
-  durationMs: number;
-  attempt: number;
-  error?: string;
-}
-
 export interface RunResult {
   output?: unknown;
   reinvokeAfter?: { seconds: number; continue: unknown };
-  exchanges: HttpExchange[];
+  exchanges: HttpExchangeLog[];
 }
 
 /** Body of `POST /api/connectors/:name/fields`. */
@@ -220,5 +96,5 @@ export interface FieldsRequest {
 
 export interface ApiErrorBody {
   error: { code: string; message: string; path?: string };
-  exchanges?: HttpExchange[];
+  exchanges?: HttpExchangeLog[];
 }

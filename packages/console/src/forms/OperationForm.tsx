@@ -20,7 +20,7 @@ export interface OperationFormProps {
   /** Path of the values in the request body (`steps[0].input`, `trigger.input`, `input`). */
   path: string;
   /** Told about the operation's output fields (`undefined`: only known at run time). */
-  onOutputFields?: (fields: Field[] | undefined) => void;
+  onOutputFields?: (fields: readonly Field[] | undefined) => void;
   /** Report the output fields again when this changes (a renamed step). */
   reportKey?: string;
   /** Told about the config values dynamic fields were resolved with. */

@@ -70,7 +70,7 @@ export function schemaValues(fields: readonly Field[], input: Record<string, unk
   return out;
 }
 
-type Resolved = { fields?: Field[]; error?: unknown; loading: boolean };
+type Resolved = { fields?: readonly Field[]; error?: unknown; loading: boolean };
 
 function useFieldSet(
   set: FieldSet | undefined,

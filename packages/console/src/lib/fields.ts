@@ -2,21 +2,13 @@
  * Field helpers shared by every generated form: labels, control kinds, required-ness, and
  * how formulas (`=expr`) and templates (`{{ expr }}`) are recognized.
  */
+import { humanize } from '@weft/sdk/model';
 import type { Field, FieldType } from '../api/types';
 import { type ControlKind, isControlType } from '../forms/controls';
 
 export type { ControlKind };
 
-/** `first_name` → `First name` (as the SDK does). */
-export function humanize(name: string): string {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_\-.]+/g, ' ')
-    .trim()
-    .toLowerCase();
-  return words ? words[0].toUpperCase() + words.slice(1) : name;
-}
-
+/** A field's label, or its name humanized as the SDK does (`first_name` → `First name`). */
 export const labelOf = (field: Field): string => field.label ?? humanize(field.name);
 
 export function typeOf(field: Field): FieldType {

@@ -21,7 +21,6 @@ const ACTIVE = new Set(['pending', 'running', 'suspended']);
 
 function stepError(error: JobStep['error']): string | undefined {
   if (!error) return undefined;
-  if (typeof error === 'string') return error;
   return error.code ? `${error.message} (${error.code})` : error.message;
 }
 

@@ -37,7 +37,7 @@ export function RecipeBuilderPage({ id }: { id?: string }) {
   const saved = useAsync<Recipe | undefined>(() => (id ? api.recipe(id) : Promise.resolve(undefined)), [api, id]);
   const catalog = useCatalogState(connections.data?.items);
   const [draft, setDraft] = useState<RecipeInput>(emptyRecipe);
-  const [outputs, setOutputs] = useState<Map<string, Field[] | undefined>>(new Map());
+  const [outputs, setOutputs] = useState<Map<string, readonly Field[] | undefined>>(new Map());
   const [problems, setProblems] = useState<Problem[]>([]);
   const [failure, setFailure] = useState<unknown>();
   const [message, setMessage] = useState(takeFlash);
@@ -55,7 +55,7 @@ export function RecipeBuilderPage({ id }: { id?: string }) {
     }
   }, [recipe]);
 
-  const reportOutput = useCallback((stepId: string, fields: Field[] | undefined) => {
+  const reportOutput = useCallback((stepId: string, fields: readonly Field[] | undefined) => {
     setOutputs((m) => {
       if (m.has(stepId) && JSON.stringify(m.get(stepId)) === JSON.stringify(fields)) return m;
       const next = new Map(m);
@@ -296,7 +296,7 @@ function TriggerEditor({
 }: {
   trigger: RecipeTrigger;
   onChange: (t: RecipeTrigger) => void;
-  onOutputFields: (fields: Field[] | undefined) => void;
+  onOutputFields: (fields: readonly Field[] | undefined) => void;
 }) {
   const builder = useContext(BuilderContext).connectors;
   const catalog = useCatalog();

@@ -6,7 +6,7 @@ import type { PillGroup } from '../forms/env';
 export interface Builder {
   pills: ReadonlyMap<Step, PillGroup[]>;
   takenIds: () => Set<string>;
-  reportOutput: (stepId: string, fields: Field[] | undefined) => void;
+  reportOutput: (stepId: string, fields: readonly Field[] | undefined) => void;
   connectors: ReadonlyArray<{ name: string; title?: string; actions: string[]; triggers: string[] }>;
 }
 

@@ -96,7 +96,7 @@ export function recipeBody(draft: RecipeInput): RecipeInput {
 }
 
 /** Output fields as reported by the forms: `trigger` and step ids; `undefined` = dynamic. */
-export type Outputs = ReadonlyMap<string, Field[] | undefined>;
+export type Outputs = ReadonlyMap<string, readonly Field[] | undefined>;
 
 const ERROR_FIELDS: Field[] = [
   { name: 'message', label: 'Error message' },

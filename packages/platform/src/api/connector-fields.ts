@@ -3,8 +3,9 @@
  * across keys (one target; `kind` and `args` where they apply), the operation it names, and
  * how failures of the connector's own code answer.
  */
-import { type ConnectorDefinition, isWeftError, messageOf, type Redactor } from '@weft/sdk';
+import { type ConnectorDefinition, isWeftError, messageOf } from '@weft/sdk';
 import type { Operation } from '@weft/sdk/operations';
+import type { Redactor } from '@weft/sdk/runtime';
 import { type DomainError, FailedError, InvalidError, NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
 import { ConnectorHostError } from '../isolation/host-errors.js';

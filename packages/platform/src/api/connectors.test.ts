@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConnectorFile } from '@weft/sdk';
+import { loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { runOperation } from '../connector-runtime.js';

@@ -13,7 +13,8 @@ import {
 } from '@weft/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
-import { NotFoundError } from '../errors.js';
+import { runOperation } from '../connector-runtime.js';
+import { isDomainError, NotFoundError } from '../errors.js';
 import { invalid, isObject, type Json, nameAt, stringAt } from '../input.js';
 import type { RegisteredConnector } from '../registry.js';
 import type { ServerContext } from '../runtime/context.js';
@@ -21,8 +22,6 @@ import { connectorFailure, fieldsBody, fieldsOperation, fieldsRequest } from './
 import { describeConnector, summarizeConnector } from './describe.js';
 import { errorBody } from './errors.js';
 import { answer, failure, invalid as invalidAnswer, list, notFound, params, ref, unauthorized } from './schemas.js';
-import { runOperation } from '../connector-runtime.js';
-import { isDomainError } from '../errors.js';
 
 /** Bundled sources carry an inline source map: allow more than the API's usual 1 MiB. */
 export const PUSH_BODY_LIMIT = 10 * 1024 * 1024;

@@ -5,23 +5,11 @@
  * a failed request.
  */
 import { type ActionDefinition, type ConnectorDefinition, messageOf, type TriggerDefinition } from '@weft/sdk';
+import type { HelpText, OperationTexts } from '@weft/sdk/model';
 import { runOperation } from '../connector-runtime.js';
 
 /** A description computes a sentence: it gets this long before it is given up. */
 const TEXT_TIMEOUT_MS = 2000;
-
-export interface HelpText {
-  body: string;
-  learnMoreUrl?: string;
-}
-
-export interface OperationTexts {
-  description?: string;
-  /** The description is a function: the fields endpoint computes it for a connection and config. */
-  dynamicDescription?: boolean;
-  help?: HelpText;
-  problems?: { path: string; message: string }[];
-}
 
 export async function operationTexts(
   definition: ConnectorDefinition,

@@ -3,14 +3,16 @@
  * (and as JSON Schema); fields computed by a lambda are marked `dynamic` and resolved on demand.
  */
 import { type ActionDefinition, type Field, fieldsToJsonSchema, type TriggerDefinition } from '@weft/sdk';
+import type {
+  ConnectorSummary,
+  ConnectorView,
+  FieldSet,
+  OperationView,
+  TriggerKind,
+  TriggerView,
+} from '@weft/sdk/model';
 import type { RegisteredConnector } from '../registry.js';
 import { operationTexts } from './describe-text.js';
-
-interface FieldSet {
-  dynamic: boolean;
-  fields?: readonly Field[];
-  schema?: Record<string, unknown>;
-}
 
 function fieldSet(fields: unknown, mode: 'input' | 'output'): FieldSet {
   if (fields === undefined) return { dynamic: false, fields: [], schema: fieldsToJsonSchema([], { mode }) };
@@ -24,7 +26,7 @@ async function describeOperation(
   section: 'actions' | 'triggers',
   name: string,
   op: ActionDefinition | TriggerDefinition,
-) {
+): Promise<OperationView> {
   return {
     name,
     title: op.title ?? name,
@@ -37,14 +39,14 @@ async function describeOperation(
   };
 }
 
-function triggerKind(trigger: TriggerDefinition): 'polling' | 'static_webhook' | 'dynamic_webhook' | 'hybrid' {
+function triggerKind(trigger: TriggerDefinition): TriggerKind {
   const webhook = typeof trigger.webhookNotification === 'function';
   if (webhook && typeof trigger.poll === 'function') return 'hybrid';
   if (!webhook) return 'polling';
   return typeof trigger.webhookSubscribe === 'function' ? 'dynamic_webhook' : 'static_webhook';
 }
 
-export function summarizeConnector(c: RegisteredConnector) {
+export function summarizeConnector(c: RegisteredConnector): ConnectorSummary {
   const d = c.definition;
   return {
     name: c.name,
@@ -56,7 +58,7 @@ export function summarizeConnector(c: RegisteredConnector) {
   };
 }
 
-export async function describeConnector(c: RegisteredConnector) {
+export async function describeConnector(c: RegisteredConnector): Promise<ConnectorView> {
   const d = c.definition;
   return {
     ...summarizeConnector(c),
@@ -66,10 +68,12 @@ export async function describeConnector(c: RegisteredConnector) {
       Object.entries(d.actions ?? {}).map(([name, action]) => describeOperation(c, 'actions', name, action)),
     ),
     triggers: await Promise.all(
-      Object.entries(d.triggers ?? {}).map(async ([name, trigger]) => ({
-        ...(await describeOperation(c, 'triggers', name, trigger)),
-        kind: triggerKind(trigger),
-      })),
+      Object.entries(d.triggers ?? {}).map(
+        async ([name, trigger]): Promise<TriggerView> => ({
+          ...(await describeOperation(c, 'triggers', name, trigger)),
+          kind: triggerKind(trigger),
+        }),
+      ),
     ),
     pickLists: Object.keys(d.pickLists ?? {}),
   };

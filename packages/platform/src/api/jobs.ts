@@ -2,7 +2,7 @@
  * Jobs through the API: lists (newest first, filtered by recipe and status), one job with its
  * steps, and re-runs of finished jobs.
  */
-import { JOB_STATUSES } from '@weft/sdk/model';
+import { JOB_STATUSES, type JobDetailView, type JobStepView, type JobView } from '@weft/sdk/model';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { invalid, isObject, pageQuery } from '../input.js';
@@ -22,7 +22,7 @@ import {
 
 export { JOB_STATUSES };
 
-export function jobView(job: JobRecord) {
+export function jobView(job: JobRecord): JobView {
   return {
     id: job.id,
     recipeId: job.recipeId,
@@ -31,7 +31,6 @@ export function jobView(job: JobRecord) {
     error: job.error,
     attempts: job.attempts,
     rerunOf: job.rerunOf,
-    /** A pending or suspended job's next run (a retry's back-off, a multistep action's wait). */
     runAt: job.runAt,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
@@ -40,7 +39,7 @@ export function jobView(job: JobRecord) {
   };
 }
 
-function stepView(step: JobStepRecord) {
+function stepView(step: JobStepRecord): JobStepView {
   return {
     id: step.stepId,
     seq: step.seq,
@@ -54,7 +53,7 @@ function stepView(step: JobStepRecord) {
   };
 }
 
-export function jobDetail(job: JobWithSteps) {
+export function jobDetail(job: JobWithSteps): JobDetailView {
   return { ...jobView(job), steps: job.steps.map(stepView) };
 }
 

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeHttp } from '@weft/sdk';
+import { closeHttp } from '@weft/sdk/runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { CLIENTS, startTestIssuer, type TestIssuer } from '../../../sdk/src/auth/__fixtures__/oidc-provider.js';
 import { type RunningServer, startServer } from '../serve.js';

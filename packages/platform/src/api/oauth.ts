@@ -15,14 +15,15 @@
  * Pending states live in memory: a server restart forgets them (the user starts again).
  */
 import { randomBytes } from 'node:crypto';
-import { isWeftError, messageOf, oauth2AuthorizationOf, startAuthorization } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
+import { oauth2AuthorizationOf, startAuthorization } from '@weft/sdk/oauth2';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { statusOf } from './errors.js';
 import { answer, empty, invalid, notFound, params, unauthorized } from './schemas.js';
-import { runOperation } from '../connector-runtime.js';
 
 export const CALLBACK_PATH = '/oauth/callback';
 /** How long an authorization may take from start to callback. */

@@ -3,24 +3,18 @@
  * through the same executor as jobs, and gets the output with every HTTP exchange (redacted).
  * Failures answer 4xx with the connector's message (redacted) and the exchanges made so far.
  */
-import {
-  type ConnectorDefinition,
-  type HttpExchangeLog,
-  isWeftError,
-  messageOf,
-  type Redactor,
-  ValidationError,
-} from '@weft/sdk';
-import { type Operation } from '@weft/sdk/operations';
+import { type ConnectorDefinition, type HttpExchangeLog, isWeftError, messageOf, ValidationError } from '@weft/sdk';
+import type { Operation } from '@weft/sdk/operations';
+import type { Redactor } from '@weft/sdk/runtime';
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
+import { ConnectorHostError } from '../isolation/host-errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
 import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
-import { runOperation } from '../connector-runtime.js';
-import { ConnectorHostError } from '../isolation/host-errors.js';
 
 /** Exchanges kept per run, and characters kept of each body (the console shows them, not stores). */
 const MAX_EXCHANGES = 100;

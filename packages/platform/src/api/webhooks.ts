@@ -17,13 +17,14 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
-import { messageOf, type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk';
+import { messageOf } from '@weft/sdk';
+import { type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk/runtime';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { runOperation } from '../connector-runtime.js';
 import type { ServerContext } from '../runtime/context.js';
 import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
 import { ApiError, errorBody, handleError } from './errors.js';
 import { checkNesting } from './nesting.js';
-import { runOperation } from '../connector-runtime.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.

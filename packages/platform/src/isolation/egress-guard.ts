@@ -46,12 +46,18 @@ export function installEgressGuard(current: () => EgressCheck): void {
       | undefined;
     const check = current();
     let reason: string | undefined;
-    if (options?.path !== undefined || typeof args[0] === 'string') reason = 'unix sockets are not reachable from connectors';
+    if (options?.path !== undefined || typeof args[0] === 'string')
+      reason = 'unix sockets are not reachable from connectors';
     else if (options) {
       const port = Number(options.port);
       const host = typeof options.host === 'string' ? options.host : 'localhost';
       if (net.isIP(host)) reason = check(host, port);
-      else options.lookup = guardedLookup((options.lookup as LookupFunction) ?? (dnsLookup as unknown as LookupFunction), port, check);
+      else
+        options.lookup = guardedLookup(
+          (options.lookup as LookupFunction) ?? (dnsLookup as unknown as LookupFunction),
+          port,
+          check,
+        );
     } else {
       // connect(port[, host][, callback])
       const port = Number(args[0]);

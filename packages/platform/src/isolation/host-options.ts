@@ -8,7 +8,6 @@ import type { RunOptions } from '@weft/sdk/operations';
 import type { PreparedResumeUrl } from '../connector-runtime.js';
 import type { HostRunOptions } from './protocol.js';
 
-
 function isPrepared(value: unknown): value is PreparedResumeUrl {
   return typeof value === 'function' && typeof (value as { url?: unknown }).url === 'string';
 }

@@ -211,7 +211,9 @@ export class ConnectorHost {
         return;
       case 'update':
         Object.assign(this.pending.get(message.id)?.options.connection ?? {}, message.values);
-        void Promise.resolve(this.pending.get(message.id)?.options.onConnectionUpdate?.(message.values)).catch(() => {});
+        void Promise.resolve(this.pending.get(message.id)?.options.onConnectionUpdate?.(message.values)).catch(
+          () => {},
+        );
         return;
       case 'resume-url-read':
         this.pending.get(message.id)?.resumeRead?.();
@@ -277,7 +279,10 @@ export class ConnectorHost {
       clearTimeout(pending.timer);
       const own = failure.cause === undefined || failure.cause === id;
       const error = own
-        ? new ConnectorHostError(failure.code, failure.cause === undefined ? `${pending.path}: ${failure.message}` : failure.message)
+        ? new ConnectorHostError(
+            failure.code,
+            failure.cause === undefined ? `${pending.path}: ${failure.message}` : failure.message,
+          )
         : new ConnectorHostError(
             'CONNECTOR_CRASHED',
             `${pending.path} was stopped with its host, which another operation ended (${failure.message})`,

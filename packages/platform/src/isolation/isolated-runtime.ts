@@ -9,14 +9,15 @@ import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { bundleConnectorFile, type ConnectorDefinition, connectorNameOf, type LoadedConnector } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
 import type { Operation, ResultOf, RunOptions } from '@weft/sdk/operations';
+import { bundleConnectorFile, connectorNameOf, type LoadedConnector } from '@weft/sdk/runtime';
 import { bindRunner, type ConnectorRuntime } from '../connector-runtime.js';
 import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
 import type { EgressRules } from './egress.js';
+import type { TimeLimit } from './host-process.js';
 import { fromManifest } from './manifest.js';
 import type { IsolationOptions } from './options.js';
-import type { TimeLimit } from './host-process.js';
 import { HostPool } from './pool.js';
 
 export interface IsolatedRuntimeOptions extends IsolationOptions {
@@ -94,7 +95,11 @@ export class IsolatedRuntime implements ConnectorRuntime {
     return definition;
   }
 
-  private async runIn<O extends Operation>(pool: HostPool, operation: O, options: RunOptions): Promise<ResultOf<O['kind']>> {
+  private async runIn<O extends Operation>(
+    pool: HostPool,
+    operation: O,
+    options: RunOptions,
+  ): Promise<ResultOf<O['kind']>> {
     const limit: TimeLimit =
       options.timeLimitMs !== undefined
         ? { ms: options.timeLimitMs, setting: "the step's timeoutSeconds" }

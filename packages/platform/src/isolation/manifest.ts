@@ -14,7 +14,12 @@ function isMarker(value: unknown): value is FunctionMarker {
   return typeof value === 'object' && value !== null && typeof (value as FunctionMarker)[MARKER] === 'string';
 }
 
-function mapTree(value: unknown, leaf: (value: unknown, path: string) => unknown, path: string, seen: Map<object, unknown>): unknown {
+function mapTree(
+  value: unknown,
+  leaf: (value: unknown, path: string) => unknown,
+  path: string,
+  seen: Map<object, unknown>,
+): unknown {
   const mapped = leaf(value, path);
   if (mapped !== value || value === null || typeof value !== 'object') return mapped;
   if (seen.has(value)) return seen.get(value);
@@ -27,13 +32,19 @@ function mapTree(value: unknown, leaf: (value: unknown, path: string) => unknown
   }
   const out: Record<string, unknown> = {};
   seen.set(value, out);
-  for (const [key, entry] of Object.entries(value)) out[key] = mapTree(entry, leaf, path ? `${path}.${key}` : key, seen);
+  for (const [key, entry] of Object.entries(value))
+    out[key] = mapTree(entry, leaf, path ? `${path}.${key}` : key, seen);
   return out;
 }
 
 /** In the host: the definition with every function replaced by a marker naming its path. */
 export function toManifest(definition: unknown): unknown {
-  return mapTree(definition, (value, path) => (typeof value === 'function' ? { [MARKER]: path } : value), '', new Map());
+  return mapTree(
+    definition,
+    (value, path) => (typeof value === 'function' ? { [MARKER]: path } : value),
+    '',
+    new Map(),
+  );
 }
 
 /** In the server: the manifest with every marker replaced by a stub that refuses to run. */

@@ -29,7 +29,9 @@ const KEPT_ENV = [
 /** `--permission` from Node 22.13/23.5; before, `--experimental-permission`. */
 export function permissionFlag(version = process.versions.node): string {
   const [major, minor] = version.split('.').map(Number);
-  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13)
+    ? '--permission'
+    : '--experimental-permission';
 }
 
 /** The compiled host entry (from `src/` under a test runner, the `dist/` file beside it). */

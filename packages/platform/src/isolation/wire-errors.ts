@@ -71,7 +71,12 @@ export function toWire(error: unknown): WireError {
     };
   }
   if (error instanceof Error) {
-    return { name: error.name, code: (error as { code?: string }).code, message: error.message, fields: ownFields(error) };
+    return {
+      name: error.name,
+      code: (error as { code?: string }).code,
+      message: error.message,
+      fields: ownFields(error),
+    };
   }
   return { name: 'Error', message: String(error) };
 }
@@ -83,10 +88,16 @@ const REBUILD: Record<string, (wire: WireError, fields: Record<string, unknown>)
   HttpError: (_wire, fields) => new HttpError(fields as unknown as ConstructorParameters<typeof HttpError>[0]),
   DefinitionError: (_wire, fields) => new DefinitionError((fields.problems as Problems) ?? []),
   ValidationError: (wire, fields) =>
-    new ValidationError(wire.code === 'OUTPUT_INVALID' ? 'OUTPUT_INVALID' : 'INPUT_INVALID', (fields.problems as Problems) ?? []),
+    new ValidationError(
+      wire.code === 'OUTPUT_INVALID' ? 'OUTPUT_INVALID' : 'INPUT_INVALID',
+      (fields.problems as Problems) ?? [],
+    ),
   ConnectorError: (wire) => new ConnectorError(wire.message),
   UsageError: (wire) =>
-    new UsageError(wire.message, wire.code === 'SETTINGS_INVALID' || wire.code === 'INPUT_UNREADABLE' ? wire.code : 'USAGE'),
+    new UsageError(
+      wire.message,
+      wire.code === 'SETTINGS_INVALID' || wire.code === 'INPUT_UNREADABLE' ? wire.code : 'USAGE',
+    ),
   ConnectorLoadError: (wire) => new ConnectorLoadError(wire.code as ErrorCode, wire.message),
   ConnectorHostError: (wire) =>
     new ConnectorHostError(isHostFailureCode(wire.code) ? wire.code : 'CONNECTOR_CRASHED', wire.message),

@@ -2,7 +2,9 @@
  * Checking a datapill against the output fields it reads, and the warning for datapills that
  * could not be checked because those fields could not be resolved when the recipe was saved.
  */
-import { effectiveType, type Field } from '@weft/sdk';
+import type { Field } from '@weft/sdk';
+import type { RecipeWarning } from '@weft/sdk/model';
+import { effectiveType } from '@weft/sdk/runtime';
 
 /** Output fields of a trigger or action: a list, or `undefined` when computed at run time. */
 export type OutputFields = readonly Field[] | undefined;
@@ -29,15 +31,8 @@ export function fieldProblem(fields: OutputFields, names: string[], prefix: stri
   return undefined;
 }
 
-/** A save's warning: output fields that could not be resolved, and the datapills left unchecked. */
-export interface RecipeWarning {
-  code: 'DATAPILLS_UNCHECKED';
-  /** The trigger or step whose output fields could not be resolved (`trigger`, `steps[0]`). */
-  path: string;
-  message: string;
-  /** Each datapill read from those fields, and where in the recipe it is read. */
-  datapills: { datapill: string; path: string }[];
-}
+/** A save's warning is the API's shape (`@weft/sdk/model`). */
+export type { RecipeWarning };
 
 /** Where output fields could not be resolved, and why. */
 export interface Unresolved {

@@ -3,6 +3,7 @@
  * connector versions loaded when saved, started and stopped.
  */
 
+import type { RecipeMeta } from '@weft/sdk/model';
 import type { Connections } from '../connections.js';
 import { ConflictError, type DomainError, InvalidError, NotFoundError } from '../errors.js';
 import { newSecret } from '../ids.js';
@@ -16,18 +17,10 @@ import { OutputFieldResolver } from './output-fields.js';
 import type { Recipe } from './types.js';
 import { connectionsOf, connectorsOf, type Problem, type RecipeContext, validateRecipe } from './validate.js';
 
-export interface RecipeView extends Recipe {
-  id: string;
-  status: RecipeStatus;
-  connectorVersions: Record<string, number>;
-  /** For webhook triggers: the recipe's own absolute URL. */
-  webhookUrl?: string;
-  /** For static-webhook triggers: the connector's URL, routed by `webhookKeys`. */
-  staticWebhookUrl?: string;
+/** A recipe through the API: the recipe and what the server keeps with it (`@weft/sdk/model`). */
+export interface RecipeView extends Recipe, RecipeMeta {
   /** Polling triggers (one recipe's `GET` only): why the last poll failed, until a poll succeeds. */
   lastPollError?: PollError;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface RecipeServiceOptions {

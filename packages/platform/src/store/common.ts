@@ -2,10 +2,7 @@
  * What every repository of the store shares: pages of a list and the store's error.
  */
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '@weft/sdk/model';
 
 export interface PageRequest {
   /** 1 to 1000. */

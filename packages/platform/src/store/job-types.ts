@@ -2,46 +2,23 @@
  * The records of the jobs aggregate (a job, its steps and its wait), shared by the API's
  * view (`jobs.ts`) and the engine's (`job-runs.ts`).
  */
+import type { JobError, JobStepView, JobView } from '@weft/sdk/model';
 import type { PageRequest } from './common.js';
 import type { JobStatus } from './schema.js';
 
 export type { JobStatus } from './schema.js';
+/** A job's error is the API's shape (`@weft/sdk/model`). */
+export type { JobError };
 
-export interface JobError {
-  code: string;
-  message: string;
-  stepId?: string;
-  [key: string]: unknown;
-}
+/** A job as stored is the job as the API shows it (`@weft/sdk/model`). */
+export type JobRecord = JobView;
 
-export interface JobRecord {
-  id: string;
-  recipeId: string;
-  status: JobStatus;
-  trigger: unknown;
-  error: JobError | null;
-  attempts: number;
-  runAt: string | null;
-  rerunOf: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface JobStepRecord {
+/** A step as stored: the API's view of it (where `stepId` is `id`), its job and its state. */
+export interface JobStepRecord extends Omit<JobStepView, 'id'> {
   jobId: string;
-  seq: number;
   stepId: string;
-  status: JobStatus;
-  input: unknown;
-  output: unknown;
-  error: JobError | null;
   /** A suspended multistep action's `continue`. */
   state: unknown;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
 }
 
 export interface JobWithSteps extends JobRecord {

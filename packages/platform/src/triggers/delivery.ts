@@ -5,22 +5,15 @@
  * transaction has committed is the delivery accepted. The HTTP routes (runtime/ingress.ts)
  * find the recipes and send the reply; this module knows nothing of HTTP.
  */
-import {
-  isWeftError,
-  messageOf,
-  runWebhookNotification,
-  signaturesOf,
-  type WebhookReply,
-  type WebhookRequest,
-  webhookErrorReply,
-} from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
+import { runWebhookNotification, type WebhookReply, type WebhookRequest, webhookErrorReply } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation, signEvents } from '../connector-runtime.js';
+import { ConnectorHostError, RETRYABLE_HOST_FAILURES } from '../isolation/host-errors.js';
 import type { Log } from '../log.js';
 import { StoreError } from '../store/store.js';
 import type { GroupCommit } from './commit.js';
 import type { WebhookRecipe } from './webhook-recipes.js';
-import { runOperation, signEvents } from '../connector-runtime.js';
-import { ConnectorHostError, RETRYABLE_HOST_FAILURES } from '../isolation/host-errors.js';
 
 /** What one recipe made of one request. */
 export interface Delivery {
@@ -65,7 +58,6 @@ function hostFailureReply(error: unknown): WebhookReply | undefined {
 
 /** Runs one recipe's notification for a request and commits its events. */
 export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
-  const where = `triggers.${recipe.triggerName}`;
   let events: unknown[];
   let signatures: string[] | undefined;
   let shaped: WebhookReply;

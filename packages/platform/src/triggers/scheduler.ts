@@ -11,14 +11,15 @@
  * interval. Never two polls of one recipe at once: one loop per recipe, and stopping it waits
  * for the poll in flight.
  */
-import { isWeftError, MAX_EMPTY_POLLS, MemorySeenStore, messageOf, runPoll } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
+import { MAX_EMPTY_POLLS, MemorySeenStore, runPoll } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
 import type { RecipeRecord, Store } from '../store/store.js';
-import { runOperation } from '../connector-runtime.js';
 
 /** What the scheduler polls with. */
 export interface SchedulerDeps {

@@ -12,8 +12,10 @@
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
-import { isWeftError, messageOf, type TriggerDefinition, webhookKeyOfRecipe } from '@weft/sdk';
+import { isWeftError, messageOf, type TriggerDefinition } from '@weft/sdk';
+import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
@@ -25,7 +27,6 @@ import {
   type WebhookRecipe,
   type WebhookRecipes,
 } from './webhook-recipes.js';
-import { runOperation } from '../connector-runtime.js';
 
 /** Refresh when this share of the time left until `expires_at` has passed. */
 export const REFRESH_AT = 0.8;

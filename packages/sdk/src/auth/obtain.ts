@@ -55,10 +55,11 @@ async function obtain(
     if (operation === 'acquire' && authorization && needsAuthorizationCode(authorization) && !code?.code) {
       throw browserSignInNeeded();
     }
+    // What AcquireContext / RefreshContext (types/auth.ts) add to the connection's context.
     const extra =
       operation === 'acquire'
         ? { code: code?.code, redirectUri: code?.redirectUri, codeVerifier: code?.codeVerifier }
-        : { refreshToken: env.connection.refresh_token };
+        : { refreshToken: storedRefreshToken(env.connection) };
     try {
       result = await (own as (c: unknown) => unknown)({ ...ctx, ...extra });
     } catch (error) {
@@ -81,6 +82,13 @@ async function obtain(
   }
   mergeCredentials(env, result as Record<string, unknown>);
   return result as Record<string, unknown>;
+}
+
+/** The stored refresh token as `RefreshContext.refreshToken` has it: a string (a number from a settings file is one). */
+function storedRefreshToken(connection: Record<string, unknown>): string | undefined {
+  const token = connection.refresh_token;
+  if (typeof token === 'string') return token;
+  return typeof token === 'number' ? String(token) : undefined;
 }
 
 /**

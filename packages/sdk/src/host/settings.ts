@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { messageOf, UsageError } from '../errors.js';
+import { isPlainObject } from '../schema/values.js';
 
 /** The names a settings file beside a connector may have, in order of preference. */
 export const SETTINGS_FILE_NAMES = ['settings.yaml', 'settings.yml', 'settings.json'] as const;
@@ -23,8 +24,6 @@ export const plainNameOf = (file: string): string =>
   isEncryptedFile(file) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file;
 
 export const isJsonSettings = (file: string): boolean => extname(plainNameOf(file)) === '.json';
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Named connections: every top-level value is a mapping. A flat file has scalar values. */
 export function isNamedSettings(doc: Record<string, unknown>): boolean {

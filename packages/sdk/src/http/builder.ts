@@ -7,6 +7,7 @@
  * redirects, logging and parsing are its steps.
  */
 import { WeftError } from '../errors.js';
+import { isPlainObject } from '../schema/values.js';
 import type { ResponseMatcher } from '../types.js';
 import { type HeaderMap, setHeaders } from './headers.js';
 import { BODY_METHODS } from './pipeline/body.js';
@@ -23,7 +24,6 @@ import type {
   TlsClientCert,
   XmlResponseOptions,
 } from './types.js';
-import { isPlainObject } from './url.js';
 
 export class HttpRequest<T = any> implements RequestBuilder<T> {
   /** What this request is; the pipeline reads it once the request is sent. */

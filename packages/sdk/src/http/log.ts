@@ -5,9 +5,9 @@
  * binary bodies appear as `<N bytes>`. Only built when a listener is present.
  */
 import { REDACTED, SECRET_HEADER_PATTERN, SECRET_NAME_PATTERN } from '../redact.js';
+import { isPlainObject } from '../schema/values.js';
 import { redactQueryString } from './redact-url.js';
 import { kindOf } from './response.js';
-import { isPlainObject } from './url.js';
 
 export const LOG_BODY_LIMIT = 2048;
 

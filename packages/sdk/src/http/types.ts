@@ -2,10 +2,11 @@
  * Types of the HTTP request builder (SPEC §3) and of the environment the executor hands it.
  */
 import type { Readable } from 'node:stream';
+import type { HttpExchangeLog, HttpMethod } from '../model/http.js';
+
+export type { HttpExchangeLog, HttpMethod } from '../model/http.js';
 
 export type ResponseMatcher = number | RegExp | string;
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 
 /** A file part of a multipart body: `[content, contentType, fileName]`. */
 export type FilePart = readonly [
@@ -26,10 +27,12 @@ export interface TlsClientCert {
 export type RequestFormat = 'json' | 'xml' | 'multipart' | 'form' | 'raw';
 export type ResponseFormat = 'auto' | 'json' | 'xml' | 'raw' | 'stream';
 
-export type AfterResponse<T = any> = (code: number, body: any, headers: Record<string, string>) => T;
-export type AfterErrorResponse<T = any> = (
+/** `afterResponse`: `T` is what it returns; `Body`, the parsed response body it reads (default `any`). */
+export type AfterResponse<T = any, Body = any> = (code: number, body: Body, headers: Record<string, string>) => T;
+/** `afterErrorResponse`: as `AfterResponse`, with the error's message. */
+export type AfterErrorResponse<T = any, Body = any> = (
   code: number,
-  body: any,
+  body: Body,
   headers: Record<string, string>,
   message: string,
 ) => T;
@@ -133,20 +136,6 @@ export interface SignableRequest {
   body: string | Uint8Array | undefined;
   /** True when the body is a stream: it cannot be hashed (AWS: `UNSIGNED-PAYLOAD`). */
   streaming: boolean;
-}
-
-/** One HTTP exchange, as shown by `--verbose` (already redacted). */
-export interface HttpExchangeLog {
-  method: HttpMethod;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: string;
-  status?: number;
-  responseHeaders?: Record<string, string>;
-  responseBody?: string;
-  durationMs: number;
-  attempt: number;
-  error?: string;
 }
 
 export interface RetryPolicy {

@@ -2,6 +2,7 @@
  * URL resolution (SPEC §3) and query-string encoding shared by params and form bodies.
  */
 import { WeftError } from '../errors.js';
+import { isPlainObject } from '../schema/values.js';
 
 const ABSOLUTE = /^[a-zA-Z][a-zA-Z\d+.-]*:/;
 
@@ -40,12 +41,6 @@ export type Encoder = (s: string) => string;
 
 export const encodeQueryComponent: Encoder = encodeURIComponent;
 export const encodeFormComponent: Encoder = (s) => encodeURIComponent(s).replace(/%20/g, '+');
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * Appends `key=value` pairs for one value: arrays repeat the key (`a=1&a=2`), objects nest as

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { fieldsToJsonSchema } from '../schema/json-schema.js';
 import { validateConnector } from '../validate/connector.js';
-import { CONTROL_TYPES, FIELD_TYPES } from './fields.js';
+import { CONTROL_TYPES, FIELD_TYPES, humanize } from './fields.js';
 
 const withField = (field: Record<string, unknown>) =>
   validateConnector({
@@ -43,13 +44,26 @@ describe('the field model', () => {
     ]);
   });
 
+  test('humanize gives the label of a field without one, the same for JSON Schema titles and the console', () => {
+    expect(['first_name', 'createdAt', 'api-key', 'x'].map(humanize)).toEqual([
+      'First name',
+      'Created at',
+      'Api key',
+      'X',
+    ]);
+    const schema = fieldsToJsonSchema([{ name: 'first_name' }], { mode: 'input' }) as {
+      properties: Record<string, { title: string }>;
+    };
+    expect(schema.properties.first_name.title).toBe('First name');
+  });
+
   test('is importable as @weft/sdk/model without Node modules', async () => {
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as {
       exports: Record<string, { default: string }>;
     };
     expect(pkg.exports['./model'].default).toBe('./dist/model/index.js');
     const { readFile } = await import('node:fs/promises');
-    for (const file of ['fields.ts', 'index.ts']) {
+    for (const file of ['api.ts', 'fields.ts', 'http.ts', 'index.ts']) {
       const source = await readFile(new URL(file, import.meta.url), 'utf8');
       expect(source, file).not.toMatch(/from ['"](node:|fs|path|os|crypto)/);
     }

@@ -11,9 +11,9 @@
  *   the two keys is required, via `anyOf`). Undeclared keys are not allowed.
  * - Output mode: nothing is required, undeclared keys are allowed, and every value may be null.
  */
+import { humanize } from '../model/fields.js';
 import type { Field } from '../types.js';
 import { effectiveType } from './input.js';
-import { humanize } from './values.js';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
  * @weft/sdk/testing: test connectors through the one executor, with recorded HTTP exchanges
  * (cassettes) replayed offline, a frozen clock, and contract checks.
  */
-export { execute, loadConnectorFile } from '../index.js';
+export { execute, loadConnectorFile } from '../runtime.js';
 export {
   CassetteError,
   type CassetteFile,

@@ -17,11 +17,15 @@ export interface NewEvents {
 }
 
 /** Signatures of events; a `dedup` that throws or returns no string is an error naming the trigger. */
-export function signaturesOf(dedup: (event: never) => unknown, events: readonly unknown[], where: string): string[] {
+export function signaturesOf<Event>(
+  dedup: (event: Event) => unknown,
+  events: readonly Event[],
+  where: string,
+): string[] {
   const raw = new Array<unknown>(events.length);
   for (let i = 0; i < events.length; i++) {
     try {
-      raw[i] = (dedup as (event: unknown) => unknown)(events[i]);
+      raw[i] = dedup(events[i]);
     } catch (error) {
       throw new WeftError('LAMBDA_FAILED', `${where}.dedup failed on event ${i}: ${messageOf(error)}`, {
         cause: error,

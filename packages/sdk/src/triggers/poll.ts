@@ -68,7 +68,10 @@ export async function runPoll(options: RunPollOptions): Promise<PollOutcome> {
   const input = options.input ?? options.executeOptions?.input;
   const configFields = options.executeOptions?.configFields;
   const run = options.runner ?? runOperation;
-  const runOptions = { ...options.executeOptions, connection: options.connection ?? options.executeOptions?.connection };
+  const runOptions = {
+    ...options.executeOptions,
+    connection: options.connection ?? options.executeOptions?.connection,
+  };
   const result = await run(connector, { kind: 'poll', trigger, input, configFields, closure }, runOptions);
   const poll = result.output;
   const sign = options.runner && signerOf(options.runner, connector, trigger, runOptions);

@@ -52,10 +52,33 @@ export interface BasicAuthorization extends AuthorizationBase {
 export interface ApiKeyAuthorization extends AuthorizationBase {
   type: 'api_key';
 }
+/**
+ * The context of an authorization's own `acquire`: the connection's context (its requests run
+ * without `apply`) plus, for the OAuth2 authorization-code grant, what the browser sign-in
+ * returned. Outside that grant the three are undefined.
+ */
+export interface AcquireContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {
+  /** The authorization code of the redirect. */
+  readonly code: string | undefined;
+  /** The redirect URI the code was issued for (send it with the exchange). */
+  readonly redirectUri: string | undefined;
+  /** The PKCE code verifier, when the authorization uses PKCE. */
+  readonly codeVerifier: string | undefined;
+}
+
+/** The context of an authorization's own `refresh`: the connection's context plus its stored refresh token. */
+export interface RefreshContext<Connection = Record<string, any>> extends ConnectorContext<Connection> {
+  /** The connection's `refresh_token`, when it holds one (a string). */
+  readonly refreshToken: string | undefined;
+}
+
+/** What `acquire` and `refresh` return: connection values to store (merged in, and secret). */
+export type ObtainedCredentials = Promise<Record<string, unknown>> | Record<string, unknown>;
+
 export interface CustomAuthorization extends AuthorizationBase {
   type: 'custom_auth';
-  acquire?: (ctx: ConnectorContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
-  refresh?: (ctx: ConnectorContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  acquire?: (ctx: AcquireContext) => ObtainedCredentials;
+  refresh?: (ctx: RefreshContext) => ObtainedCredentials;
 }
 export type Setting<T = string> = T | ((ctx: ConnectorContext) => T);
 export interface OAuth2Authorization extends AuthorizationBase {
@@ -68,8 +91,8 @@ export interface OAuth2Authorization extends AuthorizationBase {
   pkce?: boolean;
   grantType?: 'authorization_code' | 'client_credentials' | 'password';
   tokenAuthMethod?: 'client_secret_basic' | 'client_secret_post';
-  acquire?: (ctx: any) => Promise<Record<string, unknown>> | Record<string, unknown>;
-  refresh?: (ctx: any) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  acquire?: (ctx: AcquireContext) => ObtainedCredentials;
+  refresh?: (ctx: RefreshContext) => ObtainedCredentials;
 }
 export interface AwsAuthorization extends AuthorizationBase {
   type: 'aws_auth';

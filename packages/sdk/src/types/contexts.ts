@@ -200,16 +200,26 @@ export interface WebhookSignatureHelpers {
   ): string;
 }
 
-export interface WebhookContext<Input = Record<string, any>, Connection = Record<string, any>>
-  extends ConnectorContext<Connection>,
+/**
+ * The context of `webhookNotification`, `webhookSubscribe` and the other webhook lambdas.
+ * `Payload` is the request body as parsed (JSON, form) or, with `webhookPayloadType: 'raw'`, the
+ * body string; `Subscription` is what `webhookSubscribe` returned. Both default to `any` for
+ * connectors that do not name them.
+ */
+export interface WebhookContext<
+  Input = Record<string, any>,
+  Connection = Record<string, any>,
+  Payload = any,
+  Subscription = any,
+> extends ConnectorContext<Connection>,
     WebhookSignatureHelpers {
   readonly input: Input;
-  readonly payload: any;
+  readonly payload: Payload;
   readonly headers: Record<string, string>;
   readonly params: Record<string, string>;
   readonly rawBody: string | undefined;
   readonly webhookUrl: string | undefined;
-  readonly subscription: any;
+  readonly subscription: Subscription;
   readonly configFields: Record<string, unknown>;
   /** `webhookNotification` only: the input fields as resolved for the recipe. */
   readonly extendedInputSchema: Field[];

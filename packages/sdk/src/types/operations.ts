@@ -39,7 +39,11 @@ export interface PollResult<Closure = unknown> {
 /** A static reply value, or a function of the request's webhook context (e.g. to echo a challenge). */
 export type WebhookResponseValue<T, InFs = readonly Field[]> = T | ((ctx: WebhookContext<InputOf<InFs>>) => T);
 
-export interface TriggerDefinition<InFs = readonly Field[]> {
+/**
+ * A trigger. `InFs` is its literal input field list (typing `ctx.input`, see `defineTrigger`);
+ * `Event` is the type of the events it emits, as `dedup` receives them (default `any`).
+ */
+export interface TriggerDefinition<InFs = readonly Field[], Event = any> {
   title?: string;
   subtitle?: string;
   description?: string | ((ctx: FieldsContext) => string);
@@ -49,7 +53,8 @@ export interface TriggerDefinition<InFs = readonly Field[]> {
   outputFields?: Fields<FieldsContext>;
   sampleOutput?: unknown | ((ctx: FieldsContext) => unknown);
   poll?: (ctx: PollContext<InputOf<InFs>>) => PollResult | Promise<PollResult>;
-  dedup?: (record: any) => string;
+  /** The signature of one event: events with a signature seen before are not emitted again. */
+  dedup?: (record: Event) => string;
   webhookKey?: (ctx: PollContext<InputOf<InFs>>) => string;
   webhookSubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookUnsubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;

@@ -6,6 +6,7 @@
 import { CUSTOM_ACTION_NAME, hasCustomAction, isGeneratedCustomAction } from '../custom-action.js';
 import { DefinitionError, type Problem } from '../errors.js';
 import { AUTH_TYPES } from '../model/auth.js';
+import { HTTP_METHODS } from '../model/http.js';
 import { describe, isPlainObject } from '../schema/values.js';
 import type { ConnectorDefinition } from '../types.js';
 import { Checker, type Obj } from './checks.js';
@@ -91,7 +92,6 @@ const TRIGGER_KEYS = [
   'webhookResponseBody',
   'webhookResponseHeaders',
 ];
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
 const MAX_RETRIES = 3;
 
 /** Every problem of a definition, each with its path; empty when the definition is valid. */
@@ -256,7 +256,7 @@ function checkAction(c: Checker, action: Obj, path: string, refs: FieldRefs): vo
       c.add(`${path}.retryOnRequest`, `must be an array of HTTP methods, got ${describe(methods)}`);
     else {
       methods.forEach((m, i) => {
-        if (typeof m !== 'string' || !HTTP_METHODS.includes(m.toUpperCase())) {
+        if (typeof m !== 'string' || !(HTTP_METHODS as readonly string[]).includes(m.toUpperCase())) {
           c.add(
             `${path}.retryOnRequest[${i}]`,
             `unknown HTTP method ${describe(m)} (one of ${HTTP_METHODS.join(', ')})`,

@@ -4,7 +4,8 @@
  * a multistep suspension — walks the recipe again and reuses each succeeded record (its full
  * output) instead of running the step, so only the step in flight runs again.
  */
-import { type Operation, type OperationResult } from '@weft/sdk/operations';
+import type { Operation, OperationResult } from '@weft/sdk/operations';
+import { runOperation } from '../../connector-runtime.js';
 import { evaluateInput } from '../../recipes/formula.js';
 import type { ActionStep } from '../../recipes/types.js';
 import type { JobError, ResumeCall, RunStepRecord } from '../../store/store.js';
@@ -14,7 +15,6 @@ import type { Halt, JobRun, StepState } from '../run.js';
 import { summarize } from '../summarize.js';
 import { suspension } from './suspend.js';
 import type { ActionDeps } from './types.js';
-import { runOperation } from '../../connector-runtime.js';
 
 export async function runAction(
   step: ActionStep,

@@ -3,7 +3,7 @@
  * seconds (at least `WEFT_REINVOKE_MIN_SECONDS`); `waitForResume` waits for a call to its
  * resume URL, or its timeout. At most `MAX_REINVOCATIONS` in a row.
  */
-import type { ExecuteResult } from '@weft/sdk';
+import type { ExecuteResult } from '@weft/sdk/runtime';
 import type { JobError } from '../../store/store.js';
 import type { JobRun, StepState } from '../run.js';
 import type { ActionDeps } from './types.js';

@@ -7,7 +7,7 @@
  * file part named after the field; nested objects become `a[b]` fields; null/undefined are skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { isPlainObject } from '../url.js';
+import { isPlainObject } from '../../schema/values.js';
 
 export interface MultipartBody {
   contentType: string;

@@ -21,7 +21,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WeftError } from '../../errors.js';
-import { isPlainObject } from '../url.js';
+import { isPlainObject } from '../../schema/values.js';
 
 export interface XmlElement {
   [key: string]: XmlElement[] | string;

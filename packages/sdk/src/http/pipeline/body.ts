@@ -3,6 +3,7 @@
  * chosen format, or the raw body as it is.
  */
 import { WeftError } from '../../errors.js';
+import { isPlainObject } from '../../schema/values.js';
 import { mergePayload, requestFormatOf } from '../apply-merge.js';
 import { encodeForm, FORM_CONTENT_TYPE } from '../formats/form.js';
 import { isStreamLike, multipartBody } from '../formats/multipart.js';
@@ -10,7 +11,6 @@ import { assertNoPromise } from '../formats/pending.js';
 import { describeBytes, describeText, truncate } from '../log.js';
 import { loadXml } from '../response.js';
 import type { AppliedAuth } from '../types.js';
-import { isPlainObject } from '../url.js';
 import { type HttpCall, NO_BODY, type PreparedBody, type RawBody } from './types.js';
 
 type Redact = (text: string) => string;
