@@ -157,7 +157,7 @@ export class ConnectorHost {
     if (!pending) return undefined;
     clearTimeout(pending.timer);
     this.lastUsed = Date.now();
-    if (!pending.stream) this.pending.delete(id);
+    this.pending.delete(id);
     return pending;
   }
 
@@ -188,6 +188,8 @@ export class ConnectorHost {
         if (result.kind === 'stream') {
           const id = message.id;
           pending.stream = new StreamReader((chunks) => this.send({ t: 'pull', id, chunks }));
+          // Kept until the stream ends: its chunks arrive under the same id.
+          this.pending.set(id, pending);
           pending.resolve({ kind: 'stream', stream: pending.stream });
           return;
         }

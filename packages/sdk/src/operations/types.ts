@@ -3,6 +3,8 @@
  * each operation kind returns. Operations and results are plain data; only `RunOptions` holds
  * functions, and it stays on the host's side of a future process boundary.
  */
+
+import type { AuthorizationStart } from '../auth/flow.js';
 import type { LogLevel, RunEnvironment } from '../execute/context.js';
 import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
@@ -64,6 +66,12 @@ export interface StreamResult {
   stream: AsyncIterable<Uint8Array>;
 }
 
+/** The connection's grant type, and for the authorization-code grant the start of the flow. */
+export interface AuthorizationStartResult {
+  grantType: string;
+  start?: AuthorizationStart;
+}
+
 export type OperationResult = OutputResult | SuspendedResult | WaitingResult | StreamResult;
 
 /** The result of each kind. */
@@ -93,6 +101,7 @@ export interface OperationResults {
   acquire: OutputResult;
   refresh: OutputResult;
   apply: OutputResult;
+  authorization_start: OutputResult<AuthorizationStartResult>;
 }
 
 export type ResultOf<K extends OperationKind> = OperationResults[K];
