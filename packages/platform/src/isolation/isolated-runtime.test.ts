@@ -49,7 +49,8 @@ describe('the isolated runtime', () => {
   test('the server keeps a manifest: what the connector defines, no code to run', () => {
     expect(definition.title).toBe('Streamer (isolation fixture)');
     expect(typeof definition.actions?.call.execute).toBe('function');
-    expect(() => (definition.actions?.call.execute as () => unknown)()).toThrow(/runs in the connector's host/);
+    const stub = definition.actions!.call.execute as () => unknown;
+    expect(() => stub()).toThrow(/runs in the connector's host/);
   });
 
   test("an action's HTTP exchanges and logs reach the server; the output is the connector's", async () => {
