@@ -57,6 +57,8 @@ export interface ConnectorRuntime {
    * in-process runtime writes it; an isolated one keeps its own content-addressed copy.
    */
   loadSource(source: string, file: string): Promise<ConnectorDefinition>;
+  /** Starts a host for this connector ahead of need (a recipe that uses it started). */
+  warm(definition: ConnectorDefinition): void;
   /** The ports the server listens on (connector code may not reach them). */
   setServerPorts(ports: number[]): void;
   close(): Promise<void>;
@@ -72,6 +74,8 @@ export class InProcessRuntime implements ConnectorRuntime {
   loadSource(source: string, file: string): Promise<ConnectorDefinition> {
     return importConnectorSource(source, file);
   }
+
+  warm(): void {}
 
   setServerPorts(): void {}
 

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
 import type { ConnectorProblem } from '@weft/sdk/model';
-import { CONNECTOR_EXTENSIONS } from '@weft/sdk/runtime';
+import { CONNECTOR_EXTENSIONS, type LoadedConnector } from '@weft/sdk/runtime';
 import { type ConnectorRuntime, InProcessRuntime } from './connector-runtime.js';
 import { checksumOf, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
@@ -43,6 +43,22 @@ export interface PushResult {
 
 /** What a pushed version's `origin` says. */
 export const PUSH_ORIGIN = 'push';
+
+/** Connector folders loaded at once on start. */
+const LOAD_CONCURRENCY = Math.max(2, availableParallelism());
+
+/** Runs `fn` over `items`, at most `limit` at once; the promises in the items' order. */
+function inBatches<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R>[] {
+  const results: Promise<R>[] = [];
+  const running: Promise<unknown>[] = [];
+  for (const [i, item] of items.entries()) {
+    const before = i >= limit ? running[i - limit] : Promise.resolve();
+    const result = before.then(() => fn(item));
+    results.push(result);
+    running.push(result.catch(() => {}));
+  }
+  return results;
+}
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -156,6 +172,7 @@ export class Registry {
    * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
    */
   async loadFolders(dirs: string[]): Promise<void> {
+    const folders: string[] = [];
     for (const dir of dirs) {
       if (!existsSync(dir)) {
         throw new WeftError('SETTINGS_INVALID', `Connector folder not found: ${dir}`);
@@ -163,10 +180,18 @@ export class Registry {
       const entries = await readdir(dir, { withFileTypes: true });
       for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
         const folder = join(dir, entry.name);
-        if (!CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) continue;
-        await this.loadOne(folder);
+        if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) folders.push(folder);
       }
     }
+    // Loaded a few at once (each may start a host), registered in order: a duplicate name is
+    // reported against the folder that comes later, as before.
+    const loads = inBatches(folders, LOAD_CONCURRENCY, (folder) =>
+      this.runtime.loadFolder(folder).then(
+        (loaded) => ({ loaded }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    for (let i = 0; i < folders.length; i++) await this.loadOne(folders[i], await loads[i]);
     await this.loadPushed();
   }
 
@@ -194,9 +219,10 @@ export class Registry {
     }
   }
 
-  private async loadOne(folder: string): Promise<void> {
+  private async loadOne(folder: string, load: { loaded: LoadedConnector } | { error: unknown }): Promise<void> {
     try {
-      const loaded = await this.runtime.loadFolder(folder);
+      if ('error' in load) throw load.error;
+      const { loaded } = load;
       const unsafe = unsafeCharacter(loaded.name);
       if (unsafe) {
         throw new WeftError(

@@ -64,6 +64,8 @@ export class ConnectorHost {
   /** Set once the bundle loaded: only such a host is replaced when it dies. */
   loaded = false;
   lastUsed = Date.now();
+  /** Set once it ran an operation (a host that only loaded a connector retires sooner). */
+  used = false;
   /** Settles when the bundle is loaded (see `load`). */
   ready: Promise<unknown> = Promise.resolve();
 
@@ -130,6 +132,7 @@ export class ConnectorHost {
     const timeoutMs = limit.ms;
     const id = this.nextId++;
     this.lastUsed = Date.now();
+    this.used = true;
     const path = operationPath(operation);
     return new Promise((resolve, reject) => {
       if (this.dead) {

@@ -17,6 +17,7 @@ import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-
 import type { EgressRules } from './egress.js';
 import type { TimeLimit } from './host-process.js';
 import { fromManifest } from './manifest.js';
+import { keepManifest, readManifest } from './manifest-cache.js';
 import type { IsolationOptions } from './options.js';
 import { HostPool } from './pool.js';
 
@@ -37,6 +38,8 @@ function localAddresses(): string[] {
 export class IsolatedRuntime implements ConnectorRuntime {
   readonly isolated = true;
   private readonly pools = new Map<string, HostPool>();
+  /** The pool of each definition this runtime answered (to warm it). */
+  private readonly owners = new WeakMap<object, HostPool>();
   private serverPorts: number[] = [];
   private readonly local = localAddresses();
 
@@ -78,7 +81,9 @@ export class IsolatedRuntime implements ConnectorRuntime {
     }
     let manifest: unknown;
     try {
-      manifest = await pool.load();
+      const known = await readManifest(bundle);
+      manifest = await pool.load(known);
+      if (known === undefined) await keepManifest(bundle, manifest).catch(() => {});
     } catch (error) {
       // A source that does not load keeps no host; the next try starts afresh.
       if (this.pools.get(checksum) === pool) {
@@ -92,6 +97,7 @@ export class IsolatedRuntime implements ConnectorRuntime {
     const name = typeof definition.name === 'string' ? definition.name : definition.title;
     pool.name(`connector "${name}"`);
     bindRunner(definition, (_connector, operation, options = {}) => this.runIn(pool, operation, options));
+    this.owners.set(definition, pool);
     return definition;
   }
 
@@ -107,6 +113,10 @@ export class IsolatedRuntime implements ConnectorRuntime {
           ? { ms: this.options.jobTimeoutMs, setting: 'WEFT_CONNECTOR_TIMEOUT_SECONDS' }
           : { ms: this.options.interactiveTimeoutMs, setting: 'WEFT_CONNECTOR_INTERACTIVE_TIMEOUT_SECONDS' };
     return (await pool.run(operation, options, limit)) as ResultOf<O['kind']>;
+  }
+
+  warm(definition: ConnectorDefinition): void {
+    this.owners.get(definition)?.warm();
   }
 
   setServerPorts(ports: number[]): void {

@@ -11,6 +11,9 @@ import type { EgressRules } from './egress.js';
 import { ConnectorHost, type TimeLimit } from './host-process.js';
 import { hostEntry, hostEnv, hostExecArgv } from './spawn-spec.js';
 
+/** How long a host that never ran an operation is kept. */
+const LOAD_ONLY_IDLE_MS = 60_000;
+
 export interface PoolLimits {
   memoryMb: number;
   loadTimeoutMs: number;
@@ -37,7 +40,10 @@ export class HostPool {
 
   constructor(private readonly spec: PoolSpec) {
     this.scratch = mkdtempSync(join(tmpdir(), 'weft-host-'));
-    this.sweep = setInterval(() => this.retireIdle(), Math.max(1000, Math.min(spec.limits.idleMs, 30_000)));
+    this.sweep = setInterval(
+      () => this.retireIdle(),
+      Math.max(1000, Math.min(spec.limits.idleMs, LOAD_ONLY_IDLE_MS) / 2),
+    );
     this.sweep.unref();
   }
 
@@ -87,7 +93,9 @@ export class HostPool {
   }
 
   /** Loads the bundle in a first host; its manifest (or the connector's load error). */
-  load(): Promise<unknown> {
+  load(known?: unknown): Promise<unknown> {
+    // A manifest known from an earlier load of the same bundle: the first host starts on demand.
+    if (known !== undefined) this.manifest ??= Promise.resolve(known);
     this.manifest ??= this.loadIn(this.spawn());
     return this.manifest;
   }
@@ -96,6 +104,12 @@ export class HostPool {
     if (this.closed) throw new Error(`The hosts of ${this.spec.label} are closed`);
     const host = await this.host();
     return host.run(operation, options, limit);
+  }
+
+  /** Starts a host ahead of need when none is running (a recipe using the connector started). */
+  warm(): void {
+    if (this.closed || this.hosts.some((h) => !h.dead)) return;
+    this.loadIn(this.spawn()).catch(() => {});
   }
 
   /** The connector's name for messages, once its manifest tells it. */
@@ -111,7 +125,9 @@ export class HostPool {
   private retireIdle(): void {
     const now = Date.now();
     for (const host of this.hosts) {
-      if (!host.dead && host.inFlight === 0 && now - host.lastUsed > this.spec.limits.idleMs) host.retire();
+      // A host that only loaded the connector (at start, or a push) goes after a minute.
+      const idleMs = host.used ? this.spec.limits.idleMs : Math.min(this.spec.limits.idleMs, LOAD_ONLY_IDLE_MS);
+      if (!host.dead && host.inFlight === 0 && now - host.lastUsed > idleMs) host.retire();
     }
   }
 
