@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConnectorDefinition, closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runWeft } from '../../packages/cli/src/test-helpers.js';
+import { execWeft } from '../../packages/cli/src/test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const TOKEN = 'af-at-4b6d8f0a2c4e6a8b';
@@ -268,7 +268,7 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 function weft(path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+  return execWeft(CONNECTOR, settings, path, ...flags);
 }
 
 describe('connection', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConnectorDefinition, closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
+import { execWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const TOKEN = 'inv-tok-5d1c0b7e3a9f';
@@ -282,7 +282,7 @@ async function run(path: string, options: ExecuteOptions = {}): Promise<any> {
 }
 
 function weft(path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+  return execWeft(CONNECTOR, settings, path, ...flags);
 }
 
 describe('the XML reader of the fake itself', () => {

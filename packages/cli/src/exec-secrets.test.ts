@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { asciiJson, expectNoPassword, PASSWORD, xml } from '../../sdk/src/testing/__fixtures__/password.js';
-import { runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, startServer, type TestServer } from './test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('../../sdk/src/testing/__fixtures__/soap/connector.ts', import.meta.url));
 const SESSION = '00D5g0000-SESSION-9f8e7d';
@@ -55,8 +55,7 @@ afterAll(async () => {
   await api.close();
 });
 
-const exec = (path: string, ...flags: string[]) =>
-  runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+const exec = (path: string, ...flags: string[]) => execWeft(CONNECTOR, settings, path, ...flags);
 
 test('--verbose and the error show the password in no form', async () => {
   const result = await exec('actions.send_password.execute', '--verbose');

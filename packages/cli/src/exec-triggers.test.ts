@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, runWeft, startServer, type TestServer } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}/connector.ts`, import.meta.url));
 const HOOKS = fixture('hooks');
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 function exec(connector: string, path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${connector}`, `--settings=${settings}`, ...flags]);
+  return execWeft(connector, settings, path, ...flags);
 }
 
 describe('weft exec: webhook flags', () => {
@@ -177,13 +177,7 @@ describe('weft exec: webhook flags', () => {
 
 describe('weft exec: polls through the runner', () => {
   test('--follow pages through and prints every event once with the final closure', async () => {
-    const result = await runWeft([
-      'exec',
-      'triggers.pages.poll',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
-      '--follow',
-    ]);
+    const result = await execWeft(BASIC, settings, 'triggers.pages.poll', '--follow');
     expect(JSON.parse(result.stdout)).toEqual({
       events: [{ id: 0 }, { id: 1 }, { id: 2 }],
       nextPoll: 3,
@@ -216,27 +210,20 @@ describe('weft exec: polls through the runner', () => {
 
   test('--max-steps stops a long cycle with a note', async () => {
     const input = await file('many-pages.json', { pages: 10 });
-    const result = await runWeft([
-      'exec',
+    const result = await execWeft(
+      BASIC,
+      settings,
       'triggers.pages.poll',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
       `--input=${input}`,
       '--follow',
       '--max-steps=2',
-    ]);
+    );
     expect(JSON.parse(result.stdout)).toEqual({ events: [{ id: 0 }, { id: 1 }], nextPoll: 2, canPollMore: true });
     expect(result.stderr).toMatch(/stopped after 2 polls \(--max-steps\)/);
   });
 
   test('--seen on anything but a poll is a usage error', async () => {
-    const result = await runWeft([
-      'exec',
-      'pick_lists.colors',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
-      '--seen=x',
-    ]);
+    const result = await execWeft(BASIC, settings, 'pick_lists.colors', '--seen=x');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--seen applies to polls only/);
   });

@@ -41,6 +41,48 @@ export function runWeft(
   });
 }
 
+/** Runs `weft exec <path> --connector=<connector> --settings=<settings> ...flags`. */
+export function execWeft(connector: string, settings: string, path: string, ...flags: string[]): Promise<RunResult> {
+  return runWeft(['exec', path, `--connector=${connector}`, `--settings=${settings}`, ...flags]);
+}
+
+export interface RunningOAuth2 {
+  /** The authorization URL printed on stderr. */
+  url: Promise<string>;
+  done: Promise<RunResult>;
+}
+
+/** Starts `weft oauth2 --no-browser --port=0 ...args` and watches stderr for the authorization URL. */
+export function startOAuth2(args: string[], env: Record<string, string> = {}): RunningOAuth2 {
+  const child = spawn(process.execPath, [BIN, 'oauth2', '--no-browser', '--port=0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let found: (url: string) => void;
+  let missing: (error: Error) => void;
+  const url = new Promise<string>((resolve, reject) => {
+    found = resolve;
+    missing = reject;
+  });
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+    const match = /^ {2}(http\S+)$/m.exec(stderr);
+    if (match) found(match[1]);
+  });
+  const done = new Promise<RunResult>((resolve) => {
+    child.on('close', (code) => {
+      missing(new Error(`weft oauth2 printed no authorization URL:\n${stderr}`));
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { url, done };
+}
+
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
 export interface TestServer {

@@ -2,7 +2,7 @@
  * Shaped like the Kizen connector: header auth, and schemas driven by a config field (the
  * chosen object) through an object definition that reads the object's fields from the API.
  * `description` and `help` are functions, as in the Workato original. The SDK's executor tests
- * import it directly; the platform's tests load it from
+ * import it directly; the platform's and the CLI's tests load it from
  * packages/platform/src/__fixtures__/real-connectors/kizen, which re-exports it.
  */
 import { defineConnector } from '../../define.js';
