@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { RuntimeOptions } from '../runtime/options.js';
 import { type RunningServer, startServer } from '../serve.js';
 import type { JobRecord, JobStatus, JobWithSteps } from '../store/store.js';
@@ -240,4 +241,28 @@ export async function startLab(
     },
   };
   return lab;
+}
+
+/**
+ * One lab for a whole test file: started before its tests (handed to `use`), closed after them,
+ * and its highest count of concurrent calls (`api.maxActive`) cleared before each test.
+ */
+export function labForFile(use: (lab: Lab) => void): void {
+  let lab: Lab | undefined;
+  beforeAll(async () => {
+    lab = await startLab();
+    use(lab);
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+  beforeEach(() => {
+    if (lab) lab.api.maxActive = 0;
+  });
+}
+
+/** Keys unique within a test file: `name-1`, `name-2`, ... */
+export function keyCounter(): (name: string) => string {
+  let n = 0;
+  return (name) => `${name}-${++n}`;
 }

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { eventually, type Lab, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { eventually, keyCounter, type Lab, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
 
 let lab: Lab;
-
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
-});
-beforeEach(() => {
-  lab.api.maxActive = 0;
+labForFile((started) => {
+  lab = started;
 });
 
-const keyOf = (() => {
-  let n = 0;
-  return (name: string) => `${name}-${++n}`;
-})();
+const keyOf = keyCounter();
 
 describe('steps', () => {
   test('action steps run in order, each reading earlier outputs; records keep input, output and times', async () => {

@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type Lab, LabApi, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { keyCounter, type Lab, LabApi, labForFile, labStep, startLab } from '../__fixtures__/jobs-harness.js';
 import { SqliteStore } from '../store/sqlite.js';
 
 let lab: Lab;
-
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
-});
-beforeEach(() => {
-  lab.api.maxActive = 0;
+labForFile((started) => {
+  lab = started;
 });
 
-const keyOf = (() => {
-  let n = 0;
-  return (name: string) => `${name}-${++n}`;
-})();
+const keyOf = keyCounter();
 
 describe('multistep actions', () => {
   test('a suspended action runs again with its continue until it returns', async () => {

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, type Lab, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { eventually, type Lab, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
 
 let lab: Lab;
-
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
+labForFile((started) => {
+  lab = started;
 });
 
 const pollingRecipe = (overrides: Record<string, unknown> = {}) => ({
