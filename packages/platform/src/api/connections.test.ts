@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [
@@ -21,6 +22,10 @@ let apiUrl: string;
 let sessions = 0;
 /** Every response body the API under test sent, to search for secrets. */
 const bodies: string[] = [];
+const call = apiCaller(
+  () => server,
+  (text) => bodies.push(text),
+);
 
 beforeAll(async () => {
   // A fake service: POST /login trades username/password for a session; GET /me needs one.
@@ -66,20 +71,6 @@ afterAll(async () => {
   await server.close();
   await new Promise((resolve) => api.close(resolve));
 });
-
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.token.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  bodies.push(text);
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe('connections API', () => {
   test('create, read, list, patch and delete; secrets come back as [REDACTED]', async () => {
