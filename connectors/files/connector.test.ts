@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type ConnectorDefinition, closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { execWeft } from '../../packages/cli/src/test-helpers.js';
+import { outputOf } from '../test-support.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const TOKEN = 'af-at-4b6d8f0a2c4e6a8b';
@@ -255,11 +256,7 @@ beforeEach(() => {
   });
 });
 
-async function run(path: string, options: ExecuteOptions = {}): Promise<any> {
-  const result = await execute(connector, path, { connection: { ...connection }, ...options });
-  if (result.kind !== 'output') throw new Error(`expected an output, got ${result.kind}`);
-  return result.output;
-}
+const run = (path: string, options: ExecuteOptions = {}) => outputOf(connector, connection, path, options);
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];

@@ -3,12 +3,12 @@
  * --follow / --seen go through the trigger runner (dedup across pages and runs).
  */
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execWeft, json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, runWeft, startServer, type TestServer, writeIn } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}/connector.ts`, import.meta.url));
 const HOOKS = fixture('hooks');
@@ -19,11 +19,7 @@ let api: TestServer;
 let dir: string;
 let settings: string;
 
-async function file(name: string, content: unknown): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const file = (name: string, content: unknown) => writeIn(dir, name, content);
 
 beforeAll(async () => {
   api = await startServer((req, res, body) => {

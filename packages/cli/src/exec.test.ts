@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execWeft, json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, runWeft, startServer, type TestServer, writeIn } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
 const BASIC = join(fixture('basic'), 'connector.ts');
@@ -12,11 +12,7 @@ let api: TestServer;
 let dir: string;
 let settings: string;
 
-async function file(name: string, content: unknown): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const file = (name: string, content: unknown) => writeIn(dir, name, content);
 
 function exec(path: string, ...flags: string[]) {
   return execWeft(BASIC, settings, path, ...flags);

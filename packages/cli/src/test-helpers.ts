@@ -4,8 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -81,6 +83,13 @@ export function startOAuth2(args: string[], env: Record<string, string> = {}): R
     });
   });
   return { url, done };
+}
+
+/** Writes `dir/name` (a string as it is, anything else as JSON) and answers its path. */
+export async function writeIn(dir: string, name: string, content: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
