@@ -40,6 +40,16 @@ function exec(connector: string, path: string, ...flags: string[]) {
   return execWeft(connector, settings, path, ...flags);
 }
 
+/** `webhook_notification` of a HOOKS trigger, with the raw body and the headers from these files. */
+function notify(trigger: string, rawBody: string, headers: string) {
+  return exec(
+    HOOKS,
+    `triggers.${trigger}.webhook_notification`,
+    `--webhook-raw-body=${rawBody}`,
+    `--webhook-headers=${headers}`,
+  );
+}
+
 describe('weft exec: webhook flags', () => {
   test('webhook_subscribe gets --webhook-url and --input; unsubscribe and refresh get --webhook-subscribe-output', async () => {
     const input = await file('sub-input.json', { project: 'apollo' });
@@ -73,12 +83,7 @@ describe('weft exec: webhook flags', () => {
     const raw = await file('raw-body.json', body);
     const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
     const headers = await file('headers.json', { 'Content-Type': 'application/json', 'X-Signature': signature });
-    const ok = await exec(
-      HOOKS,
-      'triggers.issue.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${headers}`,
-    );
+    const ok = await notify('issue', raw, headers);
     expect(ok.stderr).toBe('');
     // The output is what the lambda returned (an array here).
     expect(JSON.parse(ok.stdout)).toEqual([
@@ -86,12 +91,7 @@ describe('weft exec: webhook flags', () => {
       { id: 2, updated_at: 't2' },
     ]);
     const forged = await file('forged.json', { 'content-type': 'application/json', 'x-signature': 'sha256=00' });
-    const bad = await exec(
-      HOOKS,
-      'triggers.issue.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${forged}`,
-    );
+    const bad = await notify('issue', raw, forged);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('weft: Invalid webhook signature\n');
   });
@@ -144,24 +144,14 @@ describe('weft exec: webhook flags', () => {
     const rawResult = await exec(HOOKS, 'triggers.raw_text.webhook_notification', `--webhook-raw-body=${raw}`);
     expect(JSON.parse(rawResult.stdout)).toEqual({ text: 'a=1&b=2', length: 7 });
     const form = await file('form-headers.json', { 'content-type': 'application/x-www-form-urlencoded' });
-    const parsed = await exec(
-      HOOKS,
-      'triggers.account_event.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${form}`,
-    );
+    const parsed = await notify('account_event', raw, form);
     expect(JSON.parse(parsed.stdout)).toEqual({ a: '1', b: '2' });
   });
 
   test('invalid JSON under a JSON content type, and an unreadable payload file', async () => {
     const raw = await file('broken.txt', '{"a":');
     const headers = await file('json-headers.json', { 'content-type': 'application/json' });
-    const result = await exec(
-      HOOKS,
-      'triggers.account_event.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${headers}`,
-    );
+    const result = await notify('account_event', raw, headers);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/The webhook body is not valid JSON/);
     const payload = await file('broken-payload.json', '{"a":');

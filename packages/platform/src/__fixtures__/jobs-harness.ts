@@ -244,14 +244,14 @@ export async function startLab(
 }
 
 /**
- * One lab for a whole test file: started before its tests (handed to `use`), closed after them,
- * and its highest count of concurrent calls (`api.maxActive`) cleared before each test.
+ * One lab for a whole test file: started before its tests, closed after them, and its highest
+ * count of concurrent calls (`api.maxActive`) cleared before each test. The answer stands for
+ * that lab (it can be used from the first test on).
  */
-export function labForFile(use: (lab: Lab) => void): void {
+export function labForFile(): Lab {
   let lab: Lab | undefined;
   beforeAll(async () => {
     lab = await startLab();
-    use(lab);
   });
   afterAll(async () => {
     await lab?.close();
@@ -259,6 +259,11 @@ export function labForFile(use: (lab: Lab) => void): void {
   beforeEach(() => {
     if (lab) lab.api.maxActive = 0;
   });
+  const started = (): Lab => {
+    if (!lab) throw new Error('The lab starts in beforeAll: use it inside a test or hook');
+    return lab;
+  };
+  return new Proxy({} as Lab, { get: (_target, key) => Reflect.get(started(), key) });
 }
 
 /** Keys unique within a test file: `name-1`, `name-2`, ... */

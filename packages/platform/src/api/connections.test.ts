@@ -26,6 +26,13 @@ const call = apiCaller(
   () => server,
   (text) => bodies.push(text),
 );
+/** A connection of the session-login connector, as user ada, to the fake service unless `baseUrl` says otherwise. */
+const createSvc = (name: string, password: string, baseUrl = apiUrl) =>
+  call('POST', '/api/connections', {
+    name,
+    connector: 'svc',
+    values: { base_url: baseUrl, username: 'ada', password },
+  });
 
 beforeAll(async () => {
   // A fake service: POST /login trades username/password for a session; GET /me needs one.
@@ -172,11 +179,7 @@ describe('connections API', () => {
   });
 
   test("test runs the connector's test; the session it acquires is saved, sealed", async () => {
-    await call('POST', '/api/connections', {
-      name: 'svc-ok',
-      connector: 'svc',
-      values: { base_url: apiUrl, username: 'ada', password: PASSWORD },
-    });
+    await createSvc('svc-ok', PASSWORD);
     const result = await call('POST', '/api/connections/svc-ok/test');
     expect(result).toEqual({ status: 200, body: { ok: true, message: 'The connection works' } });
     const stored = server.vault.open('svc-ok', (await server.store.getConnection('svc-ok'))!);
@@ -190,22 +193,14 @@ describe('connections API', () => {
   });
 
   test('a failing test answers ok: false with a message that holds no secret', async () => {
-    await call('POST', '/api/connections', {
-      name: 'svc-bad',
-      connector: 'svc',
-      values: { base_url: apiUrl, username: 'ada', password: WRONG },
-    });
+    await createSvc('svc-bad', WRONG);
     const result = await call('POST', '/api/connections/svc-bad/test');
     expect(result.status).toBe(200);
     expect(result.body.ok).toBe(false);
     expect(result.body.message).toMatch(/403/);
     expect(result.body.message).not.toContain(WRONG);
 
-    const down = await call('POST', '/api/connections', {
-      name: 'svc-down',
-      connector: 'svc',
-      values: { base_url: 'http://127.0.0.1:9/', username: 'ada', password: PASSWORD },
-    });
+    const down = await createSvc('svc-down', PASSWORD, 'http://127.0.0.1:9/');
     expect(down.status).toBe(201);
     const refused = await call('POST', '/api/connections/svc-down/test');
     expect(refused.body.ok).toBe(false);

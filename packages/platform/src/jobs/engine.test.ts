@@ -1,10 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { eventually, keyCounter, type Lab, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
+import { eventually, keyCounter, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
 
-let lab: Lab;
-labForFile((started) => {
-  lab = started;
-});
+const lab = labForFile();
 
 const keyOf = keyCounter();
 

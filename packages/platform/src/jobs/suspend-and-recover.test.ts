@@ -1,11 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { keyCounter, type Lab, LabApi, labForFile, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { keyCounter, LabApi, labForFile, labStep, startLab } from '../__fixtures__/jobs-harness.js';
 import { SqliteStore } from '../store/sqlite.js';
 
-let lab: Lab;
-labForFile((started) => {
-  lab = started;
-});
+const lab = labForFile();
 
 const keyOf = keyCounter();
 

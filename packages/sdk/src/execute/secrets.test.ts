@@ -11,7 +11,7 @@ import { withCustomAction } from '../custom-action.js';
 import { defineConnector } from '../define.js';
 import type { HttpExchangeLog } from '../http/types.js';
 import { asciiJson, expectNoPassword, PASSWORD, xml } from '../testing/__fixtures__/password.js';
-import soap from '../testing/__fixtures__/soap/connector.js';
+import soapLogin from '../testing/__fixtures__/soap/connector.js';
 import { execute } from './executor.js';
 
 interface Seen {
@@ -168,7 +168,7 @@ describe('constant values set by apply are not secrets (A6)', () => {
 describe('secrets learned at run time (A7)', () => {
   test('the login exchange does not show the session it obtains', async () => {
     const exchanges: HttpExchangeLog[] = [];
-    const result = await execute(soap, 'connection.authorization.acquire', {
+    const result = await execute(soapLogin, 'connection.authorization.acquire', {
       connection: { login_url: api.url, username: 'ann', password: 'hunter22' },
       onExchange: (log) => exchanges.push(log),
     });
@@ -189,14 +189,14 @@ describe('secrets learned at run time (A7)', () => {
       user_key: USER_KEY,
     };
     const exchanges: HttpExchangeLog[] = [];
-    await execute(soap, 'actions.query.execute', { connection, onExchange: (log) => exchanges.push(log) });
+    await execute(soapLogin, 'actions.query.execute', { connection, onExchange: (log) => exchanges.push(log) });
     expect(api.seen.at(-1)!.body).toContain(SESSION);
     const shown = JSON.stringify(exchanges);
     expect(shown).not.toContain(SESSION);
     expect(shown).not.toContain(USER_KEY);
     expect(shown).toContain('SELECT Name FROM Account');
 
-    const applied = await execute(soap, 'connection.authorization.apply', { connection });
+    const applied = await execute(soapLogin, 'connection.authorization.apply', { connection });
     const text = JSON.stringify(applied);
     expect(text).not.toContain(SESSION);
     expect(text).not.toContain(USER_KEY);
