@@ -150,6 +150,8 @@ export interface Lab {
   jobs(recipeId: string, events: unknown[]): Promise<JobRecord[]>;
   /** Waits until the job reaches one of `statuses`; returns it with its steps. */
   job(id: string, statuses?: JobStatus[]): Promise<JobWithSteps>;
+  /** Commits one job for `event` and waits until it has finished; returns it with its steps. */
+  run(recipeId: string, event: unknown): Promise<JobWithSteps>;
   /** The recipe's jobs, oldest first. */
   list(recipeId: string): Promise<JobRecord[]>;
   close(): Promise<void>;
@@ -230,6 +232,10 @@ export async function startLab(
         },
         `job ${id} to be ${statuses.join(' or ')}`,
       );
+    },
+    async run(recipeId, event) {
+      const [created] = await lab.jobs(recipeId, [event]);
+      return lab.job(created.id);
     },
     async list(recipeId) {
       const page = await server.store.listJobs({ recipeId, limit: 1000 });

@@ -14,8 +14,7 @@ describe('steps', () => {
       ],
     });
     const key = keyOf('order');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     const mine = lab.api.records.filter((r) => r.key === key);
     expect(mine.map((r) => r.value)).toEqual(['one', `after ${mine[0].n}`]);
     expect(job).toMatchObject({ status: 'succeeded', attempts: 1, error: null, trigger: { key } });
@@ -118,8 +117,7 @@ describe('steps', () => {
       onError: [labStep('report', 'record', { key: '=trigger.key', value: '{{error.stepId}}: {{error.message}}' })],
     });
     const key = keyOf('onerror');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -242,8 +240,7 @@ describe('retries', () => {
   test('after the last attempt the job fails with the error', async () => {
     const recipe = await lab.recipe({ steps: [labStep('shaky', 'flaky', { key: '=trigger.key', failures: 9 })] });
     const key = keyOf('retry-out');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job).toMatchObject({
       status: 'failed',
       attempts: 3,
