@@ -14,6 +14,7 @@ import type { ConnectorProblem } from '@weft/sdk/model';
 import { CONNECTOR_EXTENSIONS, loadConnectorFile } from '@weft/sdk/runtime';
 import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
+import { cachedLoad } from './promise-cache.js';
 import type { ConnectorVersion, Store } from './store/store.js';
 
 export interface RegisteredConnector {
@@ -75,15 +76,8 @@ export class Registry {
   async definitionAt(name: string, version: number): Promise<ConnectorDefinition> {
     const loaded = this.connectors.get(name);
     if (loaded && loaded.version.version === version) return loaded.definition;
-    const key = `${name}@${version}`;
-    let entry = this.versions.get(key);
-    if (!entry) {
-      entry = this.loadStored(name, version);
-      this.versions.set(key, entry);
-      // A failure is not kept: the next call tries again.
-      entry.catch(() => this.versions.delete(key));
-    }
-    return entry;
+    // A failure is not kept: the next call tries again.
+    return cachedLoad(this.versions, `${name}@${version}`, () => this.loadStored(name, version));
   }
 
   /** Where the stored source of a version is written to be imported. */
