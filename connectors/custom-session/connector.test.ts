@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition } from '@weft/sdk';
 import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
+import { execWeft, json, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const PASSWORD = 'correct-horse-battery-staple';
@@ -118,7 +118,7 @@ describe('weft exec', () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-session-'));
     const settings = join(dir, 'settings.yaml');
     await writeFile(settings, `base_url: ${server.url}/api\nusername: ann\npassword: ${PASSWORD}\n`);
-    const run = await runWeft(['exec', 'test', `--connector=${CONNECTOR}`, `--settings=${settings}`, '--verbose']);
+    const run = await execWeft(CONNECTOR, settings, 'test', '--verbose');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ user: 'ann' });
     const written = await readFile(settings, 'utf8');

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition } from '@weft/sdk';
 import { closeHttp, type ExecuteOptions, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runWeft } from '../../packages/cli/src/test-helpers.js';
+import { execWeft } from '../../packages/cli/src/test-helpers.js';
+import { outputOf } from '../test-support.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const TOKEN = 'af-at-4b6d8f0a2c4e6a8b';
@@ -256,11 +257,7 @@ beforeEach(() => {
   });
 });
 
-async function run(path: string, options: ExecuteOptions = {}): Promise<any> {
-  const result = await execute(connector, path, { connection: { ...connection }, ...options });
-  if (result.kind !== 'output') throw new Error(`expected an output, got ${result.kind}`);
-  return result.output;
-}
+const run = (path: string, options: ExecuteOptions = {}) => outputOf(connector, connection, path, options);
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
@@ -269,7 +266,7 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 function weft(path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+  return execWeft(CONNECTOR, settings, path, ...flags);
 }
 
 describe('connection', () => {

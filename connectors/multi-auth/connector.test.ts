@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition } from '@weft/sdk';
 import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
+import { execWeft, json, startServer, type TestServer } from '../../packages/cli/src/test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
 const API_KEY = 'tb-key-5d1e0c7a93';
@@ -79,14 +79,7 @@ describe('multi authorization', () => {
       ['with_key', 'key'],
       ['with_password', 'basic'],
     ]) {
-      const run = await runWeft([
-        'exec',
-        'test',
-        `--connector=${CONNECTOR}`,
-        `--settings=${settings}`,
-        `--connection=${name}`,
-        '--verbose',
-      ]);
+      const run = await execWeft(CONNECTOR, settings, 'test', `--connection=${name}`, '--verbose');
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ user: 'ann', via });
       for (const secret of [API_KEY, PASSWORD, BASIC.slice(6)]) expect(run.stderr).not.toContain(secret);

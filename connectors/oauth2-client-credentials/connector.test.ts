@@ -11,7 +11,7 @@ import type { ConnectorDefinition } from '@weft/sdk';
 import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { runWeft } from '../../packages/cli/src/test-helpers.js';
+import { execWeft } from '../../packages/cli/src/test-helpers.js';
 import { CLIENTS, startTestIssuer, type TestIssuer } from '../../packages/sdk/src/auth/__fixtures__/oidc-provider.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
@@ -91,24 +91,14 @@ describe('Acme Reports', () => {
       settings,
       `instance_url: ${instance_url}\nclient_id: ${client_id}\nclient_secret: ${client_secret}\n`,
     );
-    const acquired = await runWeft([
-      'exec',
-      'connection.authorization.acquire',
-      `--connector=${CONNECTOR}`,
-      `--settings=${settings}`,
-    ]);
+    const acquired = await execWeft(CONNECTOR, settings, 'connection.authorization.acquire');
     expect(acquired.code).toBe(0);
     const stored = parse(await readFile(settings, 'utf8'));
     expect(stored.access_token).toEqual(expect.any(String));
     expect(acquired.stdout + acquired.stderr).not.toContain(stored.access_token);
     expect(acquired.stdout + acquired.stderr).not.toContain(client_secret);
 
-    const listed = await runWeft([
-      'exec',
-      'actions.list_reports.execute',
-      `--connector=${CONNECTOR}`,
-      `--settings=${settings}`,
-    ]);
+    const listed = await execWeft(CONNECTOR, settings, 'actions.list_reports.execute');
     expect(JSON.parse(listed.stdout)).toEqual({ reports: REPORTS });
 
     const wrong = join(dir, 'wrong.yaml');
@@ -116,12 +106,7 @@ describe('Acme Reports', () => {
       wrong,
       `instance_url: ${instance_url}\nclient_id: ${client_id}\nclient_secret: not-the-secret-123\n`,
     );
-    const refused = await runWeft([
-      'exec',
-      'connection.authorization.acquire',
-      `--connector=${CONNECTOR}`,
-      `--settings=${wrong}`,
-    ]);
+    const refused = await execWeft(CONNECTOR, wrong, 'connection.authorization.acquire');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/invalid_client/);
     expect(refused.stderr).not.toContain('not-the-secret-123');

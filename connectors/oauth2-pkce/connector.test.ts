@@ -2,7 +2,6 @@
  * Acme Notes against a real authorization server (oidc-provider) that serves Acme's OAuth
  * endpoints, with a notes API beside it that accepts only access tokens the server issued.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import { parseAuthorizationCallback, startAuthorization } from '@weft/sdk/oauth2
 import { closeHttp, execute, loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, runWeft } from '../../packages/cli/src/test-helpers.js';
+import { execWeft, startOAuth2 } from '../../packages/cli/src/test-helpers.js';
 import { CLIENTS, startTestIssuer, type TestIssuer } from '../../packages/sdk/src/auth/__fixtures__/oidc-provider.js';
 
 const CONNECTOR = fileURLToPath(new URL('./connector.ts', import.meta.url));
@@ -105,34 +104,16 @@ describe('Acme Notes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'acme-notes-'));
     const settings = join(dir, 'settings.yaml');
     await writeFile(settings, `instance_url: ${issuer.issuer}\nclient_id: ${CLIENTS.pkce.id}\n`);
-    const child = spawn(
-      process.execPath,
-      [BIN, 'oauth2', `--connector=${CONNECTOR}`, `--settings=${settings}`, '--port=0', '--no-browser'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (d) => {
-        stderr += d;
-        const match = /^ {2}(http\S+)$/m.exec(stderr);
-        if (match) resolve(match[1]);
-      });
-      child.on('close', () => reject(new Error(stderr)));
-    });
-    const page = await fetch(await issuer.authorize(url));
+    const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${settings}`]);
+    const page = await fetch(await issuer.authorize(await run.url));
     expect(page.status).toBe(200);
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await run.done;
     expect(code).toBe(0);
     const stored = parse(await readFile(settings, 'utf8'));
     expect(stored.access_token).toEqual(expect.any(String));
     expect(stderr).not.toContain(stored.access_token);
 
-    const notes = await runWeft([
-      'exec',
-      'actions.list_notes.execute',
-      `--connector=${CONNECTOR}`,
-      `--settings=${settings}`,
-    ]);
+    const notes = await execWeft(CONNECTOR, settings, 'actions.list_notes.execute');
     expect(notes.code).toBe(0);
     expect(JSON.parse(notes.stdout).notes).toHaveLength(2);
   });

@@ -20,15 +20,19 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-async function writeTemp(temp: string, data: string | Uint8Array, mode: number): Promise<void> {
-  // `wx`: never follow or reuse something that already sits at the temporary name.
-  const handle = await open(temp, 'wx', mode);
+/** Writes a new file and syncs it; `wx`: never follows or reuses something already at `path`. */
+async function writeNew(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+async function writeTemp(temp: string, data: string | Uint8Array, mode: number): Promise<void> {
+  await writeNew(temp, data, mode);
   // The umask may have taken bits away from `mode`; set exactly what was asked.
   await chmod(temp, mode);
 }
@@ -69,13 +73,7 @@ export async function createFileExclusive(path: string, data: string | Uint8Arra
       const code = (error as NodeJS.ErrnoException).code;
       // File systems without hard links: fall back to an exclusive create.
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
-      const handle = await open(path, 'wx', mode);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeNew(path, data, mode);
     }
   } finally {
     await rm(temp, { force: true });

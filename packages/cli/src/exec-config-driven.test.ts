@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, startServer, type TestServer } from './test-helpers.js';
 
 const KIZEN = fileURLToPath(
   new URL('../../platform/src/__fixtures__/real-connectors/kizen/connector.ts', import.meta.url),
@@ -18,8 +18,7 @@ let dir: string;
 let settings: string;
 let config: string;
 
-const exec = (path: string, ...flags: string[]) =>
-  runWeft(['exec', path, `--connector=${KIZEN}`, `--settings=${settings}`, ...flags]);
+const exec = (path: string, ...flags: string[]) => execWeft(KIZEN, settings, path, ...flags);
 
 beforeAll(async () => {
   api = await startServer((req, res) => {
@@ -46,7 +45,7 @@ describe('weft exec with config fields', () => {
     await writeFile(input, JSON.stringify({ object: 'deals', id: '1', deal_value: '5' }));
     const result = await exec('actions.create_record.execute', `--input=${input}`);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).outputFields).toEqual(['id', 'deal_value']);
+    expect(JSON.parse(result.stdout).extendedOutputSchema).toEqual(['id', 'deal_value']);
   });
 });
 

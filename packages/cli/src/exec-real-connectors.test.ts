@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, startServer, type TestServer } from './test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./__fixtures__/real-shapes/connector.ts', import.meta.url));
 const PDF = Buffer.from('%PDF-1.4\n\xff\xfe binary', 'latin1');
@@ -34,8 +34,7 @@ afterAll(async () => {
   await api.close();
 });
 
-const exec = (path: string, ...flags: string[]) =>
-  runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+const exec = (path: string, ...flags: string[]) => execWeft(CONNECTOR, settings, path, ...flags);
 
 describe('triggers.<name>.dedup', () => {
   test('takes an array of records from --input and prints one signature per record', async () => {

@@ -8,24 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runWeft, startServer, type TestServer } from './test-helpers.js';
+import { asciiJson, expectNoPassword, PASSWORD, xml } from '../../sdk/src/testing/__fixtures__/password.js';
+import { execWeft, startServer, type TestServer } from './test-helpers.js';
 
-const CONNECTOR = fileURLToPath(new URL('./__fixtures__/soap-secrets/connector.ts', import.meta.url));
-const PASSWORD = 'p"a\\ss€wörd<&>';
+const CONNECTOR = fileURLToPath(new URL('../../sdk/src/testing/__fixtures__/soap/connector.ts', import.meta.url));
 const SESSION = '00D5g0000-SESSION-9f8e7d';
 const USER_KEY = 'uk-41c3d2b1a0';
-const asciiJson = (s: string) =>
-  JSON.stringify(s).replace(/[\u007f-\uffff<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const FORMS = [
-  PASSWORD,
-  JSON.stringify(PASSWORD).slice(1, -1),
-  asciiJson(PASSWORD).slice(1, -1),
-  encodeURIComponent(PASSWORD),
-  xml(PASSWORD),
-  'wörd',
-  'w\\u00f6rd',
-];
 const envelope = (body: string) => `<?xml version="1.0"?><Envelope><Body>${body}</Body></Envelope>`;
 
 let api: TestServer;
@@ -42,29 +30,39 @@ beforeAll(async () => {
         ),
       );
     }
-    res.end(envelope(`<queryResponse><echo>${xml(body)}</echo></queryResponse>`));
+    res.end(
+      envelope(
+        `<queryResponse><name>latest contest results as text, test</name><echo>${xml(body)}</echo></queryResponse>`,
+      ),
+    );
   });
   const dir = await mkdtemp(join(tmpdir(), 'weft-exec-secrets-'));
   settings = join(dir, 'settings.yaml');
   // JSON is YAML: the password keeps its quote and backslash exactly.
   await writeFile(
     settings,
-    JSON.stringify({ base: api.url, username: 'ann', password: PASSWORD, session_id: SESSION, user_key: USER_KEY }),
+    JSON.stringify({
+      login_url: api.url,
+      server_url: api.url,
+      username: 'ann',
+      password: PASSWORD,
+      session_id: SESSION,
+      user_key: USER_KEY,
+    }),
   );
 });
 afterAll(async () => {
   await api.close();
 });
 
-const exec = (path: string, ...flags: string[]) =>
-  runWeft(['exec', path, `--connector=${CONNECTOR}`, `--settings=${settings}`, ...flags]);
+const exec = (path: string, ...flags: string[]) => execWeft(CONNECTOR, settings, path, ...flags);
 
 test('--verbose and the error show the password in no form', async () => {
   const result = await exec('actions.send_password.execute', '--verbose');
   expect(result.code).not.toBe(0);
   expect(api.requests.at(-1)!.body).toContain('wörd&lt;&amp;&gt;');
   expect(result.stderr).toContain('[REDACTED]');
-  for (const form of FORMS) expect(result.stderr).not.toContain(form);
+  expectNoPassword(result.stderr);
 });
 
 test('a session and user key from an earlier login show nowhere in --verbose XML bodies and URLs', async () => {
@@ -75,7 +73,7 @@ test('a session and user key from an earlier login show nowhere in --verbose XML
   expect(result.stderr).not.toContain(SESSION);
   expect(result.stderr).not.toContain(USER_KEY);
   // The output is data: constants that look like apply's values are left alone.
-  expect(JSON.parse(result.stdout)).toEqual({ text: 'latest contest results as text, test' });
+  expect(JSON.parse(result.stdout)).toEqual({ name: 'latest contest results as text, test' });
 });
 
 test('connection.authorization.apply prints what apply set, secrets redacted and constants shown', async () => {

@@ -3,12 +3,12 @@
  * --follow / --seen go through the trigger runner (dedup across pages and runs).
  */
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, runWeft, startServer, type TestServer, writeIn } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}/connector.ts`, import.meta.url));
 const HOOKS = fixture('hooks');
@@ -19,11 +19,7 @@ let api: TestServer;
 let dir: string;
 let settings: string;
 
-async function file(name: string, content: unknown): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const file = (name: string, content: unknown) => writeIn(dir, name, content);
 
 beforeAll(async () => {
   api = await startServer((req, res, body) => {
@@ -41,7 +37,17 @@ afterAll(async () => {
 });
 
 function exec(connector: string, path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${connector}`, `--settings=${settings}`, ...flags]);
+  return execWeft(connector, settings, path, ...flags);
+}
+
+/** `webhook_notification` of a HOOKS trigger, with the raw body and the headers from these files. */
+function notify(trigger: string, rawBody: string, headers: string) {
+  return exec(
+    HOOKS,
+    `triggers.${trigger}.webhook_notification`,
+    `--webhook-raw-body=${rawBody}`,
+    `--webhook-headers=${headers}`,
+  );
 }
 
 describe('weft exec: webhook flags', () => {
@@ -77,12 +83,7 @@ describe('weft exec: webhook flags', () => {
     const raw = await file('raw-body.json', body);
     const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
     const headers = await file('headers.json', { 'Content-Type': 'application/json', 'X-Signature': signature });
-    const ok = await exec(
-      HOOKS,
-      'triggers.issue.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${headers}`,
-    );
+    const ok = await notify('issue', raw, headers);
     expect(ok.stderr).toBe('');
     // The output is what the lambda returned (an array here).
     expect(JSON.parse(ok.stdout)).toEqual([
@@ -90,12 +91,7 @@ describe('weft exec: webhook flags', () => {
       { id: 2, updated_at: 't2' },
     ]);
     const forged = await file('forged.json', { 'content-type': 'application/json', 'x-signature': 'sha256=00' });
-    const bad = await exec(
-      HOOKS,
-      'triggers.issue.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${forged}`,
-    );
+    const bad = await notify('issue', raw, forged);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('weft: Invalid webhook signature\n');
   });
@@ -148,24 +144,14 @@ describe('weft exec: webhook flags', () => {
     const rawResult = await exec(HOOKS, 'triggers.raw_text.webhook_notification', `--webhook-raw-body=${raw}`);
     expect(JSON.parse(rawResult.stdout)).toEqual({ text: 'a=1&b=2', length: 7 });
     const form = await file('form-headers.json', { 'content-type': 'application/x-www-form-urlencoded' });
-    const parsed = await exec(
-      HOOKS,
-      'triggers.account_event.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${form}`,
-    );
+    const parsed = await notify('account_event', raw, form);
     expect(JSON.parse(parsed.stdout)).toEqual({ a: '1', b: '2' });
   });
 
   test('invalid JSON under a JSON content type, and an unreadable payload file', async () => {
     const raw = await file('broken.txt', '{"a":');
     const headers = await file('json-headers.json', { 'content-type': 'application/json' });
-    const result = await exec(
-      HOOKS,
-      'triggers.account_event.webhook_notification',
-      `--webhook-raw-body=${raw}`,
-      `--webhook-headers=${headers}`,
-    );
+    const result = await notify('account_event', raw, headers);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/The webhook body is not valid JSON/);
     const payload = await file('broken-payload.json', '{"a":');
@@ -177,13 +163,7 @@ describe('weft exec: webhook flags', () => {
 
 describe('weft exec: polls through the runner', () => {
   test('--follow pages through and prints every event once with the final closure', async () => {
-    const result = await runWeft([
-      'exec',
-      'triggers.pages.poll',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
-      '--follow',
-    ]);
+    const result = await execWeft(BASIC, settings, 'triggers.pages.poll', '--follow');
     expect(JSON.parse(result.stdout)).toEqual({
       events: [{ id: 0 }, { id: 1 }, { id: 2 }],
       nextPoll: 3,
@@ -216,27 +196,20 @@ describe('weft exec: polls through the runner', () => {
 
   test('--max-steps stops a long cycle with a note', async () => {
     const input = await file('many-pages.json', { pages: 10 });
-    const result = await runWeft([
-      'exec',
+    const result = await execWeft(
+      BASIC,
+      settings,
       'triggers.pages.poll',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
       `--input=${input}`,
       '--follow',
       '--max-steps=2',
-    ]);
+    );
     expect(JSON.parse(result.stdout)).toEqual({ events: [{ id: 0 }, { id: 1 }], nextPoll: 2, canPollMore: true });
     expect(result.stderr).toMatch(/stopped after 2 polls \(--max-steps\)/);
   });
 
   test('--seen on anything but a poll is a usage error', async () => {
-    const result = await runWeft([
-      'exec',
-      'pick_lists.colors',
-      `--connector=${BASIC}`,
-      `--settings=${settings}`,
-      '--seen=x',
-    ]);
+    const result = await execWeft(BASIC, settings, 'pick_lists.colors', '--seen=x');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--seen applies to polls only/);
   });

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, runWeft, startServer, type TestServer, writeIn } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
 const BASIC = join(fixture('basic'), 'connector.ts');
@@ -12,14 +12,10 @@ let api: TestServer;
 let dir: string;
 let settings: string;
 
-async function file(name: string, content: unknown): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const file = (name: string, content: unknown) => writeIn(dir, name, content);
 
 function exec(path: string, ...flags: string[]) {
-  return runWeft(['exec', path, `--connector=${BASIC}`, `--settings=${settings}`, ...flags]);
+  return execWeft(BASIC, settings, path, ...flags);
 }
 
 /** A user mistake: non-zero exit, one short message, no stack trace. */
@@ -236,13 +232,7 @@ describe('weft exec reports bad input clearly', () => {
     await closed.close();
     const s = await file('refused.yaml', `base_url: ${closed.url}\n`);
     const input = await file('refused.json', { path: 'x' });
-    const result = await runWeft([
-      'exec',
-      'actions.get_path.execute',
-      `--connector=${BASIC}`,
-      `--settings=${s}`,
-      `--input=${input}`,
-    ]);
+    const result = await execWeft(BASIC, s, 'actions.get_path.execute', `--input=${input}`);
     expectCleanFailure(result, /connection refused/i);
   });
 
@@ -266,15 +256,15 @@ describe('weft exec reports bad input clearly', () => {
 
   test('a settings file that is not valid YAML', async () => {
     const bad = await file('bad.yaml', 'base_url: [unclosed\n');
-    const result = await runWeft(['exec', 'test', `--connector=${BASIC}`, `--settings=${bad}`]);
+    const result = await execWeft(BASIC, bad, 'test');
     expectCleanFailure(result, /bad\.yaml: not valid YAML/);
   });
 
   test('named connections need --connection when there are several', async () => {
     const named = await file('named.yaml', `prod:\n  base_url: ${api.url}\nstaging:\n  base_url: ${api.url}\n`);
-    const result = await runWeft(['exec', 'test', `--connector=${BASIC}`, `--settings=${named}`]);
+    const result = await execWeft(BASIC, named, 'test');
     expectCleanFailure(result, /several connections \(prod, staging\).*--connection/);
-    const ok = await runWeft(['exec', 'test', `--connector=${BASIC}`, `--settings=${named}`, '--connection=prod']);
+    const ok = await execWeft(BASIC, named, 'test', '--connection=prod');
     expect(ok.code).toBe(0);
   });
 });

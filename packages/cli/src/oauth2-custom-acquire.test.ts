@@ -3,14 +3,13 @@
  * they ask for a browser sign-in (REAUTHORIZE), and an `expires_in` they return becomes
  * `expires_at`, so the token is refreshed before it expires.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, json, type RunResult, runWeft, startServer, type TestServer } from './test-helpers.js';
+import { execWeft, json, startOAuth2, startServer, type TestServer } from './test-helpers.js';
 
 const CONNECTOR = fileURLToPath(new URL('./__fixtures__/oauth2/custom-acquire.ts', import.meta.url));
 
@@ -51,12 +50,7 @@ describe('a custom acquire', () => {
   test('without a code fails with the documented REAUTHORIZE message, sending nothing', async () => {
     const settings = await settingsFile('no-code.yaml');
     const before = api.requests.length;
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.acquire',
-      `--connector=${CONNECTOR}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CONNECTOR, settings, 'connection.authorization.acquire');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^weft: This connection uses the OAuth2 authorization-code grant: a user must grant access in a browser first/,
@@ -68,28 +62,13 @@ describe('a custom acquire', () => {
 
   test('through weft oauth2: the expires_in it returns is stored as expires_at', async () => {
     const settings = await settingsFile('authorized.yaml');
-    const child = spawn(
-      process.execPath,
-      [BIN, 'oauth2', '--no-browser', '--port=0', `--connector=${CONNECTOR}`, `--settings=${settings}`],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    const url = await new Promise<URL>((resolve, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (d) => {
-        stderr += d;
-        const match = /^ {2}(http\S+)$/m.exec(stderr);
-        if (match) resolve(new URL(match[1]));
-      });
-      child.on('close', () => reject(new Error(`no authorization URL:\n${stderr}`)));
-    });
-    const done = new Promise<RunResult>((resolve) =>
-      child.on('close', (code) => resolve({ code, stdout: '', stderr })),
-    );
+    const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${settings}`]);
+    const url = new URL(await run.url);
     const callback = new URL(url.searchParams.get('redirect_uri')!);
     callback.searchParams.set('code', 'the-code');
     callback.searchParams.set('state', url.searchParams.get('state')!);
     expect((await fetch(callback)).status).toBe(200);
-    expect((await done).code).toBe(0);
+    expect((await run.done).code).toBe(0);
 
     const values = await stored(settings);
     expect(values.access_token).toMatch(/^at-/);
@@ -102,12 +81,7 @@ describe('a custom acquire', () => {
 describe('a custom refresh', () => {
   test('its expires_in (even as a string) becomes expires_at', async () => {
     const settings = await settingsFile('refresh.yaml', 'access_token: old\nrefresh_token: rt-1\n');
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.refresh',
-      `--connector=${CONNECTOR}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CONNECTOR, settings, 'connection.authorization.refresh');
     expect(result.stderr).toContain('updated connection values written');
     const values = await stored(settings);
     expect(values.expires_in).toBeUndefined();
@@ -122,13 +96,13 @@ describe('a custom refresh', () => {
     );
     const refreshes = () => api.requests.filter((r) => r.url === '/custom-refresh').length;
     const before = refreshes();
-    const first = await runWeft(['exec', 'test', `--connector=${CONNECTOR}`, `--settings=${settings}`]);
+    const first = await execWeft(CONNECTOR, settings, 'test');
     expect(first.code).toBe(0);
     expect(refreshes()).toBe(before + 1);
     const values = await stored(settings);
     expect(secondsUntil(values.expires_at)).toBeGreaterThan(1700);
 
-    const second = await runWeft(['exec', 'test', `--connector=${CONNECTOR}`, `--settings=${settings}`]);
+    const second = await execWeft(CONNECTOR, settings, 'test');
     expect(second.code).toBe(0);
     expect(refreshes()).toBe(before + 1);
   });

@@ -4,7 +4,6 @@
  * URL, lets the server's automatic interaction approve (or deny), and follows the redirect to
  * the callback that `weft oauth2` serves.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { CLIENTS, startTestIssuer, type TestIssuer } from '../../sdk/src/auth/__fixtures__/oidc-provider.js';
-import { BIN, type RunResult, runWeft } from './test-helpers.js';
+import { execWeft, type RunResult, runWeft, startOAuth2 } from './test-helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/oauth2/${name}`, import.meta.url));
 const CONFIDENTIAL = fixture('connector.ts');
@@ -49,43 +48,6 @@ const confidentialSettings = () =>
     `# The test app\nissuer: ${issuer.issuer}\nclient_id: ${CLIENTS.confidential.id}\nclient_secret: ${CLIENTS.confidential.secret}\n`,
   );
 
-interface Running {
-  /** The authorization URL printed on stderr. */
-  url: Promise<string>;
-  done: Promise<RunResult>;
-}
-
-/** Starts `weft oauth2 ...` and watches stderr for the authorization URL. */
-function startOAuth2(args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, 'oauth2', '--no-browser', '--port=0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let found: (url: string) => void;
-  let missing: (error: Error) => void;
-  const url = new Promise<string>((resolve, reject) => {
-    found = resolve;
-    missing = reject;
-  });
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr += d;
-    const match = /^ {2}(http\S+)$/m.exec(stderr);
-    if (match) found(match[1]);
-  });
-  const done = new Promise<RunResult>((resolve) => {
-    child.on('close', (code) => {
-      missing(new Error(`weft oauth2 printed no authorization URL:\n${stderr}`));
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { url, done };
-}
-
 /** Every token-like value stored in a settings file. */
 function tokensIn(values: Record<string, unknown>): string[] {
   return ['access_token', 'refresh_token', 'id_token']
@@ -102,7 +64,7 @@ function expectNoSecrets(result: RunResult, secrets: string[]) {
 
 /** Runs a full authorization through `weft oauth2` and returns its result and the callback page. */
 async function authorizeWith(args: string[]) {
-  const run = startOAuth2(args);
+  const run = startOAuth2(args, env);
   const url = await run.url;
   const callback = await issuer.authorize(url);
   const page = await fetch(callback);
@@ -153,19 +115,14 @@ describe('weft oauth2: the authorization-code grant', () => {
     expectNoSecrets(result, [...tokensIn(stored), CLIENTS.confidential.secret]);
 
     // The stored access token works with the default bearer `apply`.
-    const me = await runWeft(['exec', 'test', `--connector=${CONFIDENTIAL}`, `--settings=${settings}`]);
+    const me = await execWeft(CONFIDENTIAL, settings, 'test');
     expect(me.stderr).toBe('');
     expect(JSON.parse(me.stdout)).toEqual({ sub: 'user-42' });
   });
 
   test('refresh with the real refresh token writes the new tokens back', async () => {
     const before = parse(await readFile(settings, 'utf8'));
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.refresh',
-      `--connector=${CONFIDENTIAL}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CONFIDENTIAL, settings, 'connection.authorization.refresh');
     expect(result.stderr).toMatch(/updated connection values written to/);
     expect(result.code).toBe(0);
     const after = parse(await readFile(settings, 'utf8'));
@@ -211,7 +168,7 @@ describe('weft oauth2: failures write nothing', () => {
   test('a callback with the wrong state ends the command', async () => {
     const settings = await confidentialSettings();
     const before = await readFile(settings, 'utf8');
-    const run = startOAuth2([`--connector=${CONFIDENTIAL}`, `--settings=${settings}`]);
+    const run = startOAuth2([`--connector=${CONFIDENTIAL}`, `--settings=${settings}`], env);
     const callback = new URL(await issuer.authorize(await run.url));
     callback.searchParams.set('state', 'forged-state');
     const page = await fetch(callback);
@@ -244,12 +201,7 @@ describe('weft oauth2: failures write nothing', () => {
       `issuer: ${issuer.issuer}\nclient_id: ${CLIENTS.confidential.id}\nclient_secret: ${CLIENTS.confidential.secret}\naccess_token: stale-access-token-1\nrefresh_token: revoked-refresh-token-1\n`,
     );
     const before = await readFile(settings, 'utf8');
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.refresh',
-      `--connector=${CONFIDENTIAL}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CONFIDENTIAL, settings, 'connection.authorization.refresh');
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/refused the stored refresh token \(invalid_grant/);
@@ -261,7 +213,7 @@ describe('weft oauth2: failures write nothing', () => {
   test('no redirect within --timeout ends the command', async () => {
     const settings = await confidentialSettings();
     const before = await readFile(settings, 'utf8');
-    const run = startOAuth2([`--connector=${CONFIDENTIAL}`, `--settings=${settings}`, '--timeout=1']);
+    const run = startOAuth2([`--connector=${CONFIDENTIAL}`, `--settings=${settings}`, '--timeout=1'], env);
     const result = await run.done;
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/No authorization arrived at http:\/\/127\.0\.0\.1:\d+\/oauth\/callback within 1 s/);
@@ -286,12 +238,7 @@ describe('client credentials', () => {
 
   test('weft exec connection.authorization.acquire stores the token', async () => {
     const settings = await ccSettings();
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.acquire',
-      `--connector=${CLIENT_CREDENTIALS}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CLIENT_CREDENTIALS, settings, 'connection.authorization.acquire');
     expect(result.code).toBe(0);
     const stored = parse(await readFile(settings, 'utf8'));
     expect(stored).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer', scope: 'api:read' });
@@ -324,12 +271,7 @@ describe('client credentials', () => {
       `issuer: ${issuer.issuer}\nclient_id: ${CLIENTS.post.id}\nclient_secret: not-the-right-secret-77\n`,
     );
     const before = await readFile(settings, 'utf8');
-    const result = await runWeft([
-      'exec',
-      'connection.authorization.acquire',
-      `--connector=${CLIENT_CREDENTIALS}`,
-      `--settings=${settings}`,
-    ]);
+    const result = await execWeft(CLIENT_CREDENTIALS, settings, 'connection.authorization.acquire');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/invalid_client/);
     expect(result.stderr).not.toContain('not-the-right-secret-77');

@@ -4,8 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -39,6 +41,55 @@ export function runWeft(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs `weft exec <path> --connector=<connector> --settings=<settings> ...flags`. */
+export function execWeft(connector: string, settings: string, path: string, ...flags: string[]): Promise<RunResult> {
+  return runWeft(['exec', path, `--connector=${connector}`, `--settings=${settings}`, ...flags]);
+}
+
+export interface RunningOAuth2 {
+  /** The authorization URL printed on stderr. */
+  url: Promise<string>;
+  done: Promise<RunResult>;
+}
+
+/** Starts `weft oauth2 --no-browser --port=0 ...args` and watches stderr for the authorization URL. */
+export function startOAuth2(args: string[], env: Record<string, string> = {}): RunningOAuth2 {
+  const child = spawn(process.execPath, [BIN, 'oauth2', '--no-browser', '--port=0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let found: (url: string) => void;
+  let missing: (error: Error) => void;
+  const url = new Promise<string>((resolve, reject) => {
+    found = resolve;
+    missing = reject;
+  });
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+    const match = /^ {2}(http\S+)$/m.exec(stderr);
+    if (match) found(match[1]);
+  });
+  const done = new Promise<RunResult>((resolve) => {
+    child.on('close', (code) => {
+      missing(new Error(`weft oauth2 printed no authorization URL:\n${stderr}`));
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { url, done };
+}
+
+/** Writes `dir/name` (a string as it is, anything else as JSON) and answers its path. */
+export async function writeIn(dir: string, name: string, content: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;

@@ -15,6 +15,7 @@ import { CONNECTOR_EXTENSIONS, type LoadedConnector } from '@weft/sdk/runtime';
 import { type ConnectorRuntime, InProcessRuntime } from './connector-runtime.js';
 import { checksumOf, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
+import { cachedLoad } from './promise-cache.js';
 import type { ConnectorVersion, Store } from './store/store.js';
 
 export interface RegisteredConnector {
@@ -96,15 +97,8 @@ export class Registry {
   async definitionAt(name: string, version: number): Promise<ConnectorDefinition> {
     const loaded = this.connectors.get(name);
     if (loaded && loaded.version.version === version) return loaded.definition;
-    const key = `${name}@${version}`;
-    let entry = this.versions.get(key);
-    if (!entry) {
-      entry = this.loadStored(name, version);
-      this.versions.set(key, entry);
-      // A failure is not kept: the next call tries again.
-      entry.catch(() => this.versions.delete(key));
-    }
-    return entry;
+    // A failure is not kept: the next call tries again.
+    return cachedLoad(this.versions, `${name}@${version}`, () => this.loadStored(name, version));
   }
 
   /** Where the stored source of a version is written to be imported. */

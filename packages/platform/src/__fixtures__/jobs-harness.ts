@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { RuntimeOptions } from '../runtime/options.js';
 import { type RunningServer, startServer } from '../serve.js';
 import type { JobRecord, JobStatus, JobWithSteps } from '../store/store.js';
@@ -149,6 +150,8 @@ export interface Lab {
   jobs(recipeId: string, events: unknown[]): Promise<JobRecord[]>;
   /** Waits until the job reaches one of `statuses`; returns it with its steps. */
   job(id: string, statuses?: JobStatus[]): Promise<JobWithSteps>;
+  /** Commits one job for `event` and waits until it has finished; returns it with its steps. */
+  run(recipeId: string, event: unknown): Promise<JobWithSteps>;
   /** The recipe's jobs, oldest first. */
   list(recipeId: string): Promise<JobRecord[]>;
   close(): Promise<void>;
@@ -230,6 +233,10 @@ export async function startLab(
         `job ${id} to be ${statuses.join(' or ')}`,
       );
     },
+    async run(recipeId, event) {
+      const [created] = await lab.jobs(recipeId, [event]);
+      return lab.job(created.id);
+    },
     async list(recipeId) {
       const page = await server.store.listJobs({ recipeId, limit: 1000 });
       return page.items.reverse();
@@ -240,4 +247,33 @@ export async function startLab(
     },
   };
   return lab;
+}
+
+/**
+ * One lab for a whole test file: started before its tests, closed after them, and its highest
+ * count of concurrent calls (`api.maxActive`) cleared before each test. The answer stands for
+ * that lab (it can be used from the first test on).
+ */
+export function labForFile(): Lab {
+  let lab: Lab | undefined;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+  beforeEach(() => {
+    if (lab) lab.api.maxActive = 0;
+  });
+  const started = (): Lab => {
+    if (!lab) throw new Error('The lab starts in beforeAll: use it inside a test or hook');
+    return lab;
+  };
+  return new Proxy({} as Lab, { get: (_target, key) => Reflect.get(started(), key) });
+}
+
+/** Keys unique within a test file: `name-1`, `name-2`, ... */
+export function keyCounter(): (name: string) => string {
+  let n = 0;
+  return (name) => `${name}-${++n}`;
 }

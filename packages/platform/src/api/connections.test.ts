@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [
@@ -21,6 +22,17 @@ let apiUrl: string;
 let sessions = 0;
 /** Every response body the API under test sent, to search for secrets. */
 const bodies: string[] = [];
+const call = apiCaller(
+  () => server,
+  (text) => bodies.push(text),
+);
+/** A connection of the session-login connector, as user ada, to the fake service unless `baseUrl` says otherwise. */
+const createSvc = (name: string, password: string, baseUrl = apiUrl) =>
+  call('POST', '/api/connections', {
+    name,
+    connector: 'svc',
+    values: { base_url: baseUrl, username: 'ada', password },
+  });
 
 beforeAll(async () => {
   // A fake service: POST /login trades username/password for a session; GET /me needs one.
@@ -66,20 +78,6 @@ afterAll(async () => {
   await server.close();
   await new Promise((resolve) => api.close(resolve));
 });
-
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.token.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  bodies.push(text);
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe('connections API', () => {
   test('create, read, list, patch and delete; secrets come back as [REDACTED]', async () => {
@@ -181,11 +179,7 @@ describe('connections API', () => {
   });
 
   test("test runs the connector's test; the session it acquires is saved, sealed", async () => {
-    await call('POST', '/api/connections', {
-      name: 'svc-ok',
-      connector: 'svc',
-      values: { base_url: apiUrl, username: 'ada', password: PASSWORD },
-    });
+    await createSvc('svc-ok', PASSWORD);
     const result = await call('POST', '/api/connections/svc-ok/test');
     expect(result).toEqual({ status: 200, body: { ok: true, message: 'The connection works' } });
     const stored = server.vault.open('svc-ok', (await server.store.getConnection('svc-ok'))!);
@@ -199,22 +193,14 @@ describe('connections API', () => {
   });
 
   test('a failing test answers ok: false with a message that holds no secret', async () => {
-    await call('POST', '/api/connections', {
-      name: 'svc-bad',
-      connector: 'svc',
-      values: { base_url: apiUrl, username: 'ada', password: WRONG },
-    });
+    await createSvc('svc-bad', WRONG);
     const result = await call('POST', '/api/connections/svc-bad/test');
     expect(result.status).toBe(200);
     expect(result.body.ok).toBe(false);
     expect(result.body.message).toMatch(/403/);
     expect(result.body.message).not.toContain(WRONG);
 
-    const down = await call('POST', '/api/connections', {
-      name: 'svc-down',
-      connector: 'svc',
-      values: { base_url: 'http://127.0.0.1:9/', username: 'ada', password: PASSWORD },
-    });
+    const down = await createSvc('svc-down', PASSWORD, 'http://127.0.0.1:9/');
     expect(down.status).toBe(201);
     const refused = await call('POST', '/api/connections/svc-down/test');
     expect(refused.body.ok).toBe(false);

@@ -21,6 +21,7 @@ import type { ServerContext } from '../runtime/context.js';
 import { connectorFailure, fieldsBody, fieldsOperation, fieldsRequest } from './connector-fields.js';
 import { describeConnector, summarizeConnector } from './describe.js';
 import { errorBody } from './errors.js';
+import { liveConnectionFor } from './live-connection.js';
 import { answer, failure, invalid as invalidAnswer, list, notFound, params, ref, unauthorized } from './schemas.js';
 
 /** Bundled sources carry an inline source map: allow more than the API's usual 1 MiB. */
@@ -238,15 +239,7 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
     let connection: Record<string, unknown> = {};
     let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
     if (fields.connection !== undefined) {
-      const live = await context.connections.live(fields.connection).catch((error) => {
-        if (error instanceof NotFoundError && error.code === 'CONNECTION_NOT_FOUND') {
-          throw new NotFoundError(error.code, error.message, 'connection');
-        }
-        throw error;
-      });
-      if (live.connector !== name) {
-        throw invalid('connection', `belongs to the connector "${live.connector}", not "${name}"`);
-      }
+      const live = await liveConnectionFor(context.connections, fields.connection, name);
       connection = live.values;
       onConnectionUpdate = live.onConnectionUpdate;
     }

@@ -95,7 +95,8 @@ function allowed(policy: HostPolicy, hostname: string | undefined): boolean {
 
 /** The host an absolute-form request target names (`GET http://host/path HTTP/1.1`), if any. */
 function targetHost(rawUrl: string | undefined): string | null | undefined {
-  if (!rawUrl || !/^[a-z][a-z0-9+.-]*:\/\//i.test(rawUrl)) return null;
+  // Origin-form (`/path`), what nearly every request sends, needs no pattern.
+  if (!rawUrl || rawUrl.charCodeAt(0) === 47 || !/^[a-z][a-z0-9+.-]*:\/\//i.test(rawUrl)) return null;
   try {
     return new URL(rawUrl).hostname.toLowerCase().replace(/^\[|\]$/g, '');
   } catch {
@@ -103,16 +104,36 @@ function targetHost(rawUrl: string | undefined): string | null | undefined {
   }
 }
 
-/** The `onRequest` hook refusing requests addressed to a name the policy does not accept. */
+/** Host header values seen accepted, so that a busy server does not parse the same one each time. */
+const ACCEPTED_CACHE = 64;
+
+/**
+ * The `onRequest` hook refusing requests addressed to a name the policy does not accept. A
+ * callback hook, not an async one: on the webhook path every request passes it, and a promise
+ * per request costs more than the check.
+ */
 export function hostGuard(policy: HostPolicy) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  // Only accepted values are kept (refused ones are rare and must not crowd them out); the
+  // policy never changes while the server runs.
+  const accepted = new Set<string>();
+  const headerAllowed = (header: string | undefined): boolean => {
+    if (header !== undefined && accepted.has(header)) return true;
+    const ok = allowed(policy, typeof header === 'string' ? hostnameOf(header) : undefined);
+    if (ok && header !== undefined) {
+      if (accepted.size >= ACCEPTED_CACHE) accepted.clear();
+      accepted.add(header);
+    }
+    return ok;
+  };
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const header = request.headers.host;
-    const fromHeader = typeof header === 'string' ? hostnameOf(header) : undefined;
     const fromTarget = targetHost(request.raw.url);
-    const ok = allowed(policy, fromHeader) && (fromTarget === null || allowed(policy, fromTarget));
-    if (ok) return;
+    if (headerAllowed(header) && (fromTarget === null || allowed(policy, fromTarget))) {
+      done();
+      return;
+    }
     const named = (fromTarget ?? header ?? '').slice(0, 100);
-    return reply
+    reply
       .status(403)
       .send(
         errorBody(

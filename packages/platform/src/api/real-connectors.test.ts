@@ -72,7 +72,8 @@ describe('object definitions receive the config fields', () => {
     expect(res.status).toBe(200);
     expect(res.body.output).toEqual({
       input: { object: 'deals', id: '7', deal_value: '100' },
-      outputFields: ['id', 'deal_value', 'stage'],
+      extendedInputSchema: ['id', 'deal_value', 'stage'],
+      extendedOutputSchema: ['id', 'deal_value', 'stage'],
     });
   });
 });
@@ -189,7 +190,8 @@ describe('a job step on a config-driven action', () => {
     expect(done?.status, JSON.stringify(done?.error)).toBe('succeeded');
     expect(done?.steps[0].output).toEqual({
       input: { object: 'deals', id: 'r2', stage: 'lost' },
-      outputFields: ['id', 'deal_value', 'stage'],
+      extendedInputSchema: ['id', 'deal_value', 'stage'],
+      extendedOutputSchema: ['id', 'deal_value', 'stage'],
     });
   });
 });

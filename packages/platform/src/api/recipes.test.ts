@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [
@@ -10,6 +11,7 @@ const FIXTURES = [
   fileURLToPath(new URL('../__fixtures__/recipe-connectors', import.meta.url)),
 ];
 let server: RunningServer;
+const call = apiCaller(() => server);
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-recipes-'));
@@ -24,19 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${server.token.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 const recipe = (overrides: Record<string, unknown> = {}) => ({
   name: 'New order to CRM',

@@ -14,6 +14,7 @@ import { invalid, type Json, stringAt } from '../input.js';
 import { ConnectorHostError } from '../isolation/host-errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
+import { liveConnectionFor } from './live-connection.js';
 import { answer, failure as failed, invalid as invalidAnswer, params, unauthorized } from './schemas.js';
 
 /** Exchanges kept per run, and characters kept of each body (the console shows them, not stores). */
@@ -102,15 +103,7 @@ export async function runRoutes(app: FastifyInstance, context: ServerContext): P
     let connection: Record<string, unknown> = {};
     let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
     if (connectionName !== undefined) {
-      const live = await context.connections.live(connectionName).catch((error: unknown) => {
-        if (error instanceof NotFoundError && error.code === 'CONNECTION_NOT_FOUND') {
-          throw new NotFoundError(error.code, error.message, 'connection');
-        }
-        throw error;
-      });
-      if (live.connector !== name) {
-        throw invalid('connection', `belongs to the connector "${live.connector}", not "${name}"`);
-      }
+      const live = await liveConnectionFor(context.connections, connectionName, name);
       connection = live.values;
       onConnectionUpdate = live.onConnectionUpdate;
     } else if (needsConnection(definition)) {

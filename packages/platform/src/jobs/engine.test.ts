@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { eventually, type Lab, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { eventually, keyCounter, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
 
-let lab: Lab;
+const lab = labForFile();
 
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
-});
-beforeEach(() => {
-  lab.api.maxActive = 0;
-});
-
-const keyOf = (() => {
-  let n = 0;
-  return (name: string) => `${name}-${++n}`;
-})();
+const keyOf = keyCounter();
 
 describe('steps', () => {
   test('action steps run in order, each reading earlier outputs; records keep input, output and times', async () => {
@@ -27,8 +14,7 @@ describe('steps', () => {
       ],
     });
     const key = keyOf('order');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     const mine = lab.api.records.filter((r) => r.key === key);
     expect(mine.map((r) => r.value)).toEqual(['one', `after ${mine[0].n}`]);
     expect(job).toMatchObject({ status: 'succeeded', attempts: 1, error: null, trigger: { key } });
@@ -131,8 +117,7 @@ describe('steps', () => {
       onError: [labStep('report', 'record', { key: '=trigger.key', value: '{{error.stepId}}: {{error.message}}' })],
     });
     const key = keyOf('onerror');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -255,8 +240,7 @@ describe('retries', () => {
   test('after the last attempt the job fails with the error', async () => {
     const recipe = await lab.recipe({ steps: [labStep('shaky', 'flaky', { key: '=trigger.key', failures: 9 })] });
     const key = keyOf('retry-out');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job).toMatchObject({
       status: 'failed',
       attempts: 3,

@@ -11,31 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { asciiJson, expectNoPassword, PASSWORD, xml } from '../../../sdk/src/testing/__fixtures__/password.js';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { eventually, RECIPE_CONNECTORS } from '../__fixtures__/jobs-harness.js';
 import { type RunningServer, startServer } from '../serve.js';
 import type { JobWithSteps } from '../store/store.js';
 
 const SECRETS = fileURLToPath(new URL('../__fixtures__/secret-connectors', import.meta.url));
-const PASSWORD = 'p"a\\ss€wörd<&>';
-const asciiJson = (s: string) =>
-  JSON.stringify(s).replace(/[\u007f-\uffff<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/** The forms the password takes once written anywhere (raw, JSON, \u, URL, XML, JSON of JSON). */
-const FORMS = [
-  PASSWORD,
-  JSON.stringify(PASSWORD).slice(1, -1),
-  JSON.stringify(JSON.stringify(PASSWORD)).slice(3, -3),
-  asciiJson(PASSWORD).slice(1, -1),
-  encodeURIComponent(PASSWORD),
-  xml(PASSWORD),
-  'w\\u00f6rd',
-  'wörd',
-];
-
-function expectNoPassword(text: string): void {
-  for (const form of FORMS) expect(text).not.toContain(form);
-}
 
 let api: Server;
 let server: RunningServer;

@@ -6,6 +6,7 @@
  */
 import type { ActionDefinition, ConnectorDefinition } from '@weft/sdk';
 import { WeftError } from '@weft/sdk';
+import { cachedLoad } from '../promise-cache.js';
 import type { ActionStep } from '../recipes/types.js';
 import type { Registry } from '../registry.js';
 
@@ -22,14 +23,8 @@ export class ActionResolver {
   constructor(private readonly registry: Pick<Registry, 'definitionAt'>) {}
 
   resolve(step: ActionStep, versions: Record<string, number>): Promise<ResolvedAction> {
-    let resolved = this.cache.get(step);
-    if (!resolved) {
-      resolved = this.load(step, versions);
-      this.cache.set(step, resolved);
-      // A connector version that is not loaded now may be later (a push): do not keep the failure.
-      resolved.catch(() => this.cache.delete(step));
-    }
-    return resolved;
+    // A connector version that is not loaded now may be later (a push): a failure is not kept.
+    return cachedLoad(this.cache, step, () => this.load(step, versions));
   }
 
   private async load(step: ActionStep, versions: Record<string, number>): Promise<ResolvedAction> {

@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type Lab, LabApi, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { keyCounter, LabApi, labForFile, labStep, startLab } from '../__fixtures__/jobs-harness.js';
 import { SqliteStore } from '../store/sqlite.js';
 
-let lab: Lab;
+const lab = labForFile();
 
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
-});
-beforeEach(() => {
-  lab.api.maxActive = 0;
-});
-
-const keyOf = (() => {
-  let n = 0;
-  return (name: string) => `${name}-${++n}`;
-})();
+const keyOf = keyCounter();
 
 describe('multistep actions', () => {
   test('a suspended action runs again with its continue until it returns', async () => {
@@ -28,8 +15,7 @@ describe('multistep actions', () => {
       ],
     });
     const key = keyOf('multi');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(job.steps[0]).toMatchObject({
       stepId: 'export',
@@ -101,8 +87,7 @@ describe('wait for resume', () => {
       steps: [labStep('approve', 'approval', { key: '=trigger.key', timeout_seconds: 0.2 })],
     });
     const key = keyOf('timeout');
-    const [created] = await lab.jobs(recipe, [{ key }]);
-    const job = await lab.job(created.id);
+    const job = await lab.run(recipe, { key });
     expect(job.status).toBe('succeeded');
     expect(job.steps[0].output).toMatchObject({ resume: { timedOut: true } });
     const url = lab.api.approvals.find((a) => a.key === key)!.url;
@@ -110,17 +95,19 @@ describe('wait for resume', () => {
   });
 });
 
+/** A lab of its own (on an API that outlives it, for the next start) with one started recipe of `steps`. */
+async function labBeforeCrash(steps: ReturnType<typeof labStep>[]) {
+  const api = new LabApi();
+  const first = await startLab({ api });
+  return { api, first, recipe: await first.recipe({ steps }) };
+}
+
 describe('recovery after a crash', () => {
   test('closing the server lets the running step finish; the job goes on from the next step at the next start', async () => {
-    const api = new LabApi();
-    await api.start();
-    const first = await startLab({ api });
-    const recipe = await first.recipe({
-      steps: [
-        labStep('slow', 'record', { key: '=trigger.key', value: 'slow', delay_ms: 150 }),
-        labStep('next', 'record', { key: '=trigger.key', value: 'next' }),
-      ],
-    });
+    const { api, first, recipe } = await labBeforeCrash([
+      labStep('slow', 'record', { key: '=trigger.key', value: 'slow', delay_ms: 150 }),
+      labStep('next', 'record', { key: '=trigger.key', value: 'next' }),
+    ]);
     const [created] = await first.jobs(recipe, [{ key: 'closing' }]);
     await api.until(() => api.active > 0);
     await first.server.close();
@@ -142,16 +129,11 @@ describe('recovery after a crash', () => {
   });
 
   test('a job left running with one finished step goes on from the next step', async () => {
-    const api = new LabApi();
-    await api.start();
-    const first = await startLab({ api });
-    const recipe = await first.recipe({
-      steps: [
-        labStep('a', 'record', { key: '=trigger.key', value: 'a' }),
-        labStep('b', 'record', { key: '=trigger.key', value: 'b after {{steps.a.n}}' }),
-        labStep('c', 'record', { key: '=trigger.key', value: 'c' }),
-      ],
-    });
+    const { api, first, recipe } = await labBeforeCrash([
+      labStep('a', 'record', { key: '=trigger.key', value: 'a' }),
+      labStep('b', 'record', { key: '=trigger.key', value: 'b after {{steps.a.n}}' }),
+      labStep('c', 'record', { key: '=trigger.key', value: 'c' }),
+    ]);
     await first.server.close();
 
     // What a kill -9 during step b leaves: the job running, step a's record committed.

@@ -1,21 +1,26 @@
 /** What a valid recipe refers to: the connectors and connections it uses. */
-import type { Recipe, Step } from './types.js';
+import type { ActionStep, Recipe, Step } from './types.js';
+
+/** Every action step of a recipe, nested ones (if/else, foreach) and the error handler's included. */
+function* actionSteps(steps: Step[]): Generator<ActionStep> {
+  for (const s of steps) {
+    if ('action' in s) yield s;
+    if ('then' in s) {
+      yield* actionSteps(s.then);
+      yield* actionSteps(s.else);
+    }
+    if ('do' in s) yield* actionSteps(s.do);
+  }
+}
+
+function stepsOf(recipe: Recipe): ActionStep[] {
+  return [...actionSteps(recipe.steps), ...actionSteps(recipe.onError)];
+}
 
 /** Every connector a recipe uses (trigger and steps), for version pins. */
 export function connectorsOf(recipe: Recipe): string[] {
   const names = new Set<string>([recipe.trigger.connector]);
-  const visit = (steps: Step[]) => {
-    for (const s of steps) {
-      if ('action' in s) names.add(s.connector);
-      if ('then' in s) {
-        visit(s.then);
-        visit(s.else);
-      }
-      if ('do' in s) visit(s.do);
-    }
-  };
-  visit(recipe.steps);
-  visit(recipe.onError);
+  for (const s of stepsOf(recipe)) names.add(s.connector);
   return [...names].sort();
 }
 
@@ -23,17 +28,6 @@ export function connectorsOf(recipe: Recipe): string[] {
 export function connectionsOf(recipe: Recipe): string[] {
   const names = new Set<string>();
   if (recipe.trigger.connection) names.add(recipe.trigger.connection);
-  const visit = (steps: Step[]) => {
-    for (const s of steps) {
-      if ('action' in s && s.connection) names.add(s.connection);
-      if ('then' in s) {
-        visit(s.then);
-        visit(s.else);
-      }
-      if ('do' in s) visit(s.do);
-    }
-  };
-  visit(recipe.steps);
-  visit(recipe.onError);
+  for (const s of stepsOf(recipe)) if (s.connection) names.add(s.connection);
   return [...names].sort();
 }

@@ -149,16 +149,21 @@ export class Recipes {
     return { ...this.view(record), warnings };
   }
 
-  /** Replaces a stopped recipe; its connector pins move to the versions loaded now. */
-  async replace(id: string, body: unknown): Promise<SavedRecipeView> {
+  /** Refuses (RECIPE_RUNNING) to change or delete a recipe that is running. */
+  private async stopped(id: string, doing: 'changing' | 'deleting'): Promise<void> {
     const current = await this.record(id);
     if (current.status === 'running') {
       throw new ConflictError(
         'RECIPE_RUNNING',
-        `The recipe "${current.name}" is running: stop it before changing it`,
+        `The recipe "${current.name}" is running: stop it before ${doing} it`,
         'id',
       );
     }
+  }
+
+  /** Replaces a stopped recipe; its connector pins move to the versions loaded now. */
+  async replace(id: string, body: unknown): Promise<SavedRecipeView> {
+    await this.stopped(id, 'changing');
     const { recipe, warnings } = await this.validate(body);
     const record = await this.store.updateRecipe(id, {
       name: recipe.name,
@@ -170,14 +175,7 @@ export class Recipes {
   }
 
   async remove(id: string): Promise<void> {
-    const current = await this.record(id);
-    if (current.status === 'running') {
-      throw new ConflictError(
-        'RECIPE_RUNNING',
-        `The recipe "${current.name}" is running: stop it before deleting it`,
-        'id',
-      );
-    }
+    await this.stopped(id, 'deleting');
     await this.store.deleteRecipe(id);
   }
 

@@ -51,21 +51,7 @@ class Validator extends RecipeChecks {
       return {};
     }
     this.keys(value, TRIGGER_KEYS, 'trigger');
-    const connectorName = this.string(value, 'connector', 'trigger.connector');
-    const definition = this.connector(connectorName, 'trigger.connector');
-    const connection = this.connection(value, connectorName, definition, 'trigger.connection');
-    const name = this.string(value, 'trigger', 'trigger.trigger');
-    let trigger: TriggerDefinition | undefined;
-    if (definition && name !== undefined) {
-      trigger = definition.triggers?.[name];
-      if (!trigger) {
-        const known = Object.keys(definition.triggers ?? {});
-        this.problem(
-          'trigger.trigger',
-          `connector "${connectorName}" has no trigger "${name}" (triggers: ${known.join(', ') || 'none'})`,
-        );
-      }
-    }
+    const { connectorName, connection, name, operation: trigger } = this.operation(value, 'trigger', 'trigger');
     const input = value.input ?? {};
     if (!isObject(input)) this.problem('trigger.input', `must be an object, not ${kindOf(input)}`);
     else {
@@ -94,6 +80,28 @@ class Validator extends RecipeChecks {
         ? outputsOf(trigger.outputFields, `the trigger ${connectorName}.${name}`, 'trigger', this.ctx)
         : undefined,
     };
+  }
+
+  /** The connector, connection and named trigger or action of the trigger or action step at `path`. */
+  operation(raw: Json, kind: 'trigger' | 'action', path: string) {
+    const connectorName = this.string(raw, 'connector', `${path}.connector`);
+    const definition = this.connector(connectorName, `${path}.connector`);
+    const connection = this.connection(raw, connectorName, definition, `${path}.connection`);
+    const name = this.string(raw, kind, `${path}.${kind}`);
+    const operations: Record<string, ActionDefinition | TriggerDefinition> | undefined =
+      kind === 'trigger' ? definition?.triggers : definition?.actions;
+    let operation: ActionDefinition | TriggerDefinition | undefined;
+    if (definition && name !== undefined) {
+      operation = operations?.[name];
+      if (!operation) {
+        const known = Object.keys(operations ?? {});
+        this.problem(
+          `${path}.${kind}`,
+          `connector "${connectorName}" has no ${kind} "${name}" (${kind}s: ${known.join(', ') || 'none'})`,
+        );
+      }
+    }
+    return { connectorName, connection, name, operation };
   }
 
   stepList(value: unknown, path: string, env: Env, depth: number, optional = false): Step[] {
@@ -150,21 +158,7 @@ class Validator extends RecipeChecks {
   action(raw: Json, path: string, env: Env): ActionStep {
     this.keys(raw, ACTION_KEYS, path);
     const id = this.id(raw, path);
-    const connectorName = this.string(raw, 'connector', `${path}.connector`);
-    const definition = this.connector(connectorName, `${path}.connector`);
-    const connection = this.connection(raw, connectorName, definition, `${path}.connection`);
-    const name = this.string(raw, 'action', `${path}.action`);
-    let action: ActionDefinition | undefined;
-    if (definition && name !== undefined) {
-      action = definition.actions?.[name];
-      if (!action) {
-        const known = Object.keys(definition.actions ?? {});
-        this.problem(
-          `${path}.action`,
-          `connector "${connectorName}" has no action "${name}" (actions: ${known.join(', ') || 'none'})`,
-        );
-      }
-    }
+    const { connectorName, connection, name, operation: action } = this.operation(raw, 'action', path);
     const input = raw.input ?? {};
     if (!isObject(input)) this.problem(`${path}.input`, `must be an object, not ${kindOf(input)}`);
     else {

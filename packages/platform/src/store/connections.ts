@@ -4,7 +4,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type Page, type PageRequest, StoreError } from './common.js';
 import type { ConnectionTable, Database } from './schema.js';
-import { affected, checkLimit, decodeCursor, now, page } from './sql.js';
+import { affected, keysetPage, now } from './sql.js';
 
 /** Connection values as the vault sealed them. */
 export interface SealedValues {
@@ -66,15 +66,12 @@ export class KyselyConnections implements ConnectionRepository {
   }
 
   async listConnections(request: PageRequest): Promise<Page<ConnectionRecord>> {
-    const limit = checkLimit(request.limit);
-    const after = decodeCursor(request.cursor);
-    let query = this.db
-      .selectFrom('connections')
-      .selectAll()
-      .orderBy('name')
-      .limit(limit + 1);
-    if (after !== undefined) query = query.where('name', '>', after);
-    return page((await query.execute()).map(toConnection), limit, (c) => c.name);
+    const rows = (take: number, after: string | undefined) => {
+      let query = this.db.selectFrom('connections').selectAll().orderBy('name').limit(take);
+      if (after !== undefined) query = query.where('name', '>', after);
+      return query.execute();
+    };
+    return keysetPage(request, rows, toConnection, (c) => c.name);
   }
 
   async connectionsNotSealedWith(keyId: string): Promise<ConnectionRecord[]> {

@@ -9,7 +9,7 @@ import type { EventsCommitted, EventWriter, NewEvents } from './events.js';
 import { jobSet, toJob, toStep, toStepRow } from './job-rows.js';
 import type { JobPatch, JobQuery, JobRecord, JobStepRecord, JobWithSteps } from './job-types.js';
 import type { Database } from './schema.js';
-import { affected, checkLimit, decodeCursor, now, page } from './sql.js';
+import { affected, keysetPage, now } from './sql.js';
 
 export interface JobRepository {
   /**
@@ -56,17 +56,15 @@ export class KyselyJobs implements JobRepository {
   }
 
   async listJobs(request: JobQuery): Promise<Page<JobRecord>> {
-    const limit = checkLimit(request.limit);
-    const before = decodeCursor(request.cursor);
-    let query = this.db
-      .selectFrom('jobs')
-      .selectAll()
-      .orderBy('id', 'desc')
-      .limit(limit + 1);
-    if (before !== undefined) query = query.where('id', '<', before);
-    if (request.recipeId) query = query.where('recipe_id', '=', request.recipeId);
-    if (request.status) query = query.where('status', '=', request.status);
-    return page((await query.execute()).map(toJob), limit, (j) => j.id);
+    // Newest first: the page goes on below the cursor's id.
+    const rows = (take: number, before: string | undefined) => {
+      let query = this.db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(take);
+      if (before !== undefined) query = query.where('id', '<', before);
+      if (request.recipeId) query = query.where('recipe_id', '=', request.recipeId);
+      if (request.status) query = query.where('status', '=', request.status);
+      return query.execute();
+    };
+    return keysetPage(request, rows, toJob, (j) => j.id);
   }
 
   async updateJob(id: string, patch: JobPatch): Promise<JobRecord | undefined> {

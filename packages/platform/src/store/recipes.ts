@@ -8,7 +8,7 @@ import type { Recipe } from '../recipes/types.js';
 import type { Page, PageRequest } from './common.js';
 import { deleteJobs } from './job-rows.js';
 import type { Database, RecipeTable } from './schema.js';
-import { affected, checkLimit, decodeCursor, fromJson, now, page, toJson } from './sql.js';
+import { affected, fromJson, keysetPage, now, toJson } from './sql.js';
 import { deleteSubscriptionOf } from './subscriptions.js';
 import { forgetTriggerState } from './trigger-state.js';
 
@@ -70,16 +70,13 @@ export class KyselyRecipes implements RecipeRepository {
   }
 
   async listRecipes(request: PageRequest & { status?: RecipeStatus }): Promise<Page<RecipeRecord>> {
-    const limit = checkLimit(request.limit);
-    const after = decodeCursor(request.cursor);
-    let query = this.db
-      .selectFrom('recipes')
-      .selectAll()
-      .orderBy('id')
-      .limit(limit + 1);
-    if (after !== undefined) query = query.where('id', '>', after);
-    if (request.status) query = query.where('status', '=', request.status);
-    return page((await query.execute()).map(toRecipe), limit, (r) => r.id);
+    const rows = (take: number, after: string | undefined) => {
+      let query = this.db.selectFrom('recipes').selectAll().orderBy('id').limit(take);
+      if (after !== undefined) query = query.where('id', '>', after);
+      if (request.status) query = query.where('status', '=', request.status);
+      return query.execute();
+    };
+    return keysetPage(request, rows, toRecipe, (r) => r.id);
   }
 
   async updateRecipe(id: string, input: Omit<NewRecipe, 'webhookSecret'>): Promise<RecipeRecord | undefined> {

@@ -2,7 +2,7 @@
  * Helpers of the shared queries: JSON columns, text times, cursors and pages. Nothing here
  * depends on the SQL dialect.
  */
-import { type Page, StoreError } from './common.js';
+import { type Page, type PageRequest, StoreError } from './common.js';
 
 export const now = () => new Date().toISOString();
 
@@ -43,6 +43,21 @@ export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new RangeError('limit must be an integer from 1 to 1000');
   return limit;
+}
+
+/**
+ * A keyset page: `rows(take, cursor)` reads up to `take` rows (the limit and one more) after the
+ * key the request's cursor holds (undefined on the first page), in key order.
+ */
+export async function keysetPage<R, T>(
+  request: PageRequest,
+  rows: (take: number, cursor: string | undefined) => Promise<R[]>,
+  toItem: (row: R) => T,
+  key: (item: T) => string,
+): Promise<Page<T>> {
+  const limit = checkLimit(request.limit);
+  const cursor = decodeCursor(request.cursor);
+  return page((await rows(limit + 1, cursor)).map(toItem), limit, key);
 }
 
 export function chunks<T>(list: readonly T[], size: number): T[][] {

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, type Lab, labStep, startLab } from '../__fixtures__/jobs-harness.js';
+import { describe, expect, test } from 'vitest';
+import { eventually, labForFile, labStep } from '../__fixtures__/jobs-harness.js';
 
-let lab: Lab;
-
-beforeAll(async () => {
-  lab = await startLab();
-});
-afterAll(async () => {
-  await lab?.close();
-});
+const lab = labForFile();
 
 const pollingRecipe = (overrides: Record<string, unknown> = {}) => ({
   name: 'new items',

@@ -40,12 +40,9 @@ export function obtainCredentials(
   return holdingExchanges(env.onExchange, () => obtain(operation, authorization, ctx, env, code));
 }
 
+/** `obtainCredentials` without the hold on its exchanges (same arguments). */
 async function obtain(
-  operation: CredentialOperation,
-  authorization: SingleAuthorization | undefined,
-  ctx: ConnectorContext,
-  env: CredentialEnv,
-  code?: CodeExchange,
+  ...[operation, authorization, ctx, env, code]: Parameters<typeof obtainCredentials>
 ): Promise<Record<string, unknown>> {
   const where = `connection.authorization.${operation}`;
   const own = (authorization as Record<string, unknown> | undefined)?.[operation];

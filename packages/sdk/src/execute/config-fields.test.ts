@@ -54,15 +54,13 @@ describe('object definitions see the config fields (Kizen-shaped connector)', ()
     expect(result.kind === 'output' && result.dropped).toEqual([]);
   });
 
-  test('webhookNotification gets the resolved output fields', async () => {
+  test('webhookNotification gets the resolved output fields (and keeps only those)', async () => {
+    const payload = { event: 'record.updated', record: { id: '9', fields: { stage: 'won', secret: 'x' } } };
     const result = await execute(kizen, 'triggers.record_updated.webhook_notification', {
       connection,
       input: { object: 'deals' },
-      webhook: { payload: { id: '9' }, headers: {}, params: {} },
+      webhook: { payload, headers: {}, params: {} },
     });
-    expect(result.kind === 'output' && result.output).toEqual({
-      id: '9',
-      extendedOutputSchema: ['id', 'deal_value', 'stage'],
-    });
+    expect(result.kind === 'output' && result.output).toEqual({ id: '9', stage: 'won' });
   });
 });

@@ -10,27 +10,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withCustomAction } from '../custom-action.js';
 import { defineConnector } from '../define.js';
 import type { HttpExchangeLog } from '../http/types.js';
+import { asciiJson, expectNoPassword, PASSWORD, xml } from '../testing/__fixtures__/password.js';
+import soapLogin from '../testing/__fixtures__/soap/connector.js';
 import { execute } from './executor.js';
-
-const PASSWORD = 'p"a\\ss€wörd<&>';
-/** Every form of PASSWORD that must not show: raw, JSON, \u-escaped, URL, form, XML. */
-const asciiJson = (s: string) =>
-  JSON.stringify(s).replace(/[\u007f-\uffff<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const FORMS = [
-  PASSWORD,
-  JSON.stringify(PASSWORD).slice(1, -1),
-  asciiJson(PASSWORD).slice(1, -1),
-  encodeURIComponent(PASSWORD),
-  new URLSearchParams({ p: PASSWORD }).toString().slice(2),
-  xml(PASSWORD),
-  Buffer.from(`ann:${PASSWORD}`).toString('base64'),
-];
-
-function expectNoPassword(text: string): void {
-  for (const form of FORMS) expect(text).not.toContain(form);
-  expect(text).not.toMatch(/w(ö|\\u00f6|%C3%B6)rd/i);
-}
 
 interface Seen {
   url: string;
@@ -82,8 +64,14 @@ beforeAll(async () => {
     if (path === '/login') {
       res.writeHead(200, { 'content-type': 'text/xml' });
       return res.end(
-        `<?xml version="1.0"?><loginResponse><result><sessionId>${SESSION}</sessionId>` +
-          `<serverUrl>${api.url}/services/${USER_KEY}</serverUrl><userKey>${USER_KEY}</userKey></result></loginResponse>`,
+        `<?xml version="1.0"?><Envelope><Body><loginResponse><result><sessionId>${SESSION}</sessionId>` +
+          `<serverUrl>${api.url}/services/${USER_KEY}</serverUrl><userKey>${USER_KEY}</userKey></result></loginResponse></Body></Envelope>`,
+      );
+    }
+    if (path.endsWith('/query')) {
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      return res.end(
+        `<?xml version="1.0"?><Envelope><Body><queryResponse><name>Acme</name></queryResponse></Body></Envelope>`,
       );
     }
     if (path === '/hopaws') {
@@ -178,45 +166,9 @@ describe('constant values set by apply are not secrets (A6)', () => {
 });
 
 describe('secrets learned at run time (A7)', () => {
-  const salesforce = defineConnector({
-    title: 'Salesforce SOAP',
-    connection: {
-      fields: [{ name: 'login_url' }, { name: 'username' }, { name: 'password', controlType: 'password' }],
-      authorization: {
-        type: 'custom_auth',
-        acquire: async (ctx) => {
-          const answer = await ctx
-            .post(`${ctx.connection.login_url}/login`, {
-              login: { username: ctx.connection.username, password: ctx.connection.password },
-            })
-            .requestFormatXml('Envelope')
-            .responseFormatXml();
-          const result = answer.loginResponse[0].result[0];
-          return {
-            session_id: result.sessionId[0]['#text'],
-            server_url: result.serverUrl[0]['#text'],
-            user_key: result.userKey[0]['#text'],
-          };
-        },
-        apply: (ctx) => {
-          ctx.headers({ 'Content-Type': 'text/xml', SOAPAction: 'query' });
-          ctx.params({ user_key: ctx.connection.user_key });
-          ctx.payload({ Header: { SessionHeader: { sessionId: ctx.connection.session_id } } });
-        },
-      },
-    },
-    actions: {
-      query: {
-        execute: async (ctx) =>
-          ctx
-            .post(`${ctx.connection.server_url}/query`, { Body: { query: 'SELECT Id FROM Account' } })
-            .requestFormatXml('Envelope'),
-      },
-    },
-  });
   test('the login exchange does not show the session it obtains', async () => {
     const exchanges: HttpExchangeLog[] = [];
-    const result = await execute(salesforce, 'connection.authorization.acquire', {
+    const result = await execute(soapLogin, 'connection.authorization.acquire', {
       connection: { login_url: api.url, username: 'ann', password: 'hunter22' },
       onExchange: (log) => exchanges.push(log),
     });
@@ -237,14 +189,14 @@ describe('secrets learned at run time (A7)', () => {
       user_key: USER_KEY,
     };
     const exchanges: HttpExchangeLog[] = [];
-    await execute(salesforce, 'actions.query.execute', { connection, onExchange: (log) => exchanges.push(log) });
+    await execute(soapLogin, 'actions.query.execute', { connection, onExchange: (log) => exchanges.push(log) });
     expect(api.seen.at(-1)!.body).toContain(SESSION);
     const shown = JSON.stringify(exchanges);
     expect(shown).not.toContain(SESSION);
     expect(shown).not.toContain(USER_KEY);
-    expect(shown).toContain('SELECT Id FROM Account');
+    expect(shown).toContain('SELECT Name FROM Account');
 
-    const applied = await execute(salesforce, 'connection.authorization.apply', { connection });
+    const applied = await execute(soapLogin, 'connection.authorization.apply', { connection });
     const text = JSON.stringify(applied);
     expect(text).not.toContain(SESSION);
     expect(text).not.toContain(USER_KEY);

@@ -26,16 +26,23 @@ export { redactUrl } from './redact-url.js';
 export { matchesResponse, parseRetryAfter, retryDelay } from './retry.js';
 export { closeHttp } from './transport.js';
 
-/** The environment's pipeline is composed here, once: every request of these helpers goes through it. */
+/**
+ * The environment's pipeline is composed here, once, on the first request: every request of
+ * these helpers goes through it, and runs that send none (most webhook deliveries) skip it.
+ */
 export function createHttpHelpers(env: HttpEnv): HttpHelpers {
-  const pipeline = createPipeline(env);
+  let composed: ReturnType<typeof createPipeline> | undefined;
+  const pipeline = () => {
+    composed ??= createPipeline(env);
+    return composed;
+  };
   return {
-    get: (url, params) => new HttpRequest(pipeline, 'GET', url, params),
-    delete: (url, params) => new HttpRequest(pipeline, 'DELETE', url, params),
-    options: (url, params) => new HttpRequest(pipeline, 'OPTIONS', url, params),
-    head: (url, params) => new HttpRequest(pipeline, 'HEAD', url, params),
-    post: (url, payload) => new HttpRequest(pipeline, 'POST', url, payload),
-    put: (url, payload) => new HttpRequest(pipeline, 'PUT', url, payload),
-    patch: (url, payload) => new HttpRequest(pipeline, 'PATCH', url, payload),
+    get: (url, params) => new HttpRequest(pipeline(), 'GET', url, params),
+    delete: (url, params) => new HttpRequest(pipeline(), 'DELETE', url, params),
+    options: (url, params) => new HttpRequest(pipeline(), 'OPTIONS', url, params),
+    head: (url, params) => new HttpRequest(pipeline(), 'HEAD', url, params),
+    post: (url, payload) => new HttpRequest(pipeline(), 'POST', url, payload),
+    put: (url, payload) => new HttpRequest(pipeline(), 'PUT', url, payload),
+    patch: (url, payload) => new HttpRequest(pipeline(), 'PATCH', url, payload),
   };
 }

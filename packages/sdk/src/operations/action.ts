@@ -8,18 +8,11 @@ import { convertOutput, prepareInput, resolveOutputFields } from '../execute/fie
 import type { RetryPolicy } from '../http/types.js';
 import type { ActionOperation } from '../model/operations.js';
 import type { ActionContext, ActionDefinition, ConnectorDefinition } from '../types.js';
+import { findNamed } from './find.js';
 import { type OutputResult, output, type RunOptions } from './types.js';
 
 export function findAction(connector: ConnectorDefinition, name: string): ActionDefinition {
-  const action = connector.actions?.[name];
-  if (!action) {
-    const known = Object.keys(connector.actions ?? {});
-    throw new WeftError(
-      'UNKNOWN_PATH',
-      `Unknown action "${name}". Actions of this connector: ${known.join(', ') || 'none'}`,
-    );
-  }
-  return action;
+  return findNamed(connector.actions, 'action', name);
 }
 
 function retryPolicy(action: ActionDefinition): RetryPolicy | undefined {

@@ -24,6 +24,12 @@ function describedOf(env: RunEnvironment, operation: DescribeOperation) {
   return { definition, where };
 }
 
+/** The operation's `description` or `help`, evaluated when it is a function. */
+function describedText(env: RunEnvironment, operation: DescribeOperation, key: 'description' | 'help') {
+  const { definition, where } = describedOf(env, operation);
+  return operationText(where, definition, key, env, operation);
+}
+
 /** `input_fields`, `output_fields`, `config_fields`. */
 export async function runFieldList(env: RunEnvironment, operation: DescribeOperation): Promise<OutputResult<Field[]>> {
   const { definition, where } = describedOf(env, operation);
@@ -41,8 +47,7 @@ export async function runDescription(
   env: RunEnvironment,
   operation: DescribeOperation,
 ): Promise<OutputResult<string | null>> {
-  const { definition, where } = describedOf(env, operation);
-  const text = await operationText(where, definition, 'description', env, operation);
+  const text = await describedText(env, operation, 'description');
   return output(typeof text === 'string' ? text : null);
 }
 
@@ -50,8 +55,7 @@ export async function runHelp(
   env: RunEnvironment,
   operation: DescribeOperation,
 ): Promise<OutputResult<HelpText | null>> {
-  const { definition, where } = describedOf(env, operation);
-  const text = await operationText(where, definition, 'help', env, operation);
+  const text = await describedText(env, operation, 'help');
   return output(text === null || typeof text === 'string' ? null : text);
 }
 

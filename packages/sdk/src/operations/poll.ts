@@ -4,21 +4,14 @@ import { type RunEnvironment, runLambda, withFields } from '../execute/context.j
 import { prepareInput } from '../execute/fields.js';
 import type { DedupOperation, PollOperation } from '../model/operations.js';
 import type { ConnectorDefinition, PollContext, PollResult, TriggerDefinition } from '../types.js';
+import { findNamed } from './find.js';
 import { type OutputResult, output } from './types.js';
 
 /** At most this many events per poll (SPEC §6). */
 export const MAX_EVENTS_PER_POLL = 1000;
 
 export function findTrigger(connector: ConnectorDefinition, name: string): TriggerDefinition {
-  const trigger = connector.triggers?.[name];
-  if (!trigger) {
-    const known = Object.keys(connector.triggers ?? {});
-    throw new WeftError(
-      'UNKNOWN_PATH',
-      `Unknown trigger "${name}". Triggers of this connector: ${known.join(', ') || 'none'}`,
-    );
-  }
-  return trigger;
+  return findNamed(connector.triggers, 'trigger', name);
 }
 
 export async function runPollOperation(

@@ -30,15 +30,16 @@ beforeEach(async () => {
     });
     req.on('end', () => {
       res.setHeader('content-type', 'text/xml');
-      if (req.url === '/login') {
+      const path = req.url?.split('?')[0];
+      if (path === '/login') {
         logins++;
         return res.end(
           envelope(
-            `<loginResponse><echo>h&#252;nter22-pw</echo><result><sessionId>${session(logins)}</sessionId><serverUrl>${base}/services/${logins}</serverUrl></result></loginResponse>`,
+            `<loginResponse><echo>h&#252;nter22-pw</echo><result><sessionId>${session(logins)}</sessionId><serverUrl>${base}/services/${logins}</serverUrl><userKey>uk-${logins}</userKey></result></loginResponse>`,
           ),
         );
       }
-      if (logins > 0 && req.url?.endsWith('/query') && body.includes(session(logins))) {
+      if (logins > 0 && path?.endsWith('/query') && body.includes(session(logins))) {
         return res.end(envelope('<queryResponse><name>Acme</name></queryResponse>'));
       }
       res.statusCode = 500;
@@ -67,6 +68,7 @@ test('a recording made across a re-login holds no session and replays', async ()
     password: 'hünter22-pw',
     session_id: session(0),
     server_url: `${base}/services/0`,
+    user_key: 'uk-0',
   };
   const recorder = await loadConnector(SOAP, { settings, cassette, record: true });
   expect(await recorder.actions.query.execute()).toEqual({ name: 'Acme' });

@@ -28,25 +28,22 @@ const connector = defineConnector({
 describe('hybrid triggers', () => {
   test('an event that arrives by webhook and then by poll yields one event', async () => {
     const store = new MemorySeenStore();
-    const hook = await runWebhookNotification({
-      connector,
-      trigger: 'order_updated',
-      request: { payload: { order: orders[0] } },
-      store,
-      recipeKey: 'recipe-9',
-    });
+    /** The order delivered by webhook to recipe-9. */
+    const delivered = (order: (typeof orders)[number]) =>
+      runWebhookNotification({
+        connector,
+        trigger: 'order_updated',
+        request: { payload: { order } },
+        store,
+        recipeKey: 'recipe-9',
+      });
+    const hook = await delivered(orders[0]);
     expect(hook.events).toEqual([orders[0]]);
     const poll = await runPoll({ connector, trigger: 'order_updated', store, recipeKey: 'recipe-9' });
     expect(poll.events).toEqual([orders[1]]);
     expect(poll.duplicates).toBe(1);
     // And the other way round: the webhook arriving late for an event the poll saw.
-    const late = await runWebhookNotification({
-      connector,
-      trigger: 'order_updated',
-      request: { payload: { order: orders[1] } },
-      store,
-      recipeKey: 'recipe-9',
-    });
+    const late = await delivered(orders[1]);
     expect(late.events).toEqual([]);
   });
 

@@ -31,6 +31,8 @@ export function normalizeEvents(output: unknown): unknown[] {
 function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers) return undefined;
   const lower = name.toLowerCase();
+  // Headers usually come with lower-case names already (Node's, the webhook context's copy).
+  if (Object.hasOwn(headers, lower)) return headers[lower];
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === lower) return value;
   return undefined;
 }

@@ -77,16 +77,20 @@ const ACTION_KEYS = [
   'batch',
   'bulk',
 ];
-const TRIGGER_KEYS = [
-  ...COMMON_OPERATION_KEYS,
+/** The keys of a trigger that hold functions. */
+const TRIGGER_LAMBDAS = [
   'poll',
   'dedup',
   'webhookKey',
   'webhookSubscribe',
   'webhookUnsubscribe',
   'webhookRefresh',
-  'webhookRefreshSeconds',
   'webhookNotification',
+];
+const TRIGGER_KEYS = [
+  ...COMMON_OPERATION_KEYS,
+  ...TRIGGER_LAMBDAS,
+  'webhookRefreshSeconds',
   'webhookPayloadType',
   'webhookResponseStatus',
   'webhookResponseBody',
@@ -270,17 +274,7 @@ function checkAction(c: Checker, action: Obj, path: string, refs: FieldRefs): vo
 function checkTrigger(c: Checker, trigger: Obj, path: string, refs: FieldRefs): void {
   checkKeys(trigger, path, TRIGGER_KEYS, c.problems);
   checkOperationCommon(c, trigger, path, refs);
-  for (const key of [
-    'poll',
-    'dedup',
-    'webhookKey',
-    'webhookSubscribe',
-    'webhookUnsubscribe',
-    'webhookRefresh',
-    'webhookNotification',
-  ]) {
-    c.fn(trigger[key], `${path}.${key}`);
-  }
+  for (const key of TRIGGER_LAMBDAS) c.fn(trigger[key], `${path}.${key}`);
   if (trigger.poll === undefined && trigger.webhookNotification === undefined) {
     c.add(path, 'needs `poll` or `webhookNotification` (or both)');
   }

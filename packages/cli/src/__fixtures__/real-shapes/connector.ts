@@ -1,13 +1,10 @@
 import { defineConnector } from '@weft/sdk';
+import { baseUrlConnection } from '../base-url-connection.js';
 
 /** Shapes found porting real Workato connectors: file downloads, a forgotten await, record dedup. */
 export default defineConnector({
   title: 'Real shapes',
-  connection: {
-    fields: [{ name: 'base_url' }],
-    authorization: { type: 'none' },
-    baseUri: (ctx) => ctx.connection.base_url,
-  },
+  connection: baseUrlConnection,
   test: (ctx) => ctx.get('me'),
   actions: {
     download_file: {

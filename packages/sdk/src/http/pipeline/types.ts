@@ -112,47 +112,38 @@ export function whereOf(request: Outgoing, redact: (text: string) => string): st
  * fields give each step its own shape).
  */
 export function amend(request: Outgoing, change: Partial<Omit<Outgoing, 'call' | 'tally' | 'target'>>): Outgoing {
-  return {
-    call: request.call,
-    tally: request.tally,
-    target: request.target,
-    auth: 'auth' in change ? change.auth : request.auth,
-    method: change.method ?? request.method,
-    url: change.url ?? request.url,
-    headers: 'headers' in change ? change.headers : request.headers,
-    body: change.body ?? request.body,
-    hop: change.hop ?? request.hop,
-  };
+  return copy(
+    request,
+    'auth' in change ? change.auth : request.auth,
+    change.method ?? request.method,
+    change.url ?? request.url,
+    'headers' in change ? change.headers : request.headers,
+    change.body ?? request.body,
+    change.hop ?? request.hop,
+  );
 }
 
 /** `request` encoded for the wire (the encode step, every request): `amend` without its argument object. */
 export function encoded(request: Outgoing, url: string, headers: string[] | undefined, body: PreparedBody): Outgoing {
-  return {
-    call: request.call,
-    tally: request.tally,
-    target: request.target,
-    auth: request.auth,
-    method: request.method,
-    url,
-    headers,
-    body,
-    hop: request.hop,
-  };
+  return copy(request, request.auth, request.method, url, headers, body, request.hop);
 }
 
 /** `request` with its first hop (the transport step, every request). */
 export function withHop(request: Outgoing, hop: Hop): Outgoing {
-  return {
-    call: request.call,
-    tally: request.tally,
-    target: request.target,
-    auth: request.auth,
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    body: request.body,
-    hop,
-  };
+  return copy(request, request.auth, request.method, request.url, request.headers, request.body, hop);
+}
+
+/** The one place a copy of an Outgoing is built: every field, in one order. */
+function copy(
+  request: Outgoing,
+  auth: Outgoing['auth'],
+  method: Outgoing['method'],
+  url: string,
+  headers: Outgoing['headers'],
+  body: Outgoing['body'],
+  hop: Outgoing['hop'],
+): Outgoing {
+  return { call: request.call, tally: request.tally, target: request.target, auth, method, url, headers, body, hop };
 }
 
 /** The first form of a request: its target, nothing applied or encoded yet. */

@@ -1,13 +1,10 @@
 import { defineConnector } from '@weft/sdk';
+import { baseUrlConnection } from '../../base-url-connection.js';
 
 /** A connector for the crash tests: a paged feed, a webhook, and actions against a local API. */
 export default defineConnector({
   title: 'Relay (reliability fixture)',
-  connection: {
-    fields: [{ name: 'base_url' }],
-    authorization: { type: 'none' },
-    baseUri: (ctx) => ctx.connection.base_url,
-  },
+  connection: baseUrlConnection,
   actions: {
     record: {
       inputFields: [{ name: 'id', type: 'integer' }, { name: 'stage' }],

@@ -1,8 +1,10 @@
 import { defineConnector } from '@weft/sdk';
 
 /**
- * Shaped like Salesforce's SOAP API: an XML login returns a session id and the server URL to
- * use; `apply` sends the session in a SOAP header; an expired session answers INVALID_SESSION_ID.
+ * Shaped like Salesforce's SOAP API: an XML login returns a session id, a user key and the server
+ * URL to use; `apply` sends the session in a SOAP header and the user key as a query parameter,
+ * next to constant SOAP headers; an expired session answers INVALID_SESSION_ID. Shared by the
+ * cassette tests here, the SDK's secrets tests and the CLI's `weft exec` secrets tests.
  */
 export default defineConnector({
   title: 'SOAP login',
@@ -18,11 +20,16 @@ export default defineConnector({
           .requestFormatXml('Envelope')
           .responseFormatXml({ stripNamespaces: true });
         const result = answer.Envelope[0].Body[0].loginResponse[0].result[0];
-        return { session_id: result.sessionId[0]['#text'], server_url: result.serverUrl[0]['#text'] };
+        return {
+          session_id: result.sessionId[0]['#text'],
+          server_url: result.serverUrl[0]['#text'],
+          user_key: result.userKey[0]['#text'],
+        };
       },
       detectOn: [/INVALID_SESSION_ID/],
       apply: (ctx) => {
-        ctx.headers({ 'Content-Type': 'text/xml', SOAPAction: 'query' });
+        ctx.headers({ 'Content-Type': 'text/xml', SOAPAction: 'test' });
+        ctx.params({ user_key: ctx.connection.user_key });
         ctx.payload({ Header: { SessionHeader: { sessionId: ctx.connection.session_id } } });
       },
     },
@@ -36,6 +43,12 @@ export default defineConnector({
           .responseFormatXml({ stripNamespaces: true });
         return { name: answer.Envelope[0].Body[0].queryResponse[0].name[0]['#text'] };
       },
+    },
+    send_password: {
+      execute: (ctx) =>
+        ctx
+          .post(`${ctx.connection.server_url}/reject`, { Body: { password: ctx.connection.password } })
+          .requestFormatXml('Envelope'),
     },
   },
 });
