@@ -72,7 +72,17 @@ async function pipe(id: number, stream: AsyncIterable<Uint8Array>): Promise<void
 
 async function run(id: number, operation: Operation, options: HostRunOptions): Promise<void> {
   if (!definition) throw new Error('The host has no connector loaded');
-  const result = await runOperation(definition, operation, runOptions(id, options));
+  const run = runOptions(id, options);
+  const before = JSON.stringify(run.connection);
+  let result: Awaited<ReturnType<typeof runOperation>>;
+  try {
+    result = await runOperation(definition, operation, run);
+  } finally {
+    // What the run merged into the connection (an acquire, a refresh) goes back with it.
+    if (run.connection && JSON.stringify(run.connection) !== before) {
+      send({ t: 'connection', id, values: run.connection });
+    }
+  }
   if (result.kind === 'stream') {
     send({ t: 'result', id, result: { kind: 'stream' } });
     await pipe(id, result.stream);

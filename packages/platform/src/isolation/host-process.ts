@@ -220,6 +220,11 @@ export class ConnectorHost {
           () => {},
         );
         return;
+      case 'connection': {
+        const connection = this.pending.get(message.id)?.options.connection;
+        if (connection) Object.assign(connection, message.values);
+        return;
+      }
       case 'resume-url-read':
         this.pending.get(message.id)?.resumeRead?.();
         return;

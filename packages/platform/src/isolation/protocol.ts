@@ -39,6 +39,8 @@ export type FromHost =
   | { t: 'log'; id: number; level: string; message: string; data?: unknown }
   /** Values a refresh merged into the connection: the server stores them. */
   | { t: 'update'; id: number; values: Record<string, unknown> }
+  /** The connection's values after the operation, when it changed them (`acquire` merges in place). */
+  | { t: 'connection'; id: number; values: Record<string, unknown> }
   | { t: 'resume-url-read'; id: number }
   /** A chunk of a `stream` result; `end` closes it. */
   | { t: 'chunk'; id: number; data: Uint8Array }

@@ -23,6 +23,8 @@ export interface WireError {
   message: string;
   /** Own enumerable fields of the error (details, problems, HTTP status, …). */
   fields?: Record<string, unknown>;
+  /** The class name of the error's cause, if it had one. */
+  causeName?: string;
 }
 
 /** Node's codes for what the permission model (or the egress guard) refused. */
@@ -71,12 +73,15 @@ export function toWire(error: unknown): WireError {
     };
   }
   if (error instanceof Error) {
-    return {
+    const wire: WireError = {
       name: error.name,
       code: (error as { code?: string }).code,
       message: error.message,
       fields: ownFields(error),
     };
+    // Only the class of the cause crosses (it tells a connector bug, a TypeError, from a failure).
+    if (error.cause instanceof Error) wire.causeName = error.cause.name;
+    return wire;
   }
   return { name: 'Error', message: String(error) };
 }
@@ -120,5 +125,10 @@ export function fromWire(wire: WireError): Error {
   }
   // The message as the host had it (a class may compose its own from the fields).
   Object.defineProperty(error, 'message', { value: wire.message, writable: true, configurable: true });
+  if (wire.causeName) {
+    const cause = new Error(`(in the connector's host) ${wire.causeName}`);
+    cause.name = wire.causeName;
+    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+  }
   return error;
 }

@@ -4,7 +4,7 @@
  * functions, and it stays on the host's side of a future process boundary.
  */
 
-import type { AuthorizationStart } from '../auth/flow.js';
+import type { AuthorizationRequest } from '../auth/oauth2.js';
 import type { LogLevel, RunEnvironment } from '../execute/context.js';
 import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
@@ -69,7 +69,7 @@ export interface StreamResult {
 /** The connection's grant type, and for the authorization-code grant the start of the flow. */
 export interface AuthorizationStartResult {
   grantType: string;
-  start?: AuthorizationStart;
+  start?: AuthorizationRequest & { grantType: string; pkce: boolean };
 }
 
 export type OperationResult = OutputResult | SuspendedResult | WaitingResult | StreamResult;
