@@ -2,7 +2,8 @@
  * Helpers for the example connectors' tests (not a connector): run an operation for its output,
  * and check that refused credentials fail with the status and never show in the message.
  */
-import { type ConnectorDefinition, type ExecuteOptions, execute } from '@weft/sdk';
+import type { ConnectorDefinition } from '@weft/sdk';
+import { type ExecuteOptions, execute } from '@weft/sdk/runtime';
 import { expect } from 'vitest';
 
 /** Runs `path` with a copy of `connection` and answers its output (anything else is an error). */
