@@ -11,6 +11,7 @@ import { evaluateConnectorFile } from '../connector-source.js';
 import { type EgressCheck, type EgressRules, egressCheck } from './egress.js';
 import { installEgressGuard } from './egress-guard.js';
 import { toManifest } from './manifest.js';
+import { type Batch, Outbox, unbatch } from './outbox.js';
 import { type FromHost, type HostRunOptions, STREAM_WINDOW, type ToHost } from './protocol.js';
 import { toWire } from './wire-errors.js';
 
@@ -27,8 +28,10 @@ let definition: ConnectorDefinition | undefined;
 /** Stream results: how many chunks each may still send, and its wake-up while it waits. */
 const budgets = new Map<number, { allowed: number; wake?: () => void }>();
 
+const outbox = new Outbox<FromHost>((message) => process.send?.(message));
+
 function send(message: FromHost): void {
-  process.send?.(message);
+  outbox.push(message);
 }
 
 function runOptions(id: number, options: HostRunOptions): RunOptions {
@@ -91,7 +94,9 @@ async function run(id: number, operation: Operation, options: HostRunOptions): P
   send({ t: 'result', id, result });
 }
 
-process.on('message', (message: ToHost) => {
+process.on('message', (message: ToHost | Batch<ToHost>) => unbatch(message, receive));
+
+function receive(message: ToHost): void {
   switch (message.t) {
     case 'load':
       evaluateConnectorFile(message.file, config.checksum).then(
@@ -120,7 +125,7 @@ process.on('message', (message: ToHost) => {
       check = egressCheck(message.rules);
       break;
   }
-});
+}
 
 // A connector's stray rejection or exception must not end the host with operations in flight
 // silently: each is reported by the operation that awaits it; others are ignored here.

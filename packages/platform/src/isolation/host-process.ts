@@ -12,6 +12,7 @@ import { operationPath } from './describe-operation.js';
 import type { EgressRules } from './egress.js';
 import { ConnectorHostError, type HostFailureCode } from './host-errors.js';
 import { toHostOptions } from './host-options.js';
+import { type Batch, Outbox, unbatch } from './outbox.js';
 import type { FromHost, ToHost } from './protocol.js';
 import { StreamReader } from './stream-reader.js';
 import { fromWire } from './wire-errors.js';
@@ -57,6 +58,9 @@ export class ConnectorHost {
   private stderrTail = '';
   private failure?: { code: HostFailureCode; message: string; cause?: number };
   private readonly memoryTimer: NodeJS.Timeout;
+  private readonly outbox = new Outbox<ToHost>((message) => {
+    if (!this.dead && this.child.connected) this.child.send(message);
+  });
   readonly exited: Promise<void>;
   dead = false;
   /** Set when retired for idleness (not replaced). */
@@ -81,7 +85,7 @@ export class ConnectorHost {
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096);
     });
-    this.child.on('message', (message: FromHost) => this.receive(message));
+    this.child.on('message', (message: FromHost | Batch<FromHost>) => unbatch(message, (m) => this.receive(m)));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.onExit(code, signal);
@@ -98,7 +102,7 @@ export class ConnectorHost {
   }
 
   send(message: ToHost): void {
-    if (!this.dead && this.child.connected) this.child.send(message);
+    this.outbox.push(message);
   }
 
   /** Evaluates the bundle; the manifest, or the connector's load error. */
