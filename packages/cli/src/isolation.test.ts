@@ -185,6 +185,14 @@ describe('connector code that misbehaves fails its step, and nothing else', () =
     }
   });
 
+  it('signalling the server, or the process group: CONNECTOR_FORBIDDEN, and the server lives', async () => {
+    for (const action of ['kill_server', 'kill_group']) {
+      const { job } = await runJob(await rogueRecipe(action));
+      expect(job.error, action).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });
+    }
+    expect((await request(`${base}/api/health`)).statusCode).toBe(200);
+  });
+
   it('spawning a process: CONNECTOR_FORBIDDEN', async () => {
     const { job } = await runJob(await rogueRecipe('spawn'));
     expect(job.error).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });

@@ -11,6 +11,7 @@ import { evaluateConnectorFile } from '../connector-source.js';
 import { type EgressCheck, type EgressRules, egressCheck } from './egress.js';
 import { installEgressGuard } from './egress-guard.js';
 import { toManifest } from './manifest.js';
+import { installSignalGuard } from './signal-guard.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import { type FromHost, type HostRunOptions, STREAM_WINDOW, type ToHost } from './protocol.js';
 import { toWire } from './wire-errors.js';
@@ -23,6 +24,7 @@ interface Config {
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 let check: EgressCheck = egressCheck(config.egress ?? { serverPorts: [], localAddresses: [], allow: [] });
 installEgressGuard(() => check);
+installSignalGuard();
 
 let definition: ConnectorDefinition | undefined;
 /** Stream results: how many chunks each may still send, and its wake-up while it waits. */

@@ -36,6 +36,7 @@ const SCOPES: Record<string, string> = {
   FileSystemWrite: 'write a file outside its scratch folder',
   ChildProcess: 'start a child process',
   WorkerThreads: 'start a worker thread',
+  Signal: 'signal another process',
 };
 
 function deniedCause(error: unknown): { message: string } | undefined {

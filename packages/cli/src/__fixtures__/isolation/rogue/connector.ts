@@ -41,6 +41,18 @@ export default defineConnector({
       },
     },
     environment: { execute: () => ({ keys: Object.keys(process.env) }) },
+    kill_server: {
+      execute: () => {
+        process.kill(process.ppid, 'SIGKILL');
+        return { killed: process.ppid };
+      },
+    },
+    kill_group: {
+      execute: () => {
+        process.kill(0, 'SIGKILL');
+        return { killed: 0 };
+      },
+    },
   },
   triggers: {
     spin_hook: {
