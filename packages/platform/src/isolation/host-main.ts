@@ -26,6 +26,9 @@ let check: EgressCheck = egressCheck(config.egress ?? { serverPorts: [], localAd
 installEgressGuard(() => check);
 installSignalGuard();
 
+/** Log lines and HTTP exchanges one operation reports to the server at most. */
+const MAX_REPORTS = 1000;
+
 let definition: ConnectorDefinition | undefined;
 /** Stream results: how many chunks each may still send, and its wake-up while it waits. */
 const budgets = new Map<number, { allowed: number; wake?: () => void }>();
@@ -44,8 +47,22 @@ function runOptions(id: number, options: HostRunOptions): RunOptions {
     secrets: options.secrets,
     onConnectionUpdate: (values) => send({ t: 'update', id, values }),
   };
-  if (options.exchanges) run.onExchange = (log) => send({ t: 'exchange', id, log });
-  if (options.logs) run.onLog = (level, message, data) => send({ t: 'log', id, level, message, data });
+  // Bounded per operation: a connector logging in a loop must not flood the server.
+  let exchanges = 0;
+  let logs = 0;
+  if (options.exchanges) {
+    run.onExchange = (log) => {
+      if (++exchanges <= MAX_REPORTS) send({ t: 'exchange', id, log });
+    };
+  }
+  if (options.logs) {
+    run.onLog = (level, message, data) => {
+      if (++logs <= MAX_REPORTS) send({ t: 'log', id, level, message, data });
+      else if (logs === MAX_REPORTS + 1) {
+        send({ t: 'log', id, level: 'warn', message: `more than ${MAX_REPORTS} log lines: the rest are dropped` });
+      }
+    };
+  }
   const url = options.resumeUrl;
   if (url !== undefined) {
     run.resumeUrl = () => {
