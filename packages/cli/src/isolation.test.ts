@@ -5,7 +5,7 @@
  * server's own port and the metadata address). Each fails with its own code within its limit,
  * the server keeps answering meanwhile, and the next job of the same connector succeeds.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -268,4 +268,48 @@ describe('connector code that misbehaves fails its step, and nothing else', () =
     expect(res!.body.error).toMatchObject({ code: 'CONNECTOR_TIMEOUT' });
     expectResponsive(times);
   });
+});
+
+describe('hosts a killed server left behind', () => {
+  it('a host stuck in a loop outlives kill -9 of its server, and the next server on the home stops it', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'weft-isolation-orphan-'));
+    const env = { WEFT_HOME: own, WEFT_ADMIN_TOKEN: TOKEN, WEFT_CONNECTOR_TIMEOUT_SECONDS: '120' };
+    const alive = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('host-main');
+      } catch {
+        return false;
+      }
+    };
+    let first: RunningWeft | undefined = startWeft(['serve', '--port', '0', '--connectors', FIXTURES], { env });
+    let second: RunningWeft | undefined;
+    try {
+      const saved = base;
+      [, base] = await first.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 30_000 });
+      await ok('POST', '/api/connections', { name: 'rogue', connector: 'rogue', values: {} });
+      await ok('POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
+      const spin = await rogueRecipe('spin');
+      const fired = await request(spin.webhookUrl, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      await fired.body.text();
+      await new Promise((r) => setTimeout(r, 1500));
+      const before = readdirSync(join(own, 'hosts')).map(Number);
+      await first.stop('SIGKILL');
+      first = undefined;
+      await new Promise((r) => setTimeout(r, 500));
+      const orphans = before.filter(alive);
+      expect(orphans.length, 'the spinning host is still running').toBeGreaterThan(0);
+      second = startWeft(['serve', '--port', '0', '--connectors', FIXTURES], { env });
+      await second.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 30_000 });
+      await until('the orphans are gone', async () => (orphans.some(alive) ? undefined : true), 5000);
+      base = saved;
+    } finally {
+      await first?.stop('SIGKILL').catch(() => {});
+      await second?.stop('SIGKILL').catch(() => {});
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -110,6 +110,7 @@ async function startLocked(
     ? new IsolatedRuntime({
         ...isolationOptions(env, settings.workers),
         bundleDir: join(home, 'connectors', '.bundles'),
+        pidDir: join(home, 'hosts'),
         env,
       })
     : new InProcessRuntime();

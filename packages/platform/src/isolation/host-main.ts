@@ -11,9 +11,9 @@ import { evaluateConnectorFile } from '../connector-source.js';
 import { type EgressCheck, type EgressRules, egressCheck } from './egress.js';
 import { installEgressGuard } from './egress-guard.js';
 import { toManifest } from './manifest.js';
-import { installSignalGuard } from './signal-guard.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import { type FromHost, type HostRunOptions, STREAM_WINDOW, type ToHost } from './protocol.js';
+import { installSignalGuard } from './signal-guard.js';
 import { toWire } from './wire-errors.js';
 
 interface Config {
@@ -145,6 +145,9 @@ function receive(message: ToHost): void {
       break;
   }
 }
+
+// The server is gone (its channel closed): so is this host.
+process.on('disconnect', () => process.exit(0));
 
 // A connector's stray rejection or exception must not end the host with operations in flight
 // silently: each is reported by the operation that awaits it; others are ignored here.

@@ -97,6 +97,10 @@ export class ConnectorHost {
     this.memoryTimer.unref();
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get inFlight(): number {
     return this.pending.size + (this.loading ? 1 : 0);
   }

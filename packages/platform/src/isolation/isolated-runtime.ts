@@ -15,6 +15,7 @@ import { bundleConnectorFile, connectorNameOf, type LoadedConnector } from '@wef
 import { bindRunner, type ConnectorRuntime } from '../connector-runtime.js';
 import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
 import type { EgressRules } from './egress.js';
+import { HostPids } from './host-pids.js';
 import type { TimeLimit } from './host-process.js';
 import { fromManifest } from './manifest.js';
 import { keepManifest, readManifest } from './manifest-cache.js';
@@ -26,6 +27,8 @@ export interface IsolatedRuntimeOptions extends IsolationOptions {
   bundleDir: string;
   /** The server's environment (hosts keep only network and locale variables of it). */
   env: NodeJS.ProcessEnv;
+  /** Where running hosts are written down; hosts a killed server left there are killed on start. */
+  pidDir?: string;
 }
 
 function localAddresses(): string[] {
@@ -43,8 +46,14 @@ export class IsolatedRuntime implements ConnectorRuntime {
   private serverPorts: number[] = [];
   private readonly local = localAddresses();
 
+  private readonly pids?: HostPids;
+
   constructor(private readonly options: IsolatedRuntimeOptions) {
     mkdirSync(options.bundleDir, { recursive: true, mode: 0o700 });
+    if (options.pidDir) {
+      this.pids = new HostPids(options.pidDir);
+      this.pids.reap();
+    }
   }
 
   private egress = (): EgressRules => ({
@@ -76,6 +85,7 @@ export class IsolatedRuntime implements ConnectorRuntime {
         env: this.options.env,
         egress: this.egress,
         limits: this.options,
+        pids: this.pids,
       });
       this.pools.set(checksum, pool);
     }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Operation, OperationResult, RunOptions } from '@weft/sdk/operations';
 import type { EgressRules } from './egress.js';
+import type { HostPids } from './host-pids.js';
 import { ConnectorHost, type TimeLimit } from './host-process.js';
 import { hostEntry, hostEnv, hostExecArgv } from './spawn-spec.js';
 
@@ -29,6 +30,8 @@ export interface PoolSpec {
   env: NodeJS.ProcessEnv;
   egress: () => EgressRules;
   limits: PoolLimits;
+  /** Where running hosts are written down (reaped after a server was killed). */
+  pids?: HostPids;
 }
 
 export class HostPool {
@@ -58,7 +61,9 @@ export class HostPool {
       label: () => this.spec.label,
     });
     this.hosts.push(host);
+    spec.pids?.add(host.pid);
     void host.exited.then(() => {
+      spec.pids?.remove(host.pid);
       const at = this.hosts.indexOf(host);
       if (at >= 0) this.hosts.splice(at, 1);
       // A host that died while the connector is in use is replaced ahead of the next operation.
