@@ -96,6 +96,11 @@ export const TEST_FLAGS = flagTable([
     description: 'record cassettes against the live API (sets WEFT_RECORD=1) instead of replaying them',
   },
   { flags: '--no-check', description: 'skip the contract checks' },
+  {
+    flags: '--isolate',
+    description:
+      "run the tests under a connector host's limits: no files outside the project, no processes or threads, the egress rules (docs/running.md, Isolation)",
+  },
 ]);
 export type TestFlags = FlagsOf<typeof TEST_FLAGS>;
 

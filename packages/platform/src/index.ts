@@ -22,6 +22,7 @@ export { adminToken, ensureHome, resolveHome } from './home.js';
 export { ConnectorHostError, type HostFailureCode } from './isolation/host-errors.js';
 export { IsolatedRuntime, type IsolatedRuntimeOptions } from './isolation/isolated-runtime.js';
 export { type IsolationOptions, isolationOptions } from './isolation/options.js';
+export { testWorkerArgv } from './isolation/spawn-spec.js';
 export {
   type EngineOptions,
   JobEngine,

@@ -7,7 +7,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Variables a host keeps from the server's environment (network and locale settings only). */
 const KEPT_ENV = [
@@ -34,13 +34,18 @@ export function permissionFlag(version = process.versions.node): string {
     : '--experimental-permission';
 }
 
-/** The compiled host entry (from `src/` under a test runner, the `dist/` file beside it). */
-export function hostEntry(): string {
-  const here = fileURLToPath(new URL('./host-main.js', import.meta.url));
+/** A compiled module of this folder (from `src/` under a test runner, the `dist/` file beside it). */
+function compiled(name: string): string {
+  const here = fileURLToPath(new URL(`./${name}`, import.meta.url));
   if (existsSync(here)) return here;
   const built = here.replace(`${sep}src${sep}`, `${sep}dist${sep}`);
   if (existsSync(built)) return built;
-  throw new Error(`The connector host entry is not built (${built}): run npm run build`);
+  throw new Error(`${name} is not built (${built}): run npm run build`);
+}
+
+/** The compiled host entry. */
+export function hostEntry(): string {
+  return compiled('host-main.js');
 }
 
 function packageRoot(specifier: string): string {
@@ -87,4 +92,23 @@ export function hostEnv(env: NodeJS.ProcessEnv, scratch: string): NodeJS.Process
   const out: NodeJS.ProcessEnv = { HOME: scratch, TMPDIR: scratch, NODE_ENV: env.NODE_ENV ?? 'production' };
   for (const key of KEPT_ENV) if (env[key] !== undefined) out[key] = env[key];
   return out;
+}
+
+/**
+ * `weft test --isolate`: the arguments of each test worker (Vitest's `--execArgv`) — the host's
+ * permission model with reads of the project (its tests, fixtures, cassettes), Weft's code and
+ * the test configuration, writes in the project (cassettes, snapshots), the heap limit, and the
+ * host's egress and signal guards preloaded. No child processes, threads or addons.
+ */
+export function testWorkerArgv(options: { root: string; configDir?: string; memoryMb: number }): string[] {
+  const reads = [...weftReadPaths(), ...nodeModulesAbove(options.root), options.root];
+  if (options.configDir) reads.push(options.configDir);
+  return [
+    permissionFlag(),
+    ...reads.map((path) => `--allow-fs-read=${path}`),
+    `--allow-fs-write=${options.root}`,
+    `--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb * 0.75))}`,
+    '--disable-warning=ExperimentalWarning',
+    `--import=${pathToFileURL(compiled('test-preload.js')).href}`,
+  ];
 }
