@@ -198,15 +198,27 @@ describe('connector code that misbehaves fails its step, and nothing else', () =
     expect(job.error).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });
   });
 
-  it("connecting to the server's own port, or to the metadata address: CONNECTOR_FORBIDDEN", async () => {
+  it("connecting to the server's own port, or to the metadata address, directly or by a redirect: CONNECTOR_FORBIDDEN", async () => {
     const port = new URL(base).port;
-    for (const url of [
-      `${base}/api/health`,
-      `http://localhost:${port}/api/health`,
-      'http://169.254.169.254/latest/meta-data/',
-    ]) {
-      const { job } = await runJob(await rogueRecipe('fetch_url', { url }));
-      expect(job.error).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });
+    // An outside server that sends the connector back to the server's own port.
+    const redirector = createServer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${port}/api/health` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const bounce = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/`;
+    try {
+      for (const url of [
+        `${base}/api/health`,
+        `http://localhost:${port}/api/health`,
+        'http://169.254.169.254/latest/meta-data/',
+        bounce,
+      ]) {
+        const { job } = await runJob(await rogueRecipe('fetch_url', { url }));
+        expect(job.error, url).toMatchObject({ code: 'CONNECTOR_FORBIDDEN' });
+      }
+    } finally {
+      redirector.close();
     }
   });
 
