@@ -8,7 +8,7 @@ import { request } from 'undici';
 
 const CONNECTORS = fileURLToPath(new URL('./fixtures/runtime', import.meta.url));
 
-export async function startWeft({ apiUrl, steps, runtime = {}, synchronous }) {
+export async function startWeft({ apiUrl, steps, runtime = {}, synchronous, isolate }) {
   const { startServer } = await import('../packages/platform/dist/index.js');
   const home = mkdtempSync(join(tmpdir(), 'weft-bench-'));
   const server = await startServer({
@@ -18,6 +18,7 @@ export async function startWeft({ apiUrl, steps, runtime = {}, synchronous }) {
     env: process.env.WEFT_WORKERS ? { WEFT_WORKERS: process.env.WEFT_WORKERS } : {},
     runtime,
     synchronous,
+    isolate,
     onWarning: () => {},
   });
   const call = async (method, path, body) => {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningServer, startServer } from '@weft/platform';
+import { type RunningServer, runOperation, startServer } from '@weft/platform';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runWeft } from './test-helpers.js';
 
@@ -55,7 +55,8 @@ describe('weft push', () => {
     const changed = await weft(['push', project, '--json', ...api]);
     expect(JSON.parse(changed.stdout)).toMatchObject({ name: 'notes', version: 2, created: true });
     const definition = await server.registry.definitionAt('notes', 2);
-    expect(await definition.actions!.add_note.execute({ input: { text: 'x' } } as never)).toEqual({ label: 'memo: x' });
+    const ran = await runOperation(definition, { kind: 'action', action: 'add_note', input: { text: 'x' } });
+    expect(ran.kind === 'output' && ran.output).toEqual({ label: 'memo: x' });
   });
 
   test('a connector with definition problems is not sent; its problems are listed', async () => {

@@ -52,6 +52,11 @@ export const EXEC_FLAGS = flagTable([
   },
   verbose('show each HTTP exchange (secrets redacted) and full error details on stderr'),
   {
+    flags: '--isolate',
+    description:
+      'run the connector in an isolated host with the limits weft serve applies (docs/running.md, Isolation)',
+  },
+  {
     flags: '--max-steps <n>',
     description: 'with --follow: stop after this many polls or steps',
     default: '100',
@@ -91,6 +96,11 @@ export const TEST_FLAGS = flagTable([
     description: 'record cassettes against the live API (sets WEFT_RECORD=1) instead of replaying them',
   },
   { flags: '--no-check', description: 'skip the contract checks' },
+  {
+    flags: '--isolate',
+    description:
+      "run the tests under a connector host's limits: no files outside the project, no processes or threads, the egress rules (docs/running.md, Isolation)",
+  },
 ]);
 export type TestFlags = FlagsOf<typeof TEST_FLAGS>;
 

@@ -224,9 +224,9 @@ describe('an action that ends the process', () => {
   const CRASHING = fileURLToPath(new URL('./__fixtures__/crash-loop', import.meta.url));
 
   /** Starts `weft serve`; resolves with its URL, or with undefined when it ended first. */
-  async function serveCrashing(): Promise<string | undefined> {
+  async function serveCrashing(env: Record<string, string> = { WEFT_ISOLATION: 'off' }): Promise<string | undefined> {
     weft = startWeft(['serve', '--port', '0', '--connectors', CRASHING], {
-      env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN, WEFT_JOB_MAX_ATTEMPTS: '3' },
+      env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN, WEFT_JOB_MAX_ATTEMPTS: '3', ...env },
     });
     const running = weft.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 20_000 });
     const outcome = await Promise.race([running.then((m) => m[1]), weft.exited.then(() => undefined)]);
@@ -234,7 +234,31 @@ describe('an action that ends the process', () => {
     return outcome;
   }
 
-  it('fails its job after the attempts run out, and the server then stays up', async () => {
+  it('isolated (the default): the host dies, the job fails with CONNECTOR_CRASHED after its attempts; the server never stops', async () => {
+    const base = (await serveCrashing({ WEFT_JOB_RETRY_BASE_MS: '50' }))!;
+    expect(base).toBeDefined();
+    await call(base, 'POST', '/api/connections', { name: 'exits', connector: 'exits', values: {} });
+    const recipe = await call(base, 'POST', '/api/recipes', {
+      name: 'crash loop',
+      trigger: { connector: 'exits', connection: 'exits', trigger: 'hook', input: {} },
+      steps: [{ id: 'boom', connector: 'exits', connection: 'exits', action: 'exit', input: { id: '=trigger.id' } }],
+    });
+    await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+    const fired = await request(recipe.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1 }),
+    });
+    await fired.body.dump();
+    expect(fired.statusCode).toBe(200);
+    await until('the job failed', async () => (await allJobs(base, recipe.id))[0]?.status === 'failed');
+    const [job] = await allJobs(base, recipe.id);
+    expect(job).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(job.error).toMatchObject({ code: 'CONNECTOR_CRASHED', stepId: 'boom' });
+    expect((await request(`${base}/api/health`)).statusCode).toBe(200);
+  }, 60_000);
+
+  it('in the server process (WEFT_ISOLATION=off): fails its job after the attempts run out, and the server then stays up', async () => {
     let base = await serveCrashing();
     await call(base!, 'POST', '/api/connections', { name: 'exits', connector: 'exits', values: {} });
     const recipe = await call(base!, 'POST', '/api/recipes', {

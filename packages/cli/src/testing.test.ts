@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,41 @@ describe('weft test', () => {
     expect(result.stdout).toMatch(/acme-crm: contract checks passed: 0 errors, 0 warnings/);
     expect(result.code).toBe(0);
   });
+
+  test("--isolate runs the tests under a connector host's rules: the project passes, a read outside it fails", async () => {
+    const isolated = await runWeft(['test', '--isolate'], { cwd: dir });
+    expect(isolated.stderr + isolated.stdout).toMatch(/2 passed/);
+    expect(isolated.code).toBe(0);
+
+    const other = await newProject();
+    const file = join(other, 'connector.ts');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        'actions: {',
+        "actions: {\n    peek: { execute: async () => ({ text: (await import('node:fs')).readFileSync('/etc/hostname', 'utf8') }) },",
+      ),
+    );
+    await writeFile(
+      join(other, 'peek.test.ts'),
+      `import { loadConnector } from '@weft/sdk/testing';
+import { expect, test } from 'vitest';
+test('peek', async () => {
+  const connector = await loadConnector('./connector.ts', { cassette: false });
+  expect(await connector.actions.peek.execute()).toHaveProperty('text');
+});
+`,
+    );
+    const plain = await runWeft(['test', '--no-check', 'peek.test.ts'], { cwd: other });
+    expect(plain.stdout + plain.stderr).toMatch(/1 passed/);
+    const refused = await runWeft(['test', '--no-check', '--isolate', 'peek.test.ts'], { cwd: other });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /FileSystemRead[\s\S]*\/etc\/hostname|\/etc\/hostname[\s\S]*FileSystemRead/,
+    );
+    // The bundle made for the isolated run is gone.
+    expect((await readdir(other)).filter((f) => f.includes('weft-isolate'))).toEqual([]);
+  }, 90_000);
 
   test('passes Vitest arguments through', async () => {
     const result = await runWeft(['test', '-t', 'greet'], { cwd: dir });

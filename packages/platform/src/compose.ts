@@ -17,6 +17,7 @@ import { Scheduler } from './triggers/scheduler.js';
 import { webhookLifecycle } from './triggers/subscriptions.js';
 import { WebhookRecipes } from './triggers/webhook-recipes.js';
 import type { Vault } from './vault.js';
+import { warmHosts } from './warm-hosts.js';
 
 export interface Foundations {
   home: string;
@@ -60,6 +61,7 @@ export function compose(base: Foundations): Composed {
   async function start(): Promise<void> {
     // The order is the order of a recipe's start (and the reverse of its stop): the ingress
     // and subscriptions first, then the workers, then polling.
+    runtime.use(warmHosts(registry, log));
     runtime.use(subscriptions);
     runtime.use(jobs.workers);
     runtime.use(scheduler);

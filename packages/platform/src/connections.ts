@@ -4,8 +4,8 @@
  */
 import { type ConnectorDefinition, type Field, isWeftError, messageOf, ValidationError } from '@weft/sdk';
 import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
-import { runOperation } from '@weft/sdk/operations';
 import { connectionSecrets, processInput, REDACTED, Redactor } from '@weft/sdk/runtime';
+import { runOperation } from './connector-runtime.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
 import type { Registry } from './registry.js';

@@ -60,8 +60,16 @@ export async function writeConnectorSource(source: string, file: string): Promis
  */
 export async function importConnectorSource(source: string, file: string): Promise<ConnectorDefinition> {
   const code = await writeConnectorSource(source, file);
+  return evaluateConnectorFile(file, checksumOf(code));
+}
+
+/**
+ * Imports a written source (see `writeConnectorSource`) and validates the definition; what a
+ * connector host does with the file the server wrote for it.
+ */
+export async function evaluateConnectorFile(file: string, checksum: string): Promise<ConnectorDefinition> {
   // The content hash in the URL: a file rewritten with other code is not served from the module cache.
-  const url = `${pathToFileURL(file).href}?checksum=${checksumOf(code).slice(0, 16)}`;
+  const url = `${pathToFileURL(file).href}?checksum=${checksum.slice(0, 16)}`;
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;

@@ -6,6 +6,7 @@ export { ApiError, errorBody, STATUS_OF_KIND, statusOf } from './api/errors.js';
 export { registerResumeRoutes } from './api/resume.js';
 export { type Composed, compose, type Foundations } from './compose.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
+export { type ConnectorRuntime, InProcessRuntime, runOperation, signEvents } from './connector-runtime.js';
 export {
   ConflictError,
   DomainError,
@@ -18,6 +19,10 @@ export {
   UnsupportedError,
 } from './errors.js';
 export { adminToken, ensureHome, resolveHome } from './home.js';
+export { ConnectorHostError, type HostFailureCode } from './isolation/host-errors.js';
+export { IsolatedRuntime, type IsolatedRuntimeOptions } from './isolation/isolated-runtime.js';
+export { type IsolationOptions, isolationOptions } from './isolation/options.js';
+export { testWorkerArgv } from './isolation/spawn-spec.js';
 export {
   type EngineOptions,
   JobEngine,

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
 import type { ConnectorProblem } from '@weft/sdk/model';
-import { CONNECTOR_EXTENSIONS, loadConnectorFile } from '@weft/sdk/runtime';
-import { checksumOf, importConnectorSource, tryConnectorSource, writeConnectorSource } from './connector-source.js';
+import { CONNECTOR_EXTENSIONS, type LoadedConnector } from '@weft/sdk/runtime';
+import { type ConnectorRuntime, InProcessRuntime } from './connector-runtime.js';
+import { checksumOf, tryConnectorSource, writeConnectorSource } from './connector-source.js';
 import { unsafeCharacter, visible } from './names.js';
 import { cachedLoad } from './promise-cache.js';
 import type { ConnectorVersion, Store } from './store/store.js';
@@ -31,6 +32,8 @@ export type RegistryProblem = ConnectorProblem;
 export interface RegistryOptions {
   /** `$WEFT_HOME`: stored and pushed sources are written below `<home>/connectors/`. */
   home?: string;
+  /** Where connector code runs (default: in this process). */
+  runtime?: ConnectorRuntime;
 }
 
 export interface PushResult {
@@ -42,6 +45,22 @@ export interface PushResult {
 /** What a pushed version's `origin` says. */
 export const PUSH_ORIGIN = 'push';
 
+/** Connector folders loaded at once on start. */
+const LOAD_CONCURRENCY = Math.max(2, availableParallelism());
+
+/** Runs `fn` over `items`, at most `limit` at once; the promises in the items' order. */
+function inBatches<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R>[] {
+  const results: Promise<R>[] = [];
+  const running: Promise<unknown>[] = [];
+  for (const [i, item] of items.entries()) {
+    const before = i >= limit ? running[i - limit] : Promise.resolve();
+    const result = before.then(() => fn(item));
+    results.push(result);
+    running.push(result.catch(() => {}));
+  }
+  return results;
+}
+
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class Registry {
@@ -52,12 +71,14 @@ export class Registry {
   private publishing: Promise<unknown> = Promise.resolve();
   private readonly sourceDir: string;
   readonly problems: RegistryProblem[] = [];
+  readonly runtime: ConnectorRuntime;
 
   constructor(
     private readonly store: Store,
     options: RegistryOptions = {},
   ) {
     this.sourceDir = join(options.home ?? join(tmpdir(), `weft-registry-${process.pid}`), 'connectors');
+    this.runtime = options.runtime ?? new InProcessRuntime();
   }
 
   list(): RegisteredConnector[] {
@@ -98,7 +119,7 @@ export class Registry {
       );
     }
     try {
-      return await importConnectorSource(source, this.fileOf(name, version));
+      return await this.runtime.loadSource(source, this.fileOf(name, version));
     } catch (error) {
       const code = isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
       throw new WeftError(code, `Connector "${name}" version ${version}: ${messageOf(error)}`, { cause: error });
@@ -110,7 +131,8 @@ export class Registry {
    * (`CONNECTOR_NOT_LOADABLE`, `CONNECTOR_NO_DEFAULT_EXPORT`, `DEFINITION_INVALID` with problems).
    */
   async loadSource(source: string): Promise<ConnectorDefinition> {
-    return tryConnectorSource(source, join(this.sourceDir, '.incoming', `${randomUUID()}.mjs`));
+    const file = join(this.sourceDir, '.incoming', `${randomUUID()}.mjs`);
+    return this.runtime.isolated ? this.runtime.loadSource(source, file) : tryConnectorSource(source, file);
   }
 
   /**
@@ -144,6 +166,7 @@ export class Registry {
    * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
    */
   async loadFolders(dirs: string[]): Promise<void> {
+    const folders: string[] = [];
     for (const dir of dirs) {
       if (!existsSync(dir)) {
         throw new WeftError('SETTINGS_INVALID', `Connector folder not found: ${dir}`);
@@ -151,10 +174,18 @@ export class Registry {
       const entries = await readdir(dir, { withFileTypes: true });
       for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
         const folder = join(dir, entry.name);
-        if (!CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) continue;
-        await this.loadOne(folder);
+        if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) folders.push(folder);
       }
     }
+    // Loaded a few at once (each may start a host), registered in order: a duplicate name is
+    // reported against the folder that comes later, as before.
+    const loads = inBatches(folders, LOAD_CONCURRENCY, (folder) =>
+      this.runtime.loadFolder(folder).then(
+        (loaded) => ({ loaded }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    for (let i = 0; i < folders.length; i++) await this.loadOne(folders[i], await loads[i]);
     await this.loadPushed();
   }
 
@@ -182,9 +213,10 @@ export class Registry {
     }
   }
 
-  private async loadOne(folder: string): Promise<void> {
+  private async loadOne(folder: string, load: { loaded: LoadedConnector } | { error: unknown }): Promise<void> {
     try {
-      const loaded = await loadConnectorFile(folder);
+      if ('error' in load) throw load.error;
+      const { loaded } = load;
       const unsafe = unsafeCharacter(loaded.name);
       if (unsafe) {
         throw new WeftError(

@@ -11,8 +11,11 @@ import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
 import { compose } from './compose.js';
 import { Connections } from './connections.js';
+import { InProcessRuntime } from './connector-runtime.js';
 import { type AdminToken, adminToken, ensureHome, resolveHome } from './home.js';
 import { type HomeLock, lockHome } from './home-lock.js';
+import { IsolatedRuntime } from './isolation/isolated-runtime.js';
+import { isolationOptions } from './isolation/options.js';
 import type { Log } from './log.js';
 import { setFormulaTimeout } from './recipes/formula-limits.js';
 import { Registry } from './registry.js';
@@ -38,6 +41,11 @@ export interface ServeOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** The operational log; default: stderr (`info` only with `logger`). */
   log?: Log;
+  /**
+   * Run connector code in isolated host processes (default; `WEFT_ISOLATION=off` turns it
+   * off for debugging a connector inside the server — never in production).
+   */
+  isolate?: boolean;
 }
 
 export interface RunningServer {
@@ -97,7 +105,17 @@ async function startLocked(
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
   const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
-  const registry = new Registry(store, { home });
+  const isolate = options.isolate ?? env.WEFT_ISOLATION?.trim().toLowerCase() !== 'off';
+  const connectorRuntime = isolate
+    ? new IsolatedRuntime({
+        ...isolationOptions(env, settings.workers),
+        bundleDir: join(home, 'connectors', '.bundles'),
+        pidDir: join(home, 'hosts'),
+        env,
+      })
+    : new InProcessRuntime();
+  if (!isolate) warn('WEFT_ISOLATION=off: connector code runs inside the server process');
+  const registry = new Registry(store, { home, runtime: connectorRuntime });
   try {
     await registry.loadFolders(connectorFolders(options));
     // Key rotation: rows sealed with a previous key are re-sealed under the current one. Rows no
@@ -114,6 +132,7 @@ async function startLocked(
       );
     }
   } catch (error) {
+    await connectorRuntime.close();
     await store.close();
     throw error;
   }
@@ -147,11 +166,13 @@ async function startLocked(
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : options.port;
     listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    if (typeof bound === 'number') connectorRuntime.setServerPorts([bound]);
     lock.listening(listening);
     await start();
   } catch (error) {
     await runtime.close().catch(() => {});
     await app.close().catch(() => {});
+    await connectorRuntime.close();
     await store.close();
     throw error;
   }
@@ -169,6 +190,7 @@ async function startLocked(
       try {
         await app.close();
         await runtime.close();
+        await connectorRuntime.close();
         await store.close();
       } finally {
         lock.release();

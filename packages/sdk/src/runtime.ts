@@ -26,10 +26,12 @@ export {
 } from './execute/paths.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
 export {
+  bundleConnectorFile,
   CONNECTOR_EXTENSIONS,
   type LoadedConnector,
   type LoadOptions,
   loadConnectorFile,
+  nameOf as connectorNameOf,
   resolveConnectorPath,
 } from './load/load.js';
 export { REDACTED, Redactor } from './redact.js';
@@ -45,7 +47,14 @@ export {
 export { evaluateNgIf, type NgIfNode, parseNgIf } from './schema/ngif.js';
 export { createObjectDefinitions, resolveFields } from './schema/object-definitions.js';
 export { applyConvertOutput, type OutputMethodRunner } from './schema/output.js';
-export { acceptWebhookEvents, type NewEvents, selectNew, signaturesOf } from './triggers/dedup.js';
+export {
+  acceptWebhookEvents,
+  checkSignatures,
+  type EventSigner,
+  type NewEvents,
+  selectNew,
+  signaturesOf,
+} from './triggers/dedup.js';
 export {
   MAX_EMPTY_POLLS,
   type PollCycleOptions,

@@ -8,14 +8,13 @@ import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf, UsageError } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
+import type { OperationRunner } from '@weft/sdk/operations';
 import {
   closeHttp,
   type ExecuteOptions,
   type ExecuteResult,
   FileSeenStore,
   type LoadedConnector,
-  loadConnectorFile,
   MemorySeenStore,
   operationOf,
   parseExecPath,
@@ -26,6 +25,7 @@ import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
+import { type ExecRuntime, execRuntime } from './exec-runtime.js';
 
 async function optionalJson(path: string | undefined, flag: string): Promise<unknown> {
   return path === undefined ? undefined : readJsonFile(path, flag);
@@ -108,6 +108,7 @@ async function followPolls(
   options: ExecuteOptions,
   flags: ExecFlags,
   reporter: Reporter,
+  runner: OperationRunner,
 ): Promise<unknown> {
   const store = flags.seen ? await FileSeenStore.open(resolve(flags.seen)) : new MemorySeenStore();
   const { input, closure, connection, ...executeOptions } = options;
@@ -119,6 +120,7 @@ async function followPolls(
     connection,
     store,
     executeOptions,
+    runner,
     maxPolls: flags.follow ? Number(flags.maxSteps ?? 100) : 1,
   });
   if (cycle.duplicates) reporter.note(`weft: skipped ${cycle.duplicates} event(s) already seen (dedup)`);
@@ -137,6 +139,7 @@ async function follow(
   first: ExecuteResult,
   maxSteps: number,
   reporter: Reporter,
+  runOperation: OperationRunner,
 ): Promise<unknown> {
   const target = parseExecPath(path, connector.definition);
   if (target.kind === 'action' && target.operation === 'execute') {
@@ -159,8 +162,11 @@ async function follow(
 export async function execCommand(path: string, flags: ExecFlags, reporter: Reporter): Promise<number> {
   let settings: LoadedSettings | undefined;
   let before = '';
+  let runtime: ExecRuntime | undefined;
   try {
-    const connector = await loadConnectorFile(flags.connector ?? '.');
+    runtime = await execRuntime(flags.isolate === true);
+    const runOperation = runtime.run;
+    const connector = await runtime.load(flags.connector ?? '.');
     const target = parseExecPath(path, connector.definition);
     const settingsFile = flags.settings ?? defaultSettingsFile(dirname(connector.file));
     if (flags.connection && !settingsFile) {
@@ -179,7 +185,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       throw new UsageError('--seen applies to polls only (triggers.<name>.poll)');
     }
     if (target.kind === 'trigger' && target.operation === 'poll' && (flags.follow || flags.seen)) {
-      const polled = await followPolls(target.name, connector, options, flags, reporter);
+      const polled = await followPolls(target.name, connector, options, flags, reporter, runOperation);
       const text = toJsonText(polled);
       process.stdout.write(text);
       if (flags.output) await writeFile(flags.output, text);
@@ -201,7 +207,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       reporter.log('debug', `webhook reply: ${status} ${JSON.stringify(headers)} ${body}`);
     }
     const value = flags.follow
-      ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter)
+      ? await follow(path, connector, options, result, Number(flags.maxSteps ?? 100), reporter, runOperation)
       : printable(result);
     const bytes = asBytes(value);
     if (bytes && flags.output) {
@@ -225,5 +231,6 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       );
     }
     await closeHttp();
+    await runtime?.close();
   }
 }

@@ -14,6 +14,7 @@ import { CONNECTOR_EXTENSIONS } from '@weft/sdk/runtime';
 import type { TestFlags } from '../flags.js';
 import type { Reporter } from '../report.js';
 import { runChecks } from './check.js';
+import { type TestIsolation, testIsolation } from './test-isolation.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,6 +82,7 @@ function connectorIn(dir: string): string | undefined {
 
 export async function testCommand(vitestArgs: string[], flags: TestFlags, reporter: Reporter): Promise<number> {
   let tmp: string | undefined;
+  let isolation: TestIsolation | undefined;
   try {
     const root = resolve('.');
     const args = [vitestBin(), 'run'];
@@ -93,8 +95,14 @@ export async function testCommand(vitestArgs: string[], flags: TestFlags, report
       await writeFile(config, configText(root));
       args.push('--config', config);
     }
-    args.push(...vitestArgs);
     const env = { ...process.env };
+    if (flags.isolate) {
+      tmp ??= await mkdtemp(join(tmpdir(), 'weft-test-'));
+      isolation = await testIsolation(root, connectorIn(root), tmp);
+      args.push(...isolation.args);
+      Object.assign(env, isolation.env);
+    }
+    args.push(...vitestArgs);
     if (flags.record) env.WEFT_RECORD = '1';
     const testsCode = await run(process.execPath, args, root, env);
     let checkCode = 0;
@@ -107,6 +115,7 @@ export async function testCommand(vitestArgs: string[], flags: TestFlags, report
   } catch (error) {
     return reporter.fail(error);
   } finally {
+    await isolation?.cleanUp();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
 }

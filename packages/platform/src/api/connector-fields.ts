@@ -8,6 +8,7 @@ import type { Operation } from '@weft/sdk/operations';
 import type { Redactor } from '@weft/sdk/runtime';
 import { type DomainError, FailedError, InvalidError, NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
+import { ConnectorHostError } from '../isolation/host-errors.js';
 
 /** `description` and `help` resolve an operation's texts with the connection and config fields. */
 const FIELD_KINDS = ['input', 'output', 'config', 'description', 'help'] as const;
@@ -116,6 +117,8 @@ export function fieldsOperation(name: string, definition: ConnectorDefinition, r
 
 /** Errors of the connector's own code: not found for an unknown name, invalid for a bad request, else failed (422). */
 export function connectorFailure(error: unknown, redactor: Redactor): DomainError {
+  // The host's own failures (a limit, a crash) carry no value of the connection.
+  if (error instanceof ConnectorHostError) return error;
   if (!isWeftError(error)) return new FailedError('LAMBDA_FAILED', redactor.redact(messageOf(error)));
   const message = redactor.redact(error.message);
   if (error.code.startsWith('UNKNOWN_')) return new NotFoundError(error.code, message);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConnectorFile } from '@weft/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
+import { runOperation } from '../connector-runtime.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [
@@ -99,7 +100,12 @@ describe('POST /api/connectors (push)', () => {
     });
     expect(res.body.error.message).not.toMatch(/\n\s+at /);
     expect((await call('GET', '/api/connectors/notes/versions')).body.items).toHaveLength(1);
-    expect(await readdir(join(home, 'connectors', '.incoming'))).toEqual([]);
+    // No copy of the refused source is kept (in-process trial files, or a host's bundle).
+    const kept = async (dir: string) => readdir(join(home, 'connectors', dir)).catch(() => []);
+    expect(await kept('.incoming')).toEqual([]);
+    const bundles = await kept('.bundles');
+    const contents = await Promise.all(bundles.map((f) => readFile(join(home, 'connectors', '.bundles', f), 'utf8')));
+    expect(contents.filter((c) => c.includes('"Broken"'))).toEqual([]);
   });
 
   test('a pushed connector with `customAction: true` offers its custom action', async () => {
@@ -173,7 +179,9 @@ describe('POST /api/connectors (push)', () => {
 
     const run = async (version: number) => {
       const definition = await server.registry.definitionAt('notes', version);
-      return definition.actions!.add_note.execute({ input: { text: 'hi' } } as never);
+      const operation = { kind: 'action', action: 'add_note', input: { text: 'hi' } } as const;
+      const result = await runOperation(definition, operation);
+      return result.kind === 'output' ? result.output : result;
     };
     expect(await run(1)).toEqual({ label: 'note: hi' });
     expect(await run(2)).toEqual({ label: 'v2: hi' });
@@ -223,7 +231,8 @@ export default defineConnector({
     });
     expect(server.registry.problems).toEqual([]);
     const v1 = await server.registry.definitionAt('notes', 1);
-    expect(await v1.actions!.add_note.execute({ input: { text: 'again' } } as never)).toEqual({ label: 'note: again' });
+    const again = await runOperation(v1, { kind: 'action', action: 'add_note', input: { text: 'again' } });
+    expect(again.kind === 'output' && again.output).toEqual({ label: 'note: again' });
     // The folder's own version is still there for recipes pinned to it.
     expect((await server.registry.definitionAt('chat', 1)).title).toBe('Fixture chat');
   });

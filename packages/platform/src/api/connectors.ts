@@ -11,10 +11,10 @@ import {
   messageOf,
   type Problem,
 } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
-import { NotFoundError } from '../errors.js';
+import { runOperation } from '../connector-runtime.js';
+import { isDomainError, NotFoundError } from '../errors.js';
 import { invalid, isObject, type Json, nameAt, stringAt } from '../input.js';
 import type { RegisteredConnector } from '../registry.js';
 import type { ServerContext } from '../runtime/context.js';
@@ -71,7 +71,7 @@ function pushError(reply: FastifyReply, error: unknown): FastifyReply {
       error: { code: error.code, message: error.message, path: problems[0].path, problems },
     });
   }
-  const code = isWeftError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
+  const code = isWeftError(error) || isDomainError(error) ? error.code : 'CONNECTOR_NOT_LOADABLE';
   return reply.status(400).send(errorBody(code, messageOf(error), 'source'));
 }
 

@@ -6,7 +6,7 @@
  */
 import { type ActionDefinition, type ConnectorDefinition, messageOf, type TriggerDefinition } from '@weft/sdk';
 import type { HelpText, OperationTexts } from '@weft/sdk/model';
-import { runOperation } from '@weft/sdk/operations';
+import { runOperation } from '../connector-runtime.js';
 
 /** A description computes a sentence: it gets this long before it is given up. */
 const TEXT_TIMEOUT_MS = 2000;

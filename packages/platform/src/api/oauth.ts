@@ -16,10 +16,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isWeftError, messageOf } from '@weft/sdk';
-import { oauth2AuthorizationOf, startAuthorization } from '@weft/sdk/oauth2';
-import { runOperation } from '@weft/sdk/operations';
+import type { AuthorizationStartResult } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { statusOf } from './errors.js';
@@ -179,31 +179,29 @@ export async function oauthStartRoutes(app: FastifyInstance, context: ServerCont
       const { connector, definition, values } = await context.connections.open(name);
       // A connector's settings lambdas may fail naming what they were given: no secret in the answer.
       const redactor = redactorFor(definition, values);
-      let grantType: string;
+      let answer: AuthorizationStartResult;
       try {
-        grantType = oauth2AuthorizationOf(definition, values).grantType ?? 'authorization_code';
+        // Built in the connector's host: its settings (URLs, client id, scopes) may be lambdas.
+        const result = await runOperation(
+          definition,
+          { kind: 'authorization_start', redirectUri: redirectUri() },
+          { connection: values, mode: 'interactive' },
+        );
+        answer = result.output;
       } catch (error) {
+        if (!isWeftError(error)) throw error;
+        const how = error.code === 'USAGE' ? 'cannot be authorized in a browser' : 'cannot be authorized';
         throw new ConflictError(
           'OAUTH2_NOT_APPLICABLE',
-          `The connection "${name}" cannot be authorized in a browser: ${redactor.redact(messageOf(error))}`,
+          `The connection "${name}" ${how}: ${redactor.redact(error.message)}`,
           'name',
         );
       }
-      if (grantType !== 'authorization_code') {
+      const { grantType, start } = answer;
+      if (grantType !== 'authorization_code' || !start) {
         throw new ConflictError(
           'OAUTH2_NOT_APPLICABLE',
           `The connection "${name}" uses the OAuth2 ${grantType} grant, which needs no browser: Weft requests its token when the connection is used (try POST /api/connections/${name}/test)`,
-          'name',
-        );
-      }
-      let start: Awaited<ReturnType<typeof startAuthorization>>;
-      try {
-        start = await startAuthorization(definition, { connection: values, redirectUri: redirectUri() });
-      } catch (error) {
-        if (!isWeftError(error)) throw error;
-        throw new ConflictError(
-          'OAUTH2_NOT_APPLICABLE',
-          `The connection "${name}" cannot be authorized: ${redactor.redact(error.message)}`,
           'name',
         );
       }

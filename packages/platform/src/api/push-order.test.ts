@@ -1,10 +1,12 @@
 /**
- * `POST /api/connectors` imports the pushed source, which runs its top-level code on the host.
- * That must only happen for an authenticated request whose connector name has been checked:
- * every refused push leaves no trace of the source's code.
+ * `POST /api/connectors` imports the pushed source, which runs its top-level code (in a
+ * connector host). That must only happen for an authenticated request whose connector name has
+ * been checked: every refused push leaves no trace of the source's code. The trace is a request
+ * to a local server, which connector code may make (a file it may not write).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,25 +15,33 @@ import { rawRequest } from '../__fixtures__/raw-http.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 let server: RunningServer;
-let markers: string;
+let traces: Server;
+let tracesUrl: string;
+const ran = new Set<string>();
+const existsSync = (marker: string) => ran.has(marker);
 const call = apiCaller(() => server);
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-push-order-'));
-  markers = await mkdtemp(join(tmpdir(), 'weft-push-markers-'));
+  traces = createServer((req, res) => {
+    ran.add(req.url ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => traces.listen(0, '127.0.0.1', resolve));
+  tracesUrl = `http://127.0.0.1:${(traces.address() as AddressInfo).port}`;
   server = await startServer({ port: 0, home, connectorDirs: [], env: {}, onWarning: () => {} });
 });
 afterAll(async () => {
   await server.close();
+  traces.close();
 });
 
 let n = 0;
-/** A source whose top-level code writes a marker file (as a hostile source would read keys). */
+/** A source whose top-level code calls a marker URL (as a hostile source would read keys). */
 function tracing(extra = ''): { source: string; marker: string } {
-  const marker = join(markers, `ran-${++n}`);
-  const source = `import { writeFileSync } from "node:fs";
-import { defineConnector } from "@weft/sdk";
-writeFileSync(${JSON.stringify(marker)}, "ran");
+  const marker = `/ran-${++n}`;
+  const source = `import { defineConnector } from "@weft/sdk";
+await fetch(${JSON.stringify(tracesUrl + marker)});
 export default defineConnector({
   title: "Tracing",
   ${extra}

@@ -4,12 +4,14 @@
  * Failures answer 4xx with the connector's message (redacted) and the exchanges made so far.
  */
 import { type ConnectorDefinition, type HttpExchangeLog, isWeftError, messageOf, ValidationError } from '@weft/sdk';
-import { type Operation, runOperation } from '@weft/sdk/operations';
+import type { Operation } from '@weft/sdk/operations';
 import type { Redactor } from '@weft/sdk/runtime';
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
+import { ConnectorHostError } from '../isolation/host-errors.js';
 import type { ServerContext } from '../runtime/context.js';
 import { errorBody } from './errors.js';
 import { liveConnectionFor } from './live-connection.js';
@@ -34,6 +36,7 @@ function clip(text: string | undefined): string | undefined {
 }
 
 function failure(error: unknown, redactor: Redactor): { status: number; code: string; message: string; path?: string } {
+  if (error instanceof ConnectorHostError) return { status: 422, code: error.code, message: error.message };
   if (!isWeftError(error)) return { status: 422, code: 'LAMBDA_FAILED', message: redactor.redact(messageOf(error)) };
   const message = redactor.redact(error.message);
   if (error instanceof ValidationError && error.code === 'INPUT_INVALID') {

@@ -79,7 +79,7 @@ export const components: Record<string, Schema> = {
   Step: {
     type: 'object',
     description:
-      'One of: an action `{ id, connector, connection?, action, input }`; `{ id, if, then, else? }`; ' +
+      'One of: an action `{ id, connector, connection?, action, input, timeoutSeconds? }`; `{ id, if, then, else? }`; ' +
       '`{ id, foreach, as?, do }`; `{ id, stop: { error, message? } }`',
     required: ['id'],
     properties: {
@@ -88,6 +88,7 @@ export const components: Record<string, Schema> = {
       connection: { type: 'string' },
       action: { type: 'string' },
       input: { type: 'object' },
+      timeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
       if: { type: ['string', 'boolean'] },
       then: { type: 'array', items: { $ref: '#/components/schemas/Step' } },
       else: { type: 'array', items: { $ref: '#/components/schemas/Step' } },

@@ -20,6 +20,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { messageOf } from '@weft/sdk';
 import { type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk/runtime';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { runOperation } from '../connector-runtime.js';
 import type { ServerContext } from '../runtime/context.js';
 import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
 import { ApiError, errorBody, handleError } from './errors.js';
@@ -175,7 +176,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
         const webhook = webhookRequest(request);
         let key: string;
         try {
-          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive' });
+          key = await webhookKeyOfRequest(connector.definition, webhook, { mode: 'interactive', runner: runOperation });
         } catch (error) {
           context.log('warn', `A static webhook of "${name}" was refused: webhookKeys failed`, {
             connector: name,

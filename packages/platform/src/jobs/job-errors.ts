@@ -10,6 +10,7 @@
  * adds a value of the connection.
  */
 import { isWeftError } from '@weft/sdk';
+import { RETRYABLE_HOST_FAILURES } from '../isolation/host-errors.js';
 import type { JobError } from '../store/store.js';
 
 export interface ClassifiedError {
@@ -39,7 +40,8 @@ export function classifyError(thrown: unknown, stepId: string | undefined): Clas
     if (typeof code === 'string' && typeof message === 'string') {
       const error: JobError = { code, message, ...at };
       if (typeof path === 'string' && path) error.path = path;
-      return { error, retryable: false };
+      // A host stopped for a limit or a crash is replaced: a later attempt may pass.
+      return { error, retryable: RETRYABLE_HOST_FAILURES.has(code) };
     }
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);

@@ -4,6 +4,7 @@
  * committed (the other side answers at once); `pending` lets that call wait for the commit.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { PreparedResumeUrl } from '../connector-runtime.js';
 
 /** Hashes the token of a resume URL the way the store keeps it. */
 export function resumeTokenHash(token: string): string {
@@ -24,8 +25,35 @@ export class ResumeTokens {
 
   /** A URL for the step `seq` of the job; its token's hash is kept in `minted`. */
   mint(jobId: string, seq: number, minted: Map<number, string>): string {
-    const token = randomBytes(24).toString('base64url');
-    const tokenHash = resumeTokenHash(token);
+    return this.prepare(jobId, seq, minted)();
+  }
+
+  /**
+   * `ctx.resumeUrl` of a step, minted on first use: calling it registers the token (once) and
+   * returns the URL; `url` tells the URL ahead (for a connector host, which reads it without
+   * calling back) and the host's "read" message then calls the function.
+   */
+  prepare(jobId: string, seq: number, minted: Map<number, string>): PreparedResumeUrl {
+    let token: string | undefined;
+    let url: string | undefined;
+    const urlOf = () => {
+      token ??= randomBytes(24).toString('base64url');
+      url ??= `${this.publicUrl().replace(/\/+$/, '')}/webhooks/resume/${encodeURIComponent(jobId)}/${token}`;
+      return url;
+    };
+    let registered = false;
+    const use = () => {
+      const at = urlOf();
+      if (!registered) {
+        registered = true;
+        this.register(jobId, seq, resumeTokenHash(token!), minted);
+      }
+      return at;
+    };
+    return Object.defineProperty(use, 'url', { get: urlOf, enumerable: true }) as PreparedResumeUrl;
+  }
+
+  private register(jobId: string, seq: number, tokenHash: string, minted: Map<number, string>): void {
     minted.set(seq, tokenHash);
     const previous = this.live.get(jobId);
     let settle!: () => void;
@@ -34,8 +62,6 @@ export class ResumeTokens {
     });
     this.live.set(jobId, { tokenHash, settled, settle });
     previous?.settle();
-    const base = this.publicUrl().replace(/\/+$/, '');
-    return `${base}/webhooks/resume/${encodeURIComponent(jobId)}/${token}`;
   }
 
   /** Resolves once the run that handed out this URL has written its outcome; undefined if none runs. */

@@ -6,9 +6,10 @@
  * is saved and the datapills that read it come back as a warning.
  */
 import { type ConnectorDefinition, type Field, messageOf } from '@weft/sdk';
-import { type OperationResult, runOperation } from '@weft/sdk/operations';
+import type { OperationResult } from '@weft/sdk/operations';
 import type { Connections, LiveConnection } from '../connections.js';
 import { redactorFor } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import type { Registry } from '../registry.js';
 
 /** The output fields of one trigger or action step: the list, or why it could not be had. */

@@ -36,7 +36,9 @@ export type Validation =
 
 const RECIPE_KEYS = ['name', 'trigger', 'steps', 'onError', 'concurrency', ...READ_ONLY_KEYS];
 const TRIGGER_KEYS = ['connector', 'connection', 'trigger', 'input', 'pollIntervalSeconds'];
-const ACTION_KEYS = ['id', 'connector', 'connection', 'action', 'input'];
+/** The longest `timeoutSeconds` of an action step: an hour. */
+export const MAX_STEP_TIMEOUT_SECONDS = 3600;
+const ACTION_KEYS = ['id', 'connector', 'connection', 'action', 'input', 'timeoutSeconds'];
 const IF_KEYS = ['id', 'if', 'then', 'else'];
 const FOREACH_KEYS = ['id', 'foreach', 'as', 'do'];
 const STOP_KEYS = ['id', 'stop'];
@@ -171,12 +173,17 @@ class Validator extends RecipeChecks {
         action ? outputsOf(action.outputFields, label, path, this.ctx) : { label, fields: undefined },
       );
     }
+    const timeoutSeconds =
+      raw.timeoutSeconds === undefined
+        ? undefined
+        : this.integer(raw, 'timeoutSeconds', `${path}.timeoutSeconds`, 1, MAX_STEP_TIMEOUT_SECONDS, 0);
     return {
       id: id ?? '',
       connector: connectorName ?? '',
       ...(connection === undefined ? {} : { connection }),
       action: name ?? '',
       input: isObject(input) ? input : {},
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     };
   }
 

@@ -6,14 +6,10 @@
  * find the recipes and send the reply; this module knows nothing of HTTP.
  */
 import { isWeftError, messageOf } from '@weft/sdk';
-import {
-  runWebhookNotification,
-  signaturesOf,
-  type WebhookReply,
-  type WebhookRequest,
-  webhookErrorReply,
-} from '@weft/sdk/runtime';
+import { runWebhookNotification, type WebhookReply, type WebhookRequest, webhookErrorReply } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation, signEvents } from '../connector-runtime.js';
+import { ConnectorHostError, RETRYABLE_HOST_FAILURES } from '../isolation/host-errors.js';
 import type { Log } from '../log.js';
 import { StoreError } from '../store/store.js';
 import type { GroupCommit } from './commit.js';
@@ -51,9 +47,17 @@ export function jsonReply(
 export const NOT_RUNNING = () =>
   jsonReply(404, 'NOT_FOUND', 'No running recipe receives webhooks at this URL; nothing was created');
 
+/**
+ * The connector's host ended the notification (a limit, a crash): 503 when trying again may
+ * work (the sender's retry), 500 for what the connector may not do.
+ */
+function hostFailureReply(error: unknown): WebhookReply | undefined {
+  if (!(error instanceof ConnectorHostError)) return undefined;
+  return jsonReply(RETRYABLE_HOST_FAILURES.has(error.code) ? 503 : 500, error.code, error.message);
+}
+
 /** Runs one recipe's notification for a request and commits its events. */
 export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
-  const where = `triggers.${recipe.triggerName}`;
   let events: unknown[];
   let signatures: string[] | undefined;
   let shaped: WebhookReply;
@@ -68,14 +72,18 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       subscription: recipe.subscription,
       webhookUrl: recipe.webhookUrl,
       executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
+      runner: runOperation,
     });
     events = outcome.events;
     shaped = outcome.reply;
     if (typeof recipe.trigger.dedup === 'function' && events.length > 0) {
-      signatures = signaturesOf(recipe.trigger.dedup, events, where);
+      signatures = await signEvents(recipe.definition, recipe.triggerName, events, {
+        mode: 'interactive',
+        connection: live?.values ?? {},
+      });
     }
   } catch (error) {
-    const reply = webhookErrorReply(error);
+    const reply = hostFailureReply(error) ?? webhookErrorReply(error);
     // The executor's messages are redacted: they carry no connection secret.
     deps.log(
       reply.status >= 500 ? 'error' : 'warn',

@@ -14,6 +14,7 @@
 import { isWeftError, messageOf } from '@weft/sdk';
 import { MAX_EMPTY_POLLS, MemorySeenStore, runPoll } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
@@ -106,6 +107,7 @@ class PollLoop {
           recipeKey: recipe.id,
           record: false,
           executeOptions: { mode: 'job', onConnectionUpdate: live?.onConnectionUpdate },
+          runner: runOperation,
         });
         const committed = await store.commitPoll({
           recipeId: recipe.id,

@@ -13,9 +13,9 @@
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
 import { isWeftError, messageOf, type TriggerDefinition } from '@weft/sdk';
-import { runOperation } from '@weft/sdk/operations';
 import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
+import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
@@ -158,6 +158,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             input: recipe.input,
             mode: 'interactive',
             onConnectionUpdate: live.onConnectionUpdate,
+            runner: runOperation,
           });
         } catch (error) {
           throw new ConflictError(

@@ -131,22 +131,51 @@ async function importBundle(file: string, code: string): Promise<Record<string, 
   }
 }
 
-function nameOf(file: string, definition: ConnectorDefinition): string {
+/** The connector's name: `definition.name`, else its folder (for `connector.ts`) or file name. */
+export function nameOf(file: string, definition: ConnectorDefinition): string {
   if (typeof definition.name === 'string' && definition.name) return definition.name;
   const stem = basename(file, extname(file));
   return stem === 'connector' || stem === 'index' ? basename(dirname(file)) : stem;
 }
 
-/** Loads, evaluates and (by default) validates a connector file. */
-export async function loadConnectorFile(path: string, options: LoadOptions = {}): Promise<LoadedConnector> {
+/**
+ * Resolves and bundles a connector file without evaluating it: its local imports inlined, npm
+ * packages left as imports (what `weft push` uploads, and what an isolated host evaluates).
+ */
+export async function bundleConnectorFile(path: string): Promise<{ file: string; source: string }> {
   const file = resolveConnectorPath(path);
   await readFile(file).catch((error) => {
     throw new ConnectorLoadError('CONNECTOR_NOT_LOADABLE', `Cannot read ${path}: ${messageOf(error)}`);
   });
-  const source = await bundle(file);
+  return { file, source: await bundle(file) };
+}
+
+/**
+ * A bundle made ahead for `file` (`weft test --isolate` bundles the project's connector before
+ * its tests run without the right to start esbuild): `WEFT_PREBUNDLED` maps connector files to
+ * bundle files written beside them.
+ */
+function prebundled(file: string): string | undefined {
+  const map = process.env.WEFT_PREBUNDLED;
+  if (!map) return undefined;
+  try {
+    const bundle = (JSON.parse(map) as Record<string, unknown>)[file];
+    return typeof bundle === 'string' ? bundle : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads, evaluates and (by default) validates a connector file. */
+export async function loadConnectorFile(path: string, options: LoadOptions = {}): Promise<LoadedConnector> {
+  const file = resolveConnectorPath(path);
+  const made = prebundled(file);
+  const { source } = made ? { source: await readFile(made, 'utf8') } : await bundleConnectorFile(file);
   let mod: Record<string, unknown>;
   try {
-    mod = await importBundle(file, source);
+    mod = made
+      ? ((await import(pathToFileURL(made).href)) as Record<string, unknown>)
+      : await importBundle(file, source);
   } catch (error) {
     throw new ConnectorLoadError('CONNECTOR_NOT_LOADABLE', `Loading ${basename(file)} failed: ${messageOf(error)}`, {
       cause: error,

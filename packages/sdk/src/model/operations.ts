@@ -36,6 +36,7 @@ export const OPERATION_KINDS = {
   acquire: { subject: 'connector', auth: 'skip', redactOutput: true },
   refresh: { subject: 'connector', auth: 'skip', redactOutput: true },
   apply: { subject: 'connector', auth: 'apply', redactOutput: true },
+  authorization_start: { subject: 'connector', auth: 'skip', redactOutput: false },
 } as const;
 
 export type OperationKind = keyof typeof OPERATION_KINDS;
@@ -165,6 +166,16 @@ export interface AcquireOperation {
   authorizationCode?: { code: string; redirectUri: string; codeVerifier?: string };
 }
 
+/**
+ * The start of an OAuth2 authorization-code flow for the connection: the authorization URL (with
+ * a fresh state and, when the connector asks, PKCE), built from the connector's settings, which
+ * may be lambdas of the connection.
+ */
+export interface AuthorizationStartOperation {
+  kind: 'authorization_start';
+  redirectUri: string;
+}
+
 export type Operation =
   | ActionOperation
   | PollOperation
@@ -178,7 +189,8 @@ export type Operation =
   | MethodOperation
   | StreamOperation
   | ConnectionOperation
-  | AcquireOperation;
+  | AcquireOperation
+  | AuthorizationStartOperation;
 
 /** The operation of one kind (an interface shared by several kinds, narrowed to this one). */
 export type OperationOf<K extends OperationKind> = Operation extends infer O

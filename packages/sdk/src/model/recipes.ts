@@ -36,6 +36,11 @@ export interface ActionStep {
   action: string;
   /** Values, formulas (`=expr`) and templates (`{{ expr }}`). */
   input: Record<string, unknown>;
+  /**
+   * Wall-time limit of one run of the action in its connector host, in seconds (default
+   * `WEFT_CONNECTOR_TIMEOUT_SECONDS`, 300); at most 3600.
+   */
+  timeoutSeconds?: number;
 }
 
 export interface IfStep {

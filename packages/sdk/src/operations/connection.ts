@@ -3,12 +3,13 @@
  * `acquire`, `refresh` and `apply`.
  */
 import { applyAuthorization, selectAuthorization } from '../auth/apply.js';
+import { oauth2AuthorizationOf, startAuthorization } from '../auth/flow.js';
 import { obtainCredentials } from '../auth/obtain.js';
 import { WeftError } from '../errors.js';
 import { createBaseContext, type RunEnvironment, runLambda } from '../execute/context.js';
 import { identityOf } from '../execute/paths.js';
-import type { AcquireOperation, ConnectionOperation } from '../model/operations.js';
-import { type OutputResult, output } from './types.js';
+import type { AcquireOperation, AuthorizationStartOperation, ConnectionOperation } from '../model/operations.js';
+import { type AuthorizationStartResult, type OutputResult, output } from './types.js';
 
 export async function runTest(env: RunEnvironment): Promise<OutputResult> {
   const test = env.connector.test;
@@ -62,4 +63,18 @@ export async function runObtain(
   const kind = operation.kind === 'acquire' ? 'acquire' : 'refresh';
   const code = operation.kind === 'acquire' ? operation.authorizationCode : undefined;
   return output(await obtainCredentials(kind, auth, ctx, env, code));
+}
+
+/** The grant type of the connection's OAuth2 authorization and, for the code grant, its URL. */
+export async function runAuthorizationStart(
+  env: RunEnvironment,
+  operation: AuthorizationStartOperation,
+): Promise<OutputResult<AuthorizationStartResult>> {
+  const grantType = oauth2AuthorizationOf(env.connector, env.connection).grantType ?? 'authorization_code';
+  if (grantType !== 'authorization_code') return output({ grantType });
+  const start = await startAuthorization(env.connector, {
+    connection: env.connection,
+    redirectUri: operation.redirectUri,
+  });
+  return output({ grantType, start });
 }

@@ -7,7 +7,7 @@ import { ReinvokeSignal, type RunEnvironment, WaitForResumeSignal } from '../exe
 import { OPERATION_KINDS, type Operation, type OperationKind, type OperationOf } from '../model/operations.js';
 import type { ConnectorDefinition } from '../types.js';
 import { runAction } from './action.js';
-import { runApply, runBaseUri, runIdentity, runObtain, runTest } from './connection.js';
+import { runApply, runAuthorizationStart, runBaseUri, runIdentity, runObtain, runTest } from './connection.js';
 import { runDescription, runFieldList, runHelp, runObjectDefinition, runSampleOutput } from './describe.js';
 import { runMethod, runPickList, runStream } from './lookups.js';
 import { runDedup, runPollOperation } from './poll.js';
@@ -47,6 +47,7 @@ const HANDLERS: { [K in OperationKind]: Handler<K> } = {
   acquire: runObtain,
   refresh: runObtain,
   apply: runApply,
+  authorization_start: runAuthorizationStart,
 };
 
 /** Runs one operation of a connector with one connection. */

@@ -3,12 +3,14 @@
  * each operation kind returns. Operations and results are plain data; only `RunOptions` holds
  * functions, and it stays on the host's side of a future process boundary.
  */
+
+import type { AuthorizationRequest } from '../auth/oauth2.js';
 import type { LogLevel, RunEnvironment } from '../execute/context.js';
 import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
-import type { OperationKind } from '../model/operations.js';
+import type { Operation, OperationKind } from '../model/operations.js';
 import type { WebhookReply } from '../triggers/reply.js';
-import type { Field, PollResult } from '../types.js';
+import type { ConnectorDefinition, Field, PollResult } from '../types.js';
 
 export interface RunOptions {
   /** The connection's values (from settings or the store). Refreshed values are merged in place. */
@@ -32,6 +34,11 @@ export interface RunOptions {
    * refresh by the run that performed it: store them. A failure here is logged, not raised.
    */
   onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
+  /**
+   * The wall-time limit of this operation where a host enforces one (the platform's isolated
+   * connector hosts); an in-process run has none beyond its requests' timeouts.
+   */
+  timeLimitMs?: number;
 }
 
 export interface OutputResult<T = unknown> {
@@ -57,6 +64,12 @@ export interface WaitingResult {
 export interface StreamResult {
   kind: 'stream';
   stream: AsyncIterable<Uint8Array>;
+}
+
+/** The connection's grant type, and for the authorization-code grant the start of the flow. */
+export interface AuthorizationStartResult {
+  grantType: string;
+  start?: AuthorizationRequest & { grantType: string; pkce: boolean };
 }
 
 export type OperationResult = OutputResult | SuspendedResult | WaitingResult | StreamResult;
@@ -88,6 +101,7 @@ export interface OperationResults {
   acquire: OutputResult;
   refresh: OutputResult;
   apply: OutputResult;
+  authorization_start: OutputResult<AuthorizationStartResult>;
 }
 
 export type ResultOf<K extends OperationKind> = OperationResults[K];
@@ -95,3 +109,14 @@ export type ResultOf<K extends OperationKind> = OperationResults[K];
 export function output<T>(value: T, dropped: string[] = []): OutputResult<T> {
   return { kind: 'output', output: (value === undefined ? null : value) as T, dropped };
 }
+
+/**
+ * Something that runs operations: `runOperation` itself (in this process), or a host that
+ * sends them to an isolated connector process. Host helpers (`runPoll`, `runWebhookNotification`,
+ * the webhook key helpers) take one so that the connector's code runs wherever the host decides.
+ */
+export type OperationRunner = <O extends Operation>(
+  connector: ConnectorDefinition,
+  operation: O,
+  options?: RunOptions,
+) => Promise<ResultOf<O['kind']>>;

@@ -22,16 +22,24 @@ export function signaturesOf<Event>(
   events: readonly Event[],
   where: string,
 ): string[] {
-  const out = new Array<string>(events.length);
+  const raw = new Array<unknown>(events.length);
   for (let i = 0; i < events.length; i++) {
-    let signature: unknown;
     try {
-      signature = dedup(events[i]);
+      raw[i] = dedup(events[i]);
     } catch (error) {
       throw new WeftError('LAMBDA_FAILED', `${where}.dedup failed on event ${i}: ${messageOf(error)}`, {
         cause: error,
       });
     }
+  }
+  return checkSignatures(raw, where);
+}
+
+/** What `dedup` returned for each event, checked: strings (finite numbers become strings). */
+export function checkSignatures(raw: readonly unknown[], where: string): string[] {
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const signature = raw[i];
     if (typeof signature === 'string') out[i] = signature;
     else if (typeof signature === 'number' && Number.isFinite(signature)) out[i] = String(signature);
     else {
@@ -45,6 +53,12 @@ export function signaturesOf<Event>(
 }
 
 /**
+ * Signs events with the trigger's `dedup`: called here, or — when `sign` is given (a host that
+ * runs connector code elsewhere) — through it. Undefined when the trigger has no `dedup`.
+ */
+export type EventSigner = (events: readonly unknown[]) => Promise<unknown[]>;
+
+/**
  * The events of a batch that are new: not in `store` (under `scope`) and not repeated earlier
  * in the batch. Without `dedup` every event is new. Nothing is recorded here.
  */
@@ -52,12 +66,13 @@ export async function selectNew(
   dedup: TriggerDefinition['dedup'],
   events: readonly unknown[],
   store: SeenStore,
-  options: { scope?: string; where?: string } = {},
+  options: { scope?: string; where?: string; sign?: EventSigner } = {},
 ): Promise<NewEvents> {
   if (typeof dedup !== 'function' || events.length === 0) {
     return { events: [...events], signatures: [], duplicates: 0 };
   }
-  const all = signaturesOf(dedup, events, options.where ?? 'trigger');
+  const where = options.where ?? 'trigger';
+  const all = options.sign ? checkSignatures(await options.sign(events), where) : signaturesOf(dedup, events, where);
   // First occurrence wins within the batch; the store is asked about each signature once.
   const firstAt = new Map<string, number>();
   for (let i = 0; i < all.length; i++) if (!firstAt.has(all[i])) firstAt.set(all[i], i);
@@ -93,7 +108,7 @@ export async function acceptWebhookEvents(
   store: SeenStore,
   trigger: Pick<TriggerDefinition, 'dedup'>,
   events: readonly unknown[],
-  options: { scope?: string; where?: string; record?: boolean } = {},
+  options: { scope?: string; where?: string; record?: boolean; sign?: EventSigner } = {},
 ): Promise<NewEvents> {
   const fresh = await selectNew(trigger.dedup, events, store, options);
   if (options.record !== false && fresh.signatures.length) await store.add(fresh.signatures, options.scope);

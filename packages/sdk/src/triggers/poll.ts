@@ -1,8 +1,9 @@
 import type { ExecuteOptions } from '../execute/executor.js';
 import { MAX_EVENTS_PER_POLL } from '../operations/poll.js';
 import { runOperation } from '../operations/run.js';
+import type { OperationRunner } from '../operations/types.js';
 import type { ConnectorDefinition } from '../types.js';
-import { selectNew } from './dedup.js';
+import { type EventSigner, selectNew } from './dedup.js';
 import type { SeenStore } from './seen.js';
 
 /** At most this many events per poll (checked by the executor); more is an error and nothing is recorded. */
@@ -30,6 +31,8 @@ export interface RunPollOptions {
   record?: boolean;
   /** Everything else the executor takes (clock, mode, logging, dispatcher, ...). */
   executeOptions?: ExecuteOptions;
+  /** Where the connector's code runs (default: `runOperation`, in this process). */
+  runner?: OperationRunner;
 }
 
 export interface PollOutcome {
@@ -64,13 +67,15 @@ export async function runPoll(options: RunPollOptions): Promise<PollOutcome> {
   const closure = options.closure ?? options.executeOptions?.closure;
   const input = options.input ?? options.executeOptions?.input;
   const configFields = options.executeOptions?.configFields;
-  const result = await runOperation(
-    connector,
-    { kind: 'poll', trigger, input, configFields, closure },
-    { ...options.executeOptions, connection: options.connection ?? options.executeOptions?.connection },
-  );
+  const run = options.runner ?? runOperation;
+  const runOptions = {
+    ...options.executeOptions,
+    connection: options.connection ?? options.executeOptions?.connection,
+  };
+  const result = await run(connector, { kind: 'poll', trigger, input, configFields, closure }, runOptions);
   const poll = result.output;
-  const fresh = await selectNew(definition?.dedup, poll.events, store, { scope: options.recipeKey, where });
+  const sign = options.runner && signerOf(options.runner, connector, trigger, runOptions);
+  const fresh = await selectNew(definition?.dedup, poll.events, store, { scope: options.recipeKey, where, sign });
   const nextClosure = poll.nextPoll ?? closure ?? null;
   let emptyPolls = fresh.events.length > 0 ? 0 : (options.emptyPolls ?? 0) + 1;
   const emptyLimitReached = emptyPolls >= MAX_EMPTY_POLLS;
@@ -88,6 +93,16 @@ export async function runPoll(options: RunPollOptions): Promise<PollOutcome> {
     emptyLimitReached,
     dropped: result.dropped,
   };
+}
+
+/** Signs events through a runner's `dedup` operation (the connector's code runs where the runner says). */
+export function signerOf(
+  runner: OperationRunner,
+  connector: ConnectorDefinition,
+  trigger: string,
+  options: ExecuteOptions,
+): EventSigner {
+  return async (events) => (await runner(connector, { kind: 'dedup', trigger, input: [...events] }, options)).output;
 }
 
 export interface PollCycleOptions extends Omit<RunPollOptions, 'record'> {

@@ -6,8 +6,10 @@
 import { WeftError } from '../errors.js';
 import type { ExecuteOptions, WebhookRequest } from '../execute/executor.js';
 import { runOperation } from '../operations/run.js';
+import type { OperationRunner } from '../operations/types.js';
 import type { ConnectorDefinition } from '../types.js';
 import { acceptWebhookEvents } from './dedup.js';
+import { signerOf } from './poll.js';
 import { normalizeEvents, type WebhookReply } from './reply.js';
 import type { SeenStore } from './seen.js';
 
@@ -24,10 +26,10 @@ function keyString(value: unknown, where: string): string {
 export async function webhookKeyOfRequest(
   connector: ConnectorDefinition,
   request: WebhookRequest,
-  options: ExecuteOptions = {},
+  options: ExecuteOptions & { runner?: OperationRunner } = {},
 ): Promise<string> {
   const operation = { kind: 'webhook_keys', webhook: request, webhookUrl: options.webhookUrl } as const;
-  const result = await runOperation(connector, operation, options);
+  const result = await (options.runner ?? runOperation)(connector, operation, options);
   return keyString(result.kind === 'output' ? result.output : undefined, 'webhookKeys');
 }
 
@@ -35,7 +37,7 @@ export async function webhookKeyOfRequest(
 export async function webhookKeyOfRecipe(
   connector: ConnectorDefinition,
   trigger: string,
-  options: ExecuteOptions = {},
+  options: ExecuteOptions & { runner?: OperationRunner } = {},
 ): Promise<string> {
   const { input, configFields, webhook, webhookUrl, subscription, closure } = options;
   const operation = {
@@ -48,7 +50,7 @@ export async function webhookKeyOfRecipe(
     subscription,
     closure,
   } as const;
-  const result = await runOperation(connector, operation, options);
+  const result = await (options.runner ?? runOperation)(connector, operation, options);
   return keyString(result.kind === 'output' ? result.output : undefined, `triggers.${trigger}.webhookKey`);
 }
 
@@ -89,6 +91,8 @@ export interface WebhookRunOptions {
   store?: SeenStore;
   recipeKey?: string;
   executeOptions?: ExecuteOptions;
+  /** Where the connector's code runs (default: `runOperation`, in this process). */
+  runner?: OperationRunner;
 }
 
 export interface WebhookOutcome {
@@ -110,7 +114,8 @@ export async function runWebhookNotification(options: WebhookRunOptions): Promis
   const { connector, trigger } = options;
   const where = `triggers.${trigger}`;
   const data = options.executeOptions;
-  const result = await runOperation(
+  const runOptions = { ...data, connection: options.connection ?? data?.connection };
+  const result = await (options.runner ?? runOperation)(
     connector,
     {
       kind: 'webhook_notification',
@@ -122,7 +127,7 @@ export async function runWebhookNotification(options: WebhookRunOptions): Promis
       subscription: options.subscription ?? data?.subscription,
       closure: data?.closure,
     },
-    { ...data, connection: options.connection ?? data?.connection },
+    runOptions,
   );
   if (result.kind !== 'output') {
     throw new WeftError('LAMBDA_FAILED', `${where}.webhookNotification must return events`);
@@ -132,6 +137,7 @@ export async function runWebhookNotification(options: WebhookRunOptions): Promis
     ? await acceptWebhookEvents(options.store, connector.triggers?.[trigger] ?? {}, all, {
         scope: options.recipeKey,
         where,
+        sign: options.runner && signerOf(options.runner, connector, trigger, runOptions),
       })
     : { events: all, signatures: [], duplicates: 0 };
   return {

@@ -4,7 +4,8 @@
  * a multistep suspension — walks the recipe again and reuses each succeeded record (its full
  * output) instead of running the step, so only the step in flight runs again.
  */
-import { type Operation, type OperationResult, runOperation } from '@weft/sdk/operations';
+import type { Operation, OperationResult } from '@weft/sdk/operations';
+import { runOperation } from '../../connector-runtime.js';
 import { evaluateInput } from '../../recipes/formula.js';
 import type { ActionStep } from '../../recipes/types.js';
 import type { JobError, ResumeCall, RunStepRecord } from '../../store/store.js';
@@ -87,7 +88,8 @@ export async function runAction(
       connection: live?.values ?? {},
       onConnectionUpdate: live?.onConnectionUpdate,
       mode: 'job',
-      resumeUrl: () => deps.tokens.mint(run.job.id, seq, run.minted),
+      resumeUrl: deps.tokens.prepare(run.job.id, seq, run.minted),
+      timeLimitMs: step.timeoutSeconds === undefined ? undefined : step.timeoutSeconds * 1000,
     });
   } catch (thrown) {
     const { error, retryable } = classifyError(thrown, stepId);

@@ -16,7 +16,7 @@ export interface ActionDeps {
   resolver: Pick<ActionResolver, 'resolve'>;
   connections: Pick<Connections, 'live'>;
   journal: Pick<Journal, 'flush'>;
-  tokens: Pick<ResumeTokens, 'mint'>;
+  tokens: Pick<ResumeTokens, 'mint' | 'prepare'>;
   clock: Clock;
   options: Pick<RuntimeOptions, 'jobMaxAttempts' | 'reinvokeMinSeconds'>;
   /** True once the server is closing: no new step starts. */

@@ -1,0 +1,50 @@
+/**
+ * The messages between the server and a connector host (a child process that runs one
+ * connector version's code). Everything here is plain data sent over the IPC channel with
+ * structured-clone serialization: operations and results are the SDK's typed operations.
+ */
+import type { HttpExchangeLog } from '@weft/sdk';
+import type { Operation } from '@weft/sdk/operations';
+import type { EgressRules } from './egress.js';
+import type { WireError } from './wire-errors.js';
+
+/** What crosses instead of `RunOptions`: values, and flags for the callbacks the server listens to. */
+export interface HostRunOptions {
+  connection?: Record<string, unknown>;
+  mode?: 'interactive' | 'job';
+  retryBaseMs?: number;
+  secrets?: string[];
+  /** `ctx.resumeUrl`, minted ahead by the server; the host says when the connector reads it. */
+  resumeUrl?: string;
+  /** The server wants each HTTP exchange (`exchange` messages). */
+  exchanges?: boolean;
+  /** The server wants `ctx.log` lines (`log` messages). */
+  logs?: boolean;
+}
+
+export type ToHost =
+  /** Evaluate the bundle at `file` and validate its definition; answered by `loaded` or `failed`. */
+  | { t: 'load'; file: string }
+  | { t: 'run'; id: number; operation: Operation; options: HostRunOptions }
+  /** Credit for a `stream` result: the host may send this many more chunks. */
+  | { t: 'pull'; id: number; chunks: number }
+  /** New egress rules (the server's ports are known once it listens). */
+  | { t: 'egress'; rules: EgressRules };
+
+export type FromHost =
+  | { t: 'loaded'; manifest: unknown }
+  | { t: 'failed'; id?: number; error: WireError }
+  | { t: 'result'; id: number; result: unknown }
+  | { t: 'exchange'; id: number; log: HttpExchangeLog }
+  | { t: 'log'; id: number; level: string; message: string; data?: unknown }
+  /** Values a refresh merged into the connection: the server stores them. */
+  | { t: 'update'; id: number; values: Record<string, unknown> }
+  /** The connection's values after the operation, when it changed them (`acquire` merges in place). */
+  | { t: 'connection'; id: number; values: Record<string, unknown> }
+  | { t: 'resume-url-read'; id: number }
+  /** A chunk of a `stream` result; `end` closes it. */
+  | { t: 'chunk'; id: number; data: Uint8Array }
+  | { t: 'end'; id: number };
+
+/** How many stream chunks a host may send ahead of the server's reads. */
+export const STREAM_WINDOW = 8;
