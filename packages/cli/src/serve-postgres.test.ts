@@ -23,9 +23,15 @@ beforeAll(async () => {
   database = await startTestDatabase();
 }, 120_000);
 
+let stopped: Promise<void> | undefined;
+const stopDatabase = () => {
+  stopped ??= database.stop();
+  return stopped;
+};
+
 afterAll(async () => {
   for (const weft of running) await weft.stop('SIGKILL').catch(() => {});
-  await database?.stop();
+  if (database) await stopDatabase();
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 });
 
@@ -103,5 +109,19 @@ describe('weft serve on PostgreSQL', () => {
     expect(still.status).toBe('running');
     await fire(still.webhookUrl ?? recipe.webhookUrl.replace(base, again), 2);
     expect(await succeededJobs(again, recipe.id, 2)).toHaveLength(2);
+
+    // The probes: up and ready; then the database goes away: still up, not ready.
+    const probe = async (path: string) => {
+      const res = await request(`${again}${path}`);
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    };
+    expect(await probe('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await probe('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    await stopDatabase();
+    expect(await probe('/healthz')).toMatchObject({ status: 200 });
+    expect(await probe('/readyz')).toEqual({
+      status: 503,
+      body: { status: 'not ready', reason: 'the database does not answer' },
+    });
   }, 120_000);
 });

@@ -4,7 +4,7 @@
  * `WEFT_DATABASE_URL`) runs on it.
  */
 import { messageOf, WeftError } from '@weft/sdk';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely.js';
 import { migrationsFor } from './migrations.js';
@@ -76,8 +76,17 @@ export class PostgresStore extends KyselyStore {
       client.release();
       return false;
     }
+    // The connection may drop (the database restarts): the lock goes with it. That is an error
+    // of this connection, not of the process; the next query tells the rest of the server.
+    client.on('error', () => {
+      if (this.holder === client) this.holder = undefined;
+    });
     this.holder = client;
     return true;
+  }
+
+  protected override migrationSet(): Record<string, Migration> {
+    return migrationsFor('postgres');
   }
 
   override async close(): Promise<void> {
