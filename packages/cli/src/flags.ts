@@ -150,6 +150,15 @@ export const SERVE_FLAGS = flagTable([
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
 
+export const DB_COPY_FLAGS = flagTable([
+  {
+    flags: '--from <home|url>',
+    description: 'the store to copy: a WEFT_HOME folder (its weft.db) or a postgres:// URL',
+  },
+  { flags: '--to <url|home>', description: 'the empty store to copy into: a postgres:// URL or a WEFT_HOME folder' },
+]);
+export type DbCopyFlags = FlagsOf<typeof DB_COPY_FLAGS>;
+
 /** `push` and every `recipes` and `jobs` command. */
 export const API_FLAGS = flagTable(API);
 export type PushFlags = FlagsOf<typeof API_FLAGS>;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../../platform/src/__fixtures__/postgres.js';
-import { type RunningWeft, startWeft } from './test-helpers.js';
+import { type RunningWeft, runWeft, startWeft } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/isolation', import.meta.url));
 const TOKEN = 'postgres-test-token-0123456789';
@@ -124,4 +124,60 @@ describe('weft serve on PostgreSQL', () => {
       body: { status: 'not ready', reason: 'the database does not answer' },
     });
   }, 120_000);
+});
+
+describe('weft db copy', () => {
+  it('moves an embedded installation into PostgreSQL: a running recipe keeps its webhook URL and runs on', async () => {
+    const target = await startTestDatabase();
+    const home = mkdtempSync(join(tmpdir(), 'weft-copy-home-'));
+    homes.push(home);
+    try {
+      const embedded = startWeft(['serve', '--port', '0', '--connectors', FIXTURES], {
+        env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN },
+      });
+      running.push(embedded);
+      const [, base] = await embedded.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
+      await call(base, 'POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
+      const recipe = await call(base, 'POST', '/api/recipes', {
+        name: 'echo',
+        trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
+        steps: [
+          { id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } },
+        ],
+      });
+      await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+      await fire(recipe.webhookUrl, 1);
+      await succeededJobs(base, recipe.id, 1);
+
+      // A server still running on the source: refused, nothing copied.
+      const busy = await runWeft(['db', 'copy', '--from', home, '--to', target.url]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/Another weft serve/);
+      await embedded.stop('SIGTERM');
+
+      const copied = await runWeft(['db', 'copy', '--from', home, '--to', target.url]);
+      expect(copied.stderr).toBe('');
+      expect(copied.code).toBe(0);
+      expect(copied.stdout).toMatch(/recipes: 1/);
+      expect(copied.stdout).toMatch(/jobs: 1/);
+      expect(copied.stdout).not.toContain('weft:weft@');
+      const again = await runWeft(['db', 'copy', '--from', home, '--to', target.url]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/already holds connectors, connections or recipes/);
+
+      const onPostgres = startWeft(['serve', '--port', '0', '--connectors', FIXTURES, '--database', target.url], {
+        env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: TOKEN },
+      });
+      running.push(onPostgres);
+      const [, moved] = await onPostgres.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
+      const still = await call(moved, 'GET', `/api/recipes/${recipe.id}`);
+      expect(still.status).toBe('running');
+      expect(new URL(still.webhookUrl).pathname).toBe(new URL(recipe.webhookUrl).pathname);
+      await fire(still.webhookUrl, 2);
+      expect(await succeededJobs(moved, recipe.id, 2)).toHaveLength(2);
+      await onPostgres.stop('SIGTERM');
+    } finally {
+      await target.stop();
+    }
+  }, 180_000);
 });
