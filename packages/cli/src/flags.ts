@@ -142,8 +142,22 @@ export const SERVE_FLAGS = flagTable([
     description: 'a folder of connector folders (repeatable; default: WEFT_CONNECTORS or the bundled examples)',
     repeatable: true,
   },
+  {
+    flags: '--database <url>',
+    description:
+      'a PostgreSQL database (postgres://…; default: WEFT_DATABASE_URL, else the embedded store in WEFT_HOME)',
+  },
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
+
+export const DB_COPY_FLAGS = flagTable([
+  {
+    flags: '--from <home|url>',
+    description: 'the store to copy: a WEFT_HOME folder (its weft.db) or a postgres:// URL',
+  },
+  { flags: '--to <url|home>', description: 'the empty store to copy into: a postgres:// URL or a WEFT_HOME folder' },
+]);
+export type DbCopyFlags = FlagsOf<typeof DB_COPY_FLAGS>;
 
 /** `push` and every `recipes` and `jobs` command. */
 export const API_FLAGS = flagTable(API);

@@ -8,6 +8,8 @@ import {
   API_FLAGS,
   CHECK_FLAGS,
   type CheckFlags,
+  DB_COPY_FLAGS,
+  type DbCopyFlags,
   DECRYPT_FLAGS,
   type DecryptFlags,
   EDIT_FLAGS,
@@ -197,6 +199,15 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .argument('<id>', 'the job id')
     .action((id: string, options: JobFlags) => {
       setCode(jobsModule().then((m) => m.jobsRerun(id, options, reporter)));
+    });
+
+  const db = program.command('db').description('The store: move an installation between stores.');
+  addFlags(db.command('copy'), DB_COPY_FLAGS)
+    .description(
+      'Copy every record of a store (a WEFT_HOME, or postgres://) into an empty one; no server may run on either.',
+    )
+    .action((options: DbCopyFlags) => {
+      setCode(import('./commands/db.js').then((m) => m.dbCopyCommand(options, reporter)));
     });
 
   const settings = program

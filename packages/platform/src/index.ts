@@ -7,6 +7,7 @@ export { registerResumeRoutes } from './api/resume.js';
 export { type Composed, compose, type Foundations } from './compose.js';
 export { Connections, type ConnectionView, redactConnectionValues, type TestResult } from './connections.js';
 export { type ConnectorRuntime, InProcessRuntime, runOperation, signEvents } from './connector-runtime.js';
+export { type CopyResult, copyDatabase } from './db-copy.js';
 export {
   ConflictError,
   DomainError,

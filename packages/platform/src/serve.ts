@@ -21,6 +21,8 @@ import { setFormulaTimeout } from './recipes/formula-limits.js';
 import { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
 import { type RuntimeOptions, runtimeOptions } from './runtime/options.js';
+import type { KyselyStore } from './store/kysely.js';
+import { PostgresStore, safeDatabaseUrl } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import { Vault } from './vault.js';
 
@@ -41,6 +43,8 @@ export interface ServeOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** The operational log; default: stderr (`info` only with `logger`). */
   log?: Log;
+  /** A PostgreSQL URL (`--database`, else `WEFT_DATABASE_URL`); default: the embedded store in the home. */
+  database?: string;
   /**
    * Run connector code in isolated host processes (default; `WEFT_ISOLATION=off` turns it
    * off for debugging a connector inside the server — never in production).
@@ -51,13 +55,32 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   home: string;
+  /** The PostgreSQL database (password hidden), when the server runs on one. */
+  database?: string;
   token: AdminToken;
   registry: Registry;
-  store: SqliteStore;
+  store: KyselyStore;
   vault: Vault;
   app: FastifyInstance;
   context: ServerContext;
   close(): Promise<void>;
+}
+
+/** The PostgreSQL store, held by this server alone (see `PostgresStore.holdExclusively`). */
+async function openPostgres(url: string): Promise<PostgresStore> {
+  const store = await PostgresStore.open(url);
+  if (!(await store.holdExclusively())) {
+    await store.close();
+    throw new DatabaseInUseError(
+      `Another weft serve is running on the database ${safeDatabaseUrl(url)}: stop it first, or give this one another database (--database, WEFT_DATABASE_URL)`,
+    );
+  }
+  return store;
+}
+
+/** Another server holds the database: `code` is `DATABASE_IN_USE`. */
+export class DatabaseInUseError extends Error {
+  readonly code = 'DATABASE_IN_USE';
 }
 
 export function connectorFolders(options: ServeOptions): string[] {
@@ -104,7 +127,10 @@ async function startLocked(
   setFormulaTimeout(settings.formulaTimeoutMs);
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
-  const store = await SqliteStore.open(join(home, 'weft.db'), { synchronous });
+  const databaseUrl = options.database ?? (env.WEFT_DATABASE_URL?.trim() || undefined);
+  const store = databaseUrl
+    ? await openPostgres(databaseUrl)
+    : await SqliteStore.open(join(home, 'weft.db'), { synchronous });
   const isolate = options.isolate ?? env.WEFT_ISOLATION?.trim().toLowerCase() !== 'off';
   const connectorRuntime = isolate
     ? new IsolatedRuntime({
@@ -180,6 +206,7 @@ async function startLocked(
   return {
     url,
     home,
+    database: databaseUrl ? safeDatabaseUrl(databaseUrl) : undefined,
     token,
     registry,
     store,

@@ -12,7 +12,12 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       throw new UsageError(`--port must be a port number (0-65535), got "${flags.port}"`);
     }
     const { startServer } = await import('@weft/platform');
-    const server = await startServer({ port, host: flags.host, connectorDirs: flags.connectors });
+    const server = await startServer({
+      port,
+      host: flags.host,
+      connectorDirs: flags.connectors,
+      database: flags.database,
+    });
     const names = server.registry.list().map((c) => c.name);
     const lines = [
       `Weft is running at ${server.url}`,
@@ -21,7 +26,7 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       server.token.source === 'env'
         ? '  log in with the token in WEFT_ADMIN_TOKEN'
         : `  log in with the admin token in ${server.token.file}${server.token.source === 'created' ? ' (created now)' : ''}`,
-      `  data: ${server.home}`,
+      `  data: ${server.database ?? server.home}${server.database ? ` (keys and token in ${server.home})` : ''}`,
       `  connectors: ${names.length ? names.join(', ') : 'none'}`,
     ];
     for (const problem of server.registry.problems) {

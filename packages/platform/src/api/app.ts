@@ -10,7 +10,7 @@ import { connectionRoutes } from './connections.js';
 import { connectorRoutes } from './connectors.js';
 import { registerConsoleRoutes } from './console.js';
 import { errorBody, handleError } from './errors.js';
-import { healthRoutes, registerOpenApi, VERSION } from './health.js';
+import { healthRoutes, probeRoutes, registerOpenApi, VERSION } from './health.js';
 import { type HostPolicy, hostGuard } from './hosts.js';
 import { jobRoutes } from './jobs.js';
 import { nestsDeeperThan, tooDeep } from './nesting.js';
@@ -73,6 +73,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (open) => {
     scopes.mark(open);
     await open.register(healthRoutes);
+    await open.register(async (probes) => probeRoutes(probes, context.store));
   });
   // One plugin per resource, all inside the guarded scope: its hook checks the token first.
   app.register(async (api) => {

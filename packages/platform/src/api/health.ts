@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { OpenAPIV3_1 } from 'openapi-types';
+import type { Store } from '../store/store.js';
 import { answer, components } from './schemas.js';
 
 export const VERSION = '0.1.0';
@@ -35,6 +36,20 @@ export function registerOpenApi(app: FastifyInstance): void {
       const { docBody, ...rest } = schema ?? {};
       return { schema: docBody === undefined ? rest : { ...rest, body: docBody }, url };
     },
+  });
+}
+
+/**
+ * Probes for an orchestrator (outside `/api`, no token): `/healthz` says the process is up;
+ * `/readyz` that it can serve — the database answers and its migrations are current — else 503
+ * with the reason.
+ */
+export async function probeRoutes(open: FastifyInstance, store: Pick<Store, 'notReady'>): Promise<void> {
+  open.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
+  open.get('/readyz', async (_request, reply) => {
+    const reason = await store.notReady();
+    if (reason) return reply.status(503).send({ status: 'not ready', reason });
+    return { status: 'ready' };
   });
 }
 

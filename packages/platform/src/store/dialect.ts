@@ -7,7 +7,7 @@
  * (3.24+) and PostgreSQL share; a dialect without them (MySQL's `ON DUPLICATE KEY`) changes
  * only this module.
  */
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import type { Database, JobStepTable, JobWaitTable, TriggerStateTable, WebhookSubscriptionTable } from './schema.js';
 
 /** Rows per multi-row INSERT: well below SQLite's limit of bound variables (PostgreSQL's is higher). */
@@ -78,4 +78,15 @@ export async function upsertJobSteps(db: Db, rows: readonly Insertable<JobStepTa
       })),
     )
     .execute();
+}
+
+/**
+ * After rows were inserted with their generated ids (a copy), the next generated id must follow
+ * them: PostgreSQL's sequence is set past the largest id; SQLite's autoincrement follows by itself.
+ */
+export async function resetGeneratedIds(db: Db): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`select setval(pg_get_serial_sequence('connector_versions', 'id'), coalesce(max(id), 0) + 1, false) from connector_versions`.execute(
+    db,
+  );
 }

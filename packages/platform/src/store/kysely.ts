@@ -3,7 +3,7 @@
  * repositories composed, each method the repository's own. What differs between dialects is
  * in dialect.ts.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Page, PageRequest } from './common.js';
 import { type ConnectionRecord, KyselyConnections, type SealedValues } from './connections.js';
 import { type ConnectorVersion, KyselyConnectors } from './connectors.js';
@@ -21,6 +21,7 @@ import type {
   UnfinishedJob,
 } from './job-types.js';
 import { KyselyJobs } from './jobs.js';
+import { migrations } from './migrations.js';
 import { KyselyRecipes, type NewRecipe, type RecipeRecord, type RecipeStatus } from './recipes.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -170,6 +171,25 @@ export class KyselyStore implements Store {
   }
   deleteWebhookSubscription(recipeId: string): Promise<boolean> {
     return this.subscriptions.deleteWebhookSubscription(recipeId);
+  }
+
+  /** The migrations this store's dialect runs (SQLite's unless a subclass says otherwise). */
+  protected migrationSet(): Record<string, Migration> {
+    return migrations;
+  }
+
+  async notReady(): Promise<string | undefined> {
+    try {
+      const known = await new Migrator({
+        db: this.db,
+        provider: { getMigrations: async () => this.migrationSet() },
+      }).getMigrations();
+      const pending = known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+      return pending.length ? `migrations not applied: ${pending.join(', ')}` : undefined;
+    } catch {
+      // No detail: the probe is public, and the database's address is not its business.
+      return 'the database does not answer';
+    }
   }
 
   async close(): Promise<void> {

@@ -1,149 +1,164 @@
 /**
  * Migrations, in order. Each is written once and never edited: add a new one instead.
+ *
+ * They are written for both dialects: SQLite gets exactly the DDL it always had; PostgreSQL
+ * gets the same tables column for column, with `serial` for the one generated key and text
+ * compared byte by byte (`COLLATE "C"`), so keys sort as they do in SQLite whatever the
+ * database's locale (the cursors of pages rely on it).
  */
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 
-export const migrations: Record<string, Migration> = {
-  '0001_connector_versions': {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('connector_versions')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('checksum', 'text', (c) => c.notNull())
-        .addColumn('source', 'text', (c) => c.notNull())
-        .addColumn('origin', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addUniqueConstraint('connector_versions_name_version', ['name', 'version'])
-        .execute();
+export type SqlDialect = 'sqlite' | 'postgres';
+
+export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
+  const text = dialect === 'postgres' ? sql`text collate "C"` : 'text';
+  return {
+    '0001_connector_versions': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('connector_versions')
+          .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('checksum', text, (c) => c.notNull())
+          .addColumn('source', text, (c) => c.notNull())
+          .addColumn('origin', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addUniqueConstraint('connector_versions_name_version', ['name', 'version'])
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('connector_versions').execute();
+      },
     },
-    async down(db: Kysely<any>) {
-      await db.schema.dropTable('connector_versions').execute();
+    '0002_runtime': {
+      // Plain types only (text, integer) and ISO-8601 text times, so the PostgreSQL migration
+      // mirrors this one column for column and the queries stay shared.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('connections')
+          .addColumn('name', text, (c) => c.primaryKey())
+          .addColumn('connector', text, (c) => c.notNull())
+          .addColumn('values_encrypted', text, (c) => c.notNull())
+          .addColumn('key_id', text, (c) => c.notNull())
+          .addColumn('nonce', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('connections_key_id').on('connections').column('key_id').execute();
+
+        await db.schema
+          .createTable('recipes')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('definition', text, (c) => c.notNull())
+          .addColumn('status', text, (c) => c.notNull().defaultTo('stopped'))
+          .addColumn('connector_versions', text, (c) => c.notNull())
+          .addColumn('webhook_secret', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('recipes_status').on('recipes').column('status').execute();
+
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('recipe_id', text, (c) => c.notNull().references('recipes.id').onDelete('cascade'))
+          .addColumn('status', text, (c) => c.notNull())
+          .addColumn('trigger', text, (c) => c.notNull())
+          .addColumn('error', text)
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('run_at', text)
+          .addColumn('rerun_of', text)
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('started_at', text)
+          .addColumn('finished_at', text)
+          .execute();
+        await db.schema.createIndex('jobs_recipe_id').on('jobs').columns(['recipe_id', 'id']).execute();
+        await db.schema.createIndex('jobs_status').on('jobs').columns(['status', 'id']).execute();
+
+        await db.schema
+          .createTable('job_steps')
+          .addColumn('job_id', text, (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('step_id', text, (c) => c.notNull())
+          .addColumn('status', text, (c) => c.notNull())
+          .addColumn('input', text)
+          .addColumn('output', text)
+          .addColumn('error', text)
+          .addColumn('state', text)
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('started_at', text)
+          .addColumn('finished_at', text)
+          .addPrimaryKeyConstraint('job_steps_pk', ['job_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('trigger_state')
+          .addColumn('recipe_id', text, (c) => c.primaryKey().references('recipes.id').onDelete('cascade'))
+          .addColumn('closure', text)
+          .addColumn('empty_polls', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('seen_signatures')
+          .addColumn('recipe_id', text, (c) => c.notNull().references('recipes.id').onDelete('cascade'))
+          .addColumn('signature', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('seen_signatures_pk', ['recipe_id', 'signature'])
+          .execute();
+
+        await db.schema
+          .createTable('webhook_subscriptions')
+          .addColumn('recipe_id', text, (c) => c.primaryKey().references('recipes.id').onDelete('cascade'))
+          .addColumn('data', text, (c) => c.notNull())
+          .addColumn('secret', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        for (const table of [
+          'webhook_subscriptions',
+          'seen_signatures',
+          'trigger_state',
+          'job_steps',
+          'jobs',
+          'recipes',
+          'connections',
+        ]) {
+          await db.schema.dropTable(table).execute();
+        }
+      },
     },
-  },
-  '0002_runtime': {
-    // Plain types only (text, integer) and ISO-8601 text times, so the PostgreSQL migration
-    // mirrors this one column for column and the queries stay shared.
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('connections')
-        .addColumn('name', 'text', (c) => c.primaryKey())
-        .addColumn('connector', 'text', (c) => c.notNull())
-        .addColumn('values_encrypted', 'text', (c) => c.notNull())
-        .addColumn('key_id', 'text', (c) => c.notNull())
-        .addColumn('nonce', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('connections_key_id').on('connections').column('key_id').execute();
-
-      await db.schema
-        .createTable('recipes')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('definition', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull().defaultTo('stopped'))
-        .addColumn('connector_versions', 'text', (c) => c.notNull())
-        .addColumn('webhook_secret', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('recipes_status').on('recipes').column('status').execute();
-
-      await db.schema
-        .createTable('jobs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('recipe_id', 'text', (c) => c.notNull().references('recipes.id').onDelete('cascade'))
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('trigger', 'text', (c) => c.notNull())
-        .addColumn('error', 'text')
-        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('run_at', 'text')
-        .addColumn('rerun_of', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('started_at', 'text')
-        .addColumn('finished_at', 'text')
-        .execute();
-      await db.schema.createIndex('jobs_recipe_id').on('jobs').columns(['recipe_id', 'id']).execute();
-      await db.schema.createIndex('jobs_status').on('jobs').columns(['status', 'id']).execute();
-
-      await db.schema
-        .createTable('job_steps')
-        .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('step_id', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('input', 'text')
-        .addColumn('output', 'text')
-        .addColumn('error', 'text')
-        .addColumn('state', 'text')
-        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('started_at', 'text')
-        .addColumn('finished_at', 'text')
-        .addPrimaryKeyConstraint('job_steps_pk', ['job_id', 'seq'])
-        .execute();
-
-      await db.schema
-        .createTable('trigger_state')
-        .addColumn('recipe_id', 'text', (c) => c.primaryKey().references('recipes.id').onDelete('cascade'))
-        .addColumn('closure', 'text')
-        .addColumn('empty_polls', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
-
-      await db.schema
-        .createTable('seen_signatures')
-        .addColumn('recipe_id', 'text', (c) => c.notNull().references('recipes.id').onDelete('cascade'))
-        .addColumn('signature', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('seen_signatures_pk', ['recipe_id', 'signature'])
-        .execute();
-
-      await db.schema
-        .createTable('webhook_subscriptions')
-        .addColumn('recipe_id', 'text', (c) => c.primaryKey().references('recipes.id').onDelete('cascade'))
-        .addColumn('data', 'text', (c) => c.notNull())
-        .addColumn('secret', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
+    '0003_job_engine': {
+      // The job engine: full outputs of summarized steps (resume after a restart), the waits of
+      // `waitForResume`, and the last poll error. (The retention sweep uses the (status, id)
+      // index: ids sort by creation time.)
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('job_steps').addColumn('full_output', text).execute();
+        await db.schema
+          .createTable('job_waits')
+          .addColumn('job_id', text, (c) => c.primaryKey().references('jobs.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('token_hash', text, (c) => c.notNull())
+          .addColumn('resume', text)
+          .addColumn('created_at', text, (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('trigger_state').addColumn('last_poll_error', text).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('trigger_state').dropColumn('last_poll_error').execute();
+        await db.schema.dropTable('job_waits').execute();
+        await db.schema.alterTable('job_steps').dropColumn('full_output').execute();
+      },
     },
-    async down(db: Kysely<any>) {
-      for (const table of [
-        'webhook_subscriptions',
-        'seen_signatures',
-        'trigger_state',
-        'job_steps',
-        'jobs',
-        'recipes',
-        'connections',
-      ]) {
-        await db.schema.dropTable(table).execute();
-      }
-    },
-  },
-  '0003_job_engine': {
-    // The job engine: full outputs of summarized steps (resume after a restart), the waits of
-    // `waitForResume`, and the last poll error. (The retention sweep uses the (status, id)
-    // index: ids sort by creation time.)
-    async up(db: Kysely<any>) {
-      await db.schema.alterTable('job_steps').addColumn('full_output', 'text').execute();
-      await db.schema
-        .createTable('job_waits')
-        .addColumn('job_id', 'text', (c) => c.primaryKey().references('jobs.id').onDelete('cascade'))
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('token_hash', 'text', (c) => c.notNull())
-        .addColumn('resume', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.alterTable('trigger_state').addColumn('last_poll_error', 'text').execute();
-    },
-    async down(db: Kysely<any>) {
-      await db.schema.alterTable('trigger_state').dropColumn('last_poll_error').execute();
-      await db.schema.dropTable('job_waits').execute();
-      await db.schema.alterTable('job_steps').dropColumn('full_output').execute();
-    },
-  },
-};
+  };
+}
+
+/** The SQLite migrations (the embedded store). */
+export const migrations = migrationsFor('sqlite');

@@ -57,5 +57,7 @@ export interface Store
     JobRunRepository,
     TriggerStateRepository,
     SubscriptionRepository {
+  /** Undefined when the database answers and its migrations are all applied; else why not. */
+  notReady(): Promise<string | undefined>;
   close(): Promise<void>;
 }
