@@ -6,6 +6,7 @@
 import { Connections } from './connections.js';
 import { createJobSystem } from './jobs/workers.js';
 import type { Log } from './log.js';
+import { Metrics } from './metrics.js';
 import { Recipes } from './recipes/service.js';
 import type { Registry } from './registry.js';
 import type { ServerContext } from './runtime/context.js';
@@ -42,10 +43,28 @@ export interface Composed {
 export function compose(base: Foundations): Composed {
   const { store, registry, options, publicUrl, log } = base;
   const runtime = new Runtime();
-  const connections = new Connections(store, base.vault, registry);
+  const metrics = new Metrics();
+  const connections = new Connections(store, base.vault, registry, () => metrics.connectionRefreshed());
   const recipes = new Recipes({ store, registry, publicUrl, runtime, connections });
-  const jobs = createJobSystem({ store, registry, connections, runtime, options, publicUrl, log });
-  const scheduler = new Scheduler({ store, registry, connections, runtime, log });
+  const jobs = createJobSystem({
+    store,
+    registry,
+    connections,
+    runtime,
+    options,
+    publicUrl,
+    log,
+    onJobFinished: (status, seconds) => metrics.jobFinished(status, seconds),
+  });
+  metrics.watchQueue(() => jobs.queue.stats());
+  const scheduler = new Scheduler({
+    store,
+    registry,
+    connections,
+    runtime,
+    log,
+    onPollError: () => metrics.pollFailed(),
+  });
   const webhookRecipes = new WebhookRecipes();
   const subscriptions = webhookLifecycle({ store, registry, connections, publicUrl, recipes: webhookRecipes, log });
   const commits = new GroupCommit({ store, runtime, log });
@@ -54,6 +73,7 @@ export function compose(base: Foundations): Composed {
     connections,
     recipes,
     runtime,
+    metrics,
     jobs: { ...jobs, scheduler },
     webhooks: { recipes: webhookRecipes, delivery: { connections, commits, log } },
   };

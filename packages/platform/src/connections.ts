@@ -93,6 +93,8 @@ export class Connections {
     private readonly store: Store,
     private readonly vault: Vault,
     private readonly registry: Registry,
+    /** Told of each refresh stored (the metrics). */
+    private readonly onRefreshed?: () => void,
   ) {}
 
   private definitionOf(connector: string, path = 'connector'): ConnectorDefinition {
@@ -267,7 +269,10 @@ export class Connections {
     if (!entry) {
       entry = this.open(name).then((opened) => ({
         ...opened,
-        onConnectionUpdate: (values: Record<string, unknown>) => this.save(name, values),
+        onConnectionUpdate: async (values: Record<string, unknown>) => {
+          await this.save(name, values);
+          this.onRefreshed?.();
+        },
       }));
       entry.catch(() => this.opened.delete(name));
       this.opened.set(name, entry);

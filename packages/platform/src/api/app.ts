@@ -84,6 +84,25 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
 
+  // `GET /metrics`, for Prometheus (its `authorization: { credentials: <admin token> }`).
+  app.register(async (guarded) => {
+    guarded.addHook('onRequest', requireAdminToken(options.token));
+    guarded.get('/metrics', async (_request, reply) => {
+      reply.header('content-type', context.metrics.contentType);
+      return context.metrics.text();
+    });
+  });
+  // Webhook requests and how long each took to answer (after its commit), whatever the answer.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (
+      request.routeOptions.url?.startsWith('/webhooks/') &&
+      !request.routeOptions.url.startsWith('/webhooks/resume')
+    ) {
+      context.metrics.webhookAnswered(reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
+  });
+
   registerOAuthCallbackRoute(app, context);
   registerWebhookRoutes(app, context);
   registerResumeRoutes(app, context);

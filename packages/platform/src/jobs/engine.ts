@@ -35,6 +35,8 @@ export interface EngineOptions {
   publicUrl: () => string;
   log?: Log;
   now?: () => number;
+  /** Told of each job that reached an end, with its status and seconds since its creation. */
+  onFinished?: (status: string, seconds: number) => void;
 }
 
 export class JobEngine {
@@ -139,6 +141,10 @@ export class JobEngine {
       this.options.log?.('info', `Job ${run.job.id} of recipe "${run.recipe.name}" failed`, { ...error });
     }
     await this.journal.finish(run, next.patch);
+    if (next.outcome.kind === 'finished') {
+      const created = Date.parse(run.job.createdAt);
+      this.options.onFinished?.(next.outcome.status, (this.clock.now() - created) / 1000);
+    }
     return next.outcome;
   }
 }

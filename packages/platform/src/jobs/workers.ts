@@ -126,6 +126,8 @@ export interface JobSystemDeps {
   options: RuntimeOptions;
   publicUrl: () => string;
   log: Log;
+  /** Told of each job that reached an end (the metrics). */
+  onJobFinished?: (status: string, seconds: number) => void;
 }
 
 /**
@@ -146,6 +148,7 @@ export function createJobSystem(deps: JobSystemDeps): JobSystem {
     options,
     publicUrl: deps.publicUrl,
     log,
+    onFinished: deps.onJobFinished,
   });
   const workers = new Workers(deps, queue, engine);
   const retention = new Retention(deps);

@@ -6,6 +6,7 @@
 import type { Connections } from '../connections.js';
 import type { JobSystem } from '../jobs/workers.js';
 import type { Log } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { Recipes } from '../recipes/service.js';
 import type { Registry } from '../registry.js';
 import type { Store } from '../store/store.js';
@@ -33,4 +34,6 @@ export interface ServerContext {
   readonly webhooks: { readonly recipes: WebhookRecipes; readonly delivery: DeliveryDeps };
   /** Operational messages (the server log); never secrets. */
   readonly log: Log;
+  /** The server's metrics (`GET /metrics`). */
+  readonly metrics: Metrics;
 }

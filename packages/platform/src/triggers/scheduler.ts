@@ -28,6 +28,8 @@ export interface SchedulerDeps {
   connections: Pick<Connections, 'live'>;
   runtime: Pick<Runtime, 'jobsCommitted'>;
   log: Log;
+  /** Told of each failed poll (the metrics). */
+  onPollError?: () => void;
 }
 
 /** Whether the recipe's trigger (in the loaded connector) polls. */
@@ -128,6 +130,7 @@ class PollLoop {
         code,
         error: message,
       });
+      this.context.onPollError?.();
       await store
         .recordPollError(recipe.id, { code: String(code), message, at: new Date().toISOString() })
         .catch(() => {});
