@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { json, type RunningWeft, startServer, startWeft, type TestServer } from './test-helpers.js';
+import { apiCall, json, type RunningWeft, startServer, startWeft, type TestServer } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/reliability', import.meta.url));
 const TOKEN = 'reliability-test-token-0123456789';
@@ -43,16 +43,7 @@ async function kill(): Promise<void> {
   weft = undefined;
 }
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = apiCall(TOKEN);
 
 async function allJobs(base: string, recipeId: string): Promise<any[]> {
   const jobs: any[] = [];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../../platform/src/__fixtures__/postgres.js';
-import { type RunningWeft, runWeft, startWeft } from './test-helpers.js';
+import { apiCall, type RunningWeft, runWeft, startWeft } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/isolation', import.meta.url));
 const TOKEN = 'postgres-test-token-0123456789';
@@ -43,15 +43,18 @@ function serve(home: string): RunningWeft {
   return weft;
 }
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+const call = apiCall(TOKEN);
+
+/** A connection and a started recipe: the calm hook's value, echoed by one step. */
+async function echoRecipe(base: string): Promise<{ id: string; webhookUrl: string }> {
+  await call(base, 'POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
+  const recipe = await call(base, 'POST', '/api/recipes', {
+    name: 'echo',
+    trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
+    steps: [{ id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } }],
   });
-  const text = await res.body.text();
-  if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+  return recipe;
 }
 
 async function succeededJobs(base: string, recipeId: string, count: number): Promise<any[]> {
@@ -82,15 +85,7 @@ describe('weft serve on PostgreSQL', () => {
     let weft = serve(home);
     const [, base] = await weft.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
     expect(weft.stdout()).toContain('data: postgres://weft:***@');
-    await call(base, 'POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
-    const recipe = await call(base, 'POST', '/api/recipes', {
-      name: 'echo',
-      trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
-      steps: [
-        { id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } },
-      ],
-    });
-    await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+    const recipe = await echoRecipe(base);
     await fire(recipe.webhookUrl, 1);
     const [job] = await succeededJobs(base, recipe.id, 1);
     expect((await call(base, 'GET', `/api/jobs/${job.id}`)).steps[0].output).toEqual({ value: '1' });
@@ -137,15 +132,7 @@ describe('weft db copy', () => {
       });
       running.push(embedded);
       const [, base] = await embedded.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 60_000 });
-      await call(base, 'POST', '/api/connections', { name: 'calm', connector: 'calm', values: {} });
-      const recipe = await call(base, 'POST', '/api/recipes', {
-        name: 'echo',
-        trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
-        steps: [
-          { id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } },
-        ],
-      });
-      await call(base, 'POST', `/api/recipes/${recipe.id}/start`);
+      const recipe = await echoRecipe(base);
       await fire(recipe.webhookUrl, 1);
       await succeededJobs(base, recipe.id, 1);
 

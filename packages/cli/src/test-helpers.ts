@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -207,5 +208,22 @@ export function startWeft(args: string[], options: { cwd?: string; env?: Record<
       if (!done) child.kill(signal);
       return exited;
     },
+  };
+}
+
+/**
+ * `(base, method, path, body?)` against a Weft server with `token`: the parsed answer; an
+ * answer of 400 or more throws with its text.
+ */
+export function apiCall(token: string) {
+  return async (base: string, method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await request(`${base}${path}`, {
+      method: method as 'GET',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
   };
 }
