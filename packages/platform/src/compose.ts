@@ -3,6 +3,8 @@
  * passed in — nothing is looked up later, no field is set after the fact, and no module keeps
  * per-server state. `start` opens the runtime once the server listens (its URL is known).
  */
+import type { ClusterBus } from './cluster/bus.js';
+import type { ClusterOptions } from './cluster/options.js';
 import { Connections } from './connections.js';
 import { createJobSystem } from './jobs/workers.js';
 import type { Log } from './log.js';
@@ -23,6 +25,10 @@ import { warmHosts } from './warm-hosts.js';
 export interface Foundations {
   home: string;
   store: Store;
+  /** Messages between the processes sharing the database (none on the embedded store). */
+  bus: ClusterBus;
+  /** This process's roles and lease timings. */
+  cluster: ClusterOptions;
   vault: Vault;
   registry: Registry;
   options: RuntimeOptions;

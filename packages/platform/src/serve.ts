@@ -9,6 +9,8 @@ import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
+import { type ClusterBus, LocalBus } from './cluster/bus.js';
+import { clusterOptions, type Role } from './cluster/options.js';
 import { compose } from './compose.js';
 import { Connections } from './connections.js';
 import { InProcessRuntime } from './connector-runtime.js';
@@ -45,6 +47,8 @@ export interface ServeOptions {
   log?: Log;
   /** A PostgreSQL URL (`--database`, else `WEFT_DATABASE_URL`); default: the embedded store in the home. */
   database?: string;
+  /** The roles this process plays (`--role`; else `WEFT_ROLES`; default all). */
+  roles?: readonly Role[] | string;
   /**
    * Run connector code in isolated host processes (default; `WEFT_ISOLATION=off` turns it
    * off for debugging a connector inside the server — never in production).
@@ -64,23 +68,6 @@ export interface RunningServer {
   app: FastifyInstance;
   context: ServerContext;
   close(): Promise<void>;
-}
-
-/** The PostgreSQL store, held by this server alone (see `PostgresStore.holdExclusively`). */
-async function openPostgres(url: string): Promise<PostgresStore> {
-  const store = await PostgresStore.open(url);
-  if (!(await store.holdExclusively())) {
-    await store.close();
-    throw new DatabaseInUseError(
-      `Another weft serve is running on the database ${safeDatabaseUrl(url)}: stop it first, or give this one another database (--database, WEFT_DATABASE_URL)`,
-    );
-  }
-  return store;
-}
-
-/** Another server holds the database: `code` is `DATABASE_IN_USE`. */
-export class DatabaseInUseError extends Error {
-  readonly code = 'DATABASE_IN_USE';
 }
 
 export function connectorFolders(options: ServeOptions): string[] {
@@ -124,13 +111,20 @@ async function startLocked(
   // The key first: a bad WEFT_MASTER_KEY stops the start with its own clear message.
   const vault = await Vault.open(home, { env, warn });
   const settings = runtimeOptions(env, options.runtime);
+  const cluster = clusterOptions(env, { roles: options.roles });
   setFormulaTimeout(settings.formulaTimeoutMs);
   const synchronous =
     options.synchronous ?? (env.WEFT_SQLITE_SYNCHRONOUS?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL');
   const databaseUrl = options.database ?? (env.WEFT_DATABASE_URL?.trim() || undefined);
-  const store = databaseUrl
-    ? await openPostgres(databaseUrl)
-    : await SqliteStore.open(join(home, 'weft.db'), { synchronous });
+  const postgres = databaseUrl ? await PostgresStore.open(databaseUrl) : undefined;
+  const store = postgres ?? (await SqliteStore.open(join(home, 'weft.db'), { synchronous }));
+  let bus: ClusterBus;
+  try {
+    bus = postgres ? await postgres.openBus() : new LocalBus();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const isolate = options.isolate ?? env.WEFT_ISOLATION?.trim().toLowerCase() !== 'off';
   const connectorRuntime = isolate
     ? new IsolatedRuntime({
@@ -159,6 +153,7 @@ async function startLocked(
     }
   } catch (error) {
     await connectorRuntime.close();
+    await bus.close();
     await store.close();
     throw error;
   }
@@ -174,6 +169,8 @@ async function startLocked(
   const { context, start } = compose({
     home,
     store,
+    bus,
+    cluster,
     vault,
     registry,
     options: settings,
@@ -199,6 +196,7 @@ async function startLocked(
     await runtime.close().catch(() => {});
     await app.close().catch(() => {});
     await connectorRuntime.close();
+    await bus.close();
     await store.close();
     throw error;
   }
@@ -218,6 +216,7 @@ async function startLocked(
         await app.close();
         await runtime.close();
         await connectorRuntime.close();
+        await bus.close();
         await store.close();
       } finally {
         lock.release();

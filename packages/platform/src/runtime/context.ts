@@ -3,6 +3,8 @@
  * of them in place before the first request. Nothing is set later and nothing is looked up by
  * name; the runtime's own parts take narrow dependencies instead of this object.
  */
+import type { ClusterBus } from '../cluster/bus.js';
+import type { ClusterOptions } from '../cluster/options.js';
 import type { Connections } from '../connections.js';
 import type { JobSystem } from '../jobs/workers.js';
 import type { Log } from '../log.js';
@@ -20,6 +22,10 @@ import type { Runtime } from './runtime.js';
 export interface ServerContext {
   readonly home: string;
   readonly store: Store;
+  /** Messages between the processes sharing the database (none on the embedded store). */
+  readonly bus: ClusterBus;
+  /** This process's roles and lease timings. */
+  readonly cluster: ClusterOptions;
   readonly vault: Vault;
   readonly registry: Registry;
   readonly connections: Connections;

@@ -6,6 +6,7 @@
 import { messageOf, WeftError } from '@weft/sdk';
 import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PgBus } from '../cluster/pg-bus.js';
 import { KyselyStore } from './kysely.js';
 import { migrationsFor } from './migrations.js';
 import type { Database } from './schema.js';
@@ -51,7 +52,7 @@ export class PostgresStore extends KyselyStore {
         `Cannot open the PostgreSQL store at ${safeDatabaseUrl(url)}: ${messageOf(error)}`,
       );
     }
-    return new PostgresStore(db, pool);
+    return new PostgresStore(db, pool, url);
   }
 
   private holder?: pg.PoolClient;
@@ -59,15 +60,20 @@ export class PostgresStore extends KyselyStore {
   constructor(
     db: Kysely<Database>,
     private readonly pool: pg.Pool,
+    private readonly url: string,
   ) {
     super(db);
   }
 
+  /** The cluster bus over this database (`LISTEN/NOTIFY`), listening when it resolves. */
+  openBus(nodeId?: string): Promise<PgBus> {
+    return PgBus.open(this.url, this.pool, nodeId);
+  }
+
   /**
-   * Holds the database for this server alone (a session advisory lock on a connection kept
-   * open, released when the process ends however it ends): until the cluster mode's leased
-   * queue lands, two servers on one database would each recover the other's running jobs.
-   * False when another server holds it.
+   * Holds the database for this process alone (a session advisory lock on a connection kept
+   * open, released when the process ends however it ends): `weft db copy` holds its target so
+   * two copies cannot interleave. False when another process holds it.
    */
   async holdExclusively(): Promise<boolean> {
     const client = await this.pool.connect();
