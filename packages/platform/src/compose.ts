@@ -87,13 +87,14 @@ export function compose(base: Foundations): Composed {
   async function start(): Promise<void> {
     // The order is the order of a recipe's start (and the reverse of its stop): the ingress
     // and subscriptions first, then the workers, then polling.
+    const { roles } = base.cluster;
     runtime.use(warmHosts(registry, log));
     runtime.use(subscriptions);
-    runtime.use(jobs.workers);
-    runtime.use(scheduler);
+    if (roles.has('worker')) runtime.use(jobs.workers);
+    if (roles.has('scheduler')) runtime.use(scheduler);
     runtime.use(jobs.retention);
-    // The queue starts here, recovering the jobs a stop or crash left.
-    await jobs.workers.open();
+    // The queue starts here, recovering the jobs a stop or crash left (on a worker only).
+    if (roles.has('worker')) await jobs.workers.open();
     jobs.retention.open();
     let cursor: string | null | undefined;
     do {
