@@ -72,7 +72,9 @@ async function startRecipe(trigger: 'feed' | 'hook'): Promise<{ id: string; webh
   const recipe = await cluster.call(admin.url, 'POST', '/api/recipes', {
     name: `cluster ${trigger}`,
     trigger: { connector: 'relay', connection: 'relay', trigger, input: {}, pollIntervalSeconds: 1 },
-    steps: [{ id: 'x', connector: 'relay', connection: 'relay', action: 'record', input: { id: '=trigger.id', stage: 'x' } }],
+    steps: [
+      { id: 'x', connector: 'relay', connection: 'relay', action: 'record', input: { id: '=trigger.id', stage: 'x' } },
+    ],
   });
   await cluster.call(admin.url, 'POST', `/api/recipes/${recipe.id}/start`);
   return recipe;

@@ -91,7 +91,9 @@ describe('roles', () => {
       env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: 'role-test-token-0123456789' },
     });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--role lists "chef", which is not a role: use one or more of api, ingress, scheduler, worker/);
+    expect(run.stderr).toMatch(
+      /--role lists "chef", which is not a role: use one or more of api, ingress, scheduler, worker/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -102,7 +104,9 @@ describe('changes made on one process, followed by the others', () => {
     const recipe = await cluster.call(a.url, 'POST', '/api/recipes', {
       name: 'echo',
       trigger: { connector: 'calm', connection: 'calm', trigger: 'hook', input: {} },
-      steps: [{ id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } }],
+      steps: [
+        { id: 'echo', connector: 'calm', connection: 'calm', action: 'echo', input: { value: '=trigger.value' } },
+      ],
     });
     await cluster.call(a.url, 'POST', `/api/recipes/${recipe.id}/start`);
     const path = new URL(recipe.webhookUrl).pathname;
