@@ -26,6 +26,6 @@ expectType<
   }
 >(true);
 
-expectType<ServeFlags, { port: string; host: string; connectors?: string[]; database?: string }>(true);
+expectType<ServeFlags, { port: string; host: string; connectors?: string[]; database?: string; role?: string }>(true);
 expectType<OAuth2Flags['browser'], boolean>(true);
 expectType<JobFlags['status'], JobStatus | undefined>(true);

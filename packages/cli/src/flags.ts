@@ -147,6 +147,11 @@ export const SERVE_FLAGS = flagTable([
     description:
       'a PostgreSQL database (postgres://…; default: WEFT_DATABASE_URL, else the embedded store in WEFT_HOME)',
   },
+  {
+    flags: '--role <roles>',
+    description:
+      'what this process does, comma-separated: api, ingress, scheduler, worker (default: WEFT_ROLES, else all)',
+  },
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
 

@@ -4,6 +4,9 @@
  * per-server state. `start` opens the runtime once the server listens (its URL is known).
  */
 import type { ClusterBus } from './cluster/bus.js';
+import { Changes } from './cluster/changes.js';
+import { Follower } from './cluster/follower.js';
+import { ALWAYS_LEADING, type Leadership } from './cluster/leadership.js';
 import type { ClusterOptions } from './cluster/options.js';
 import { Connections } from './connections.js';
 import { createJobSystem } from './jobs/workers.js';
@@ -29,6 +32,8 @@ export interface Foundations {
   bus: ClusterBus;
   /** This process's roles and lease timings. */
   cluster: ClusterOptions;
+  /** Whether this process runs the cluster-wide loops (default: always, the embedded store). */
+  leadership?: Leadership;
   vault: Vault;
   registry: Registry;
   options: RuntimeOptions;
@@ -50,8 +55,16 @@ export function compose(base: Foundations): Composed {
   const { store, registry, options, publicUrl, log } = base;
   const runtime = new Runtime();
   const metrics = new Metrics();
-  const connections = new Connections(store, base.vault, registry, () => metrics.connectionRefreshed());
-  const recipes = new Recipes({ store, registry, publicUrl, runtime, connections });
+  const changes = new Changes(base.bus, log);
+  const leadership = base.leadership ?? ALWAYS_LEADING;
+  const connections = new Connections(
+    store,
+    base.vault,
+    registry,
+    () => metrics.connectionRefreshed(),
+    (name, deleted) => void changes.publish(deleted ? 'connection.deleted' : 'connection.changed', name),
+  );
+  const recipes = new Recipes({ store, registry, publicUrl, runtime, connections, changes });
   const jobs = createJobSystem({
     store,
     registry,
@@ -61,6 +74,7 @@ export function compose(base: Foundations): Composed {
     publicUrl,
     log,
     onJobFinished: (status, seconds) => metrics.jobFinished(status, seconds),
+    leadership,
   });
   metrics.watchQueue(() => jobs.queue.stats());
   const scheduler = new Scheduler({
@@ -70,12 +84,35 @@ export function compose(base: Foundations): Composed {
     runtime,
     log,
     onPollError: () => metrics.pollFailed(),
+    leadership,
   });
   const webhookRecipes = new WebhookRecipes();
-  const subscriptions = webhookLifecycle({ store, registry, connections, publicUrl, recipes: webhookRecipes, log });
+  const subscriptions = webhookLifecycle({
+    store,
+    registry,
+    connections,
+    publicUrl,
+    recipes: webhookRecipes,
+    log,
+    leadership,
+    onRefreshed: (id) => void changes.publish('recipe.refreshed', id),
+  });
+  // Other processes' changes, followed here (none on the embedded store).
+  const follower = base.bus.shared
+    ? new Follower({
+        changes,
+        store,
+        runtime,
+        registry,
+        connections,
+        reloadSubscription: (id) => subscriptions.reload(id),
+        log,
+      })
+    : undefined;
   const commits = new GroupCommit({ store, runtime, log });
   const context: ServerContext = {
     ...base,
+    changes,
     connections,
     recipes,
     runtime,
@@ -88,6 +125,9 @@ export function compose(base: Foundations): Composed {
     // The order is the order of a recipe's start (and the reverse of its stop): the ingress
     // and subscriptions first, then the workers, then polling.
     const { roles } = base.cluster;
+    // Closed last: the lease is released once the loops it guards have stopped.
+    runtime.use({ name: 'leadership', close: async () => leadership.close?.() });
+    if (follower) runtime.use({ name: 'follower', close: () => follower.close() });
     runtime.use(warmHosts(registry, log));
     runtime.use(subscriptions);
     if (roles.has('worker')) runtime.use(jobs.workers);
@@ -96,6 +136,8 @@ export function compose(base: Foundations): Composed {
     // The queue starts here, recovering the jobs a stop or crash left (on a worker only).
     if (roles.has('worker')) await jobs.workers.open();
     jobs.retention.open();
+    // Listening before the running recipes are read: a start made meanwhile is not missed.
+    follower?.listen();
     let cursor: string | null | undefined;
     do {
       const page = await store.listRecipes({ limit: 1000, cursor, status: 'running' });
@@ -111,6 +153,8 @@ export function compose(base: Foundations): Composed {
       }
       cursor = page.nextCursor;
     } while (cursor);
+    // The leader (if this process becomes it) polls the recipes resumed above.
+    await leadership.open?.();
   }
 
   return { context, start };

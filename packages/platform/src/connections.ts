@@ -95,6 +95,8 @@ export class Connections {
     private readonly registry: Registry,
     /** Told of each refresh stored (the metrics). */
     private readonly onRefreshed?: () => void,
+    /** Told after a connection's stored values changed or it was deleted (the other processes follow). */
+    private readonly onChanged?: (name: string, deleted: boolean) => void,
   ) {}
 
   private definitionOf(connector: string, path = 'connector'): ConnectorDefinition {
@@ -201,6 +203,7 @@ export class Connections {
       throw new ConflictError('CONFLICT', `A connection named "${name}" exists already`, 'name');
     }
     const record = await this.store.insertConnection({ name, connector, ...this.vault.seal(name, values) });
+    this.onChanged?.(name, false);
     return this.view(record, values);
   }
 
@@ -234,6 +237,7 @@ export class Connections {
     const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
     this.forget(name);
     if (!updated) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
+    this.onChanged?.(name, false);
     return this.view(updated, values);
   }
 
@@ -249,6 +253,7 @@ export class Connections {
     if (!(await this.store.deleteConnection(name))) {
       throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     }
+    this.onChanged?.(name, true);
   }
 
   /** The decrypted values and the connector of a connection (for running steps). */
@@ -285,9 +290,15 @@ export class Connections {
     this.opened.delete(name);
   }
 
+  /** Forgets every cached live connection (after changes may have been missed). */
+  forgetAll(): void {
+    this.opened.clear();
+  }
+
   /** Re-seals values an operation changed (refreshed tokens). */
   async save(name: string, values: Record<string, unknown>): Promise<void> {
     await this.store.updateConnectionValues(name, this.vault.seal(name, values));
+    this.onChanged?.(name, false);
   }
 
   /** Runs the connector's `test` with the connection; refreshed values are saved whatever the outcome. */

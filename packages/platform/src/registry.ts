@@ -162,6 +162,33 @@ export class Registry {
   }
 
   /**
+   * Another process pushed `name`: its latest stored version becomes the current one here too
+   * (loaded from the store; nothing is stored). Versions already current are left alone.
+   */
+  follow(name: string): Promise<void> {
+    const run = this.publishing.then(() => this.followNow(name));
+    this.publishing = run.catch(() => {});
+    return run;
+  }
+
+  /** Follows every pushed connector's latest version (after messages may have been missed). */
+  async followAll(): Promise<void> {
+    for (const latest of await this.store.latestConnectorVersions()) {
+      if (latest.origin === PUSH_ORIGIN) await this.follow(latest.name);
+    }
+  }
+
+  private async followNow(name: string): Promise<void> {
+    const latest = (await this.store.connectorVersions(name))[0];
+    const current = this.connectors.get(name);
+    if (!latest || latest.origin !== PUSH_ORIGIN || (current && current.version.version >= latest.version)) return;
+    const pushed = await this.loadPushedVersion(latest);
+    if (!pushed) return;
+    if (current) this.versions.set(`${name}@${current.version.version}`, Promise.resolve(current.definition));
+    this.connectors.set(name, pushed);
+  }
+
+  /**
    * Loads every connector folder below each directory, then every pushed connector that no
    * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
    */

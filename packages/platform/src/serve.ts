@@ -10,6 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
 import { type ClusterBus, LocalBus } from './cluster/bus.js';
+import { ALWAYS_LEADING, type Leadership, NEVER_LEADING } from './cluster/leadership.js';
+import { LeaderLease, SCHEDULER_LEASE } from './cluster/lease.js';
 import { clusterOptions, type Role } from './cluster/options.js';
 import { compose } from './compose.js';
 import { Connections } from './connections.js';
@@ -166,11 +168,20 @@ async function startLocked(
         process.stderr.write(`weft: ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
       }
     });
+  // The leader among the processes with the scheduler role runs the cluster-wide loops; the
+  // embedded store's one process always leads.
+  const { leaseMs, heartbeatMs } = cluster;
+  const leadership: Leadership = !cluster.roles.has('scheduler')
+    ? NEVER_LEADING
+    : postgres
+      ? new LeaderLease(postgres.db, { name: SCHEDULER_LEASE, holder: bus.nodeId, leaseMs, heartbeatMs, log })
+      : ALWAYS_LEADING;
   const { context, start } = compose({
     home,
     store,
     bus,
     cluster,
+    leadership,
     vault,
     registry,
     options: settings,

@@ -17,6 +17,7 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       host: flags.host,
       connectorDirs: flags.connectors,
       database: flags.database,
+      roles: flags.role,
     });
     const names = server.registry.list().map((c) => c.name);
     const lines = [
@@ -28,6 +29,7 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
         : `  log in with the admin token in ${server.token.file}${server.token.source === 'created' ? ' (created now)' : ''}`,
       `  data: ${server.database ?? server.home}${server.database ? ` (keys and token in ${server.home})` : ''}`,
       `  connectors: ${names.length ? names.join(', ') : 'none'}`,
+      `  roles: ${[...server.context.cluster.roles].join(', ')}`,
     ];
     for (const problem of server.registry.problems) {
       lines.push(`  ! ${problem.folder}: ${problem.message.split('\n')[0]}`);

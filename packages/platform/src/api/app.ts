@@ -17,6 +17,7 @@ import { nestsDeeperThan, tooDeep } from './nesting.js';
 import { oauthStartRoutes, registerOAuthCallbackRoute } from './oauth.js';
 import { recipeRoutes } from './recipes.js';
 import { registerResumeRoutes } from './resume.js';
+import { roleGate } from './roles.js';
 import { runRoutes } from './run.js';
 import { validatorCompiler } from './validation.js';
 import { registerWebhookRoutes } from './webhooks.js';
@@ -57,6 +58,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   // First of all: a request addressed to a name this server does not answer to runs nothing.
   if (options.hosts) app.addHook('onRequest', hostGuard(options.hosts));
+  // Then the roles: a route of a role this process does not play is a 421 (roles.ts).
+  app.addHook('onRequest', roleGate(context.cluster.roles));
   const scopes = new ApiScopes();
   scopes.watch(app);
   const routes: string[] = [];

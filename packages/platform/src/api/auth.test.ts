@@ -161,6 +161,76 @@ describe('every /api route needs the admin token', () => {
   });
 });
 
+describe('a route of a role the process does not play is a 421, decided on the route matched', () => {
+  let worker: RunningServer;
+  beforeAll(async () => {
+    const home = await mkdtemp(join(tmpdir(), 'weft-roles-'));
+    worker = await startServer({
+      port: 0,
+      home,
+      connectorDirs: FIXTURES,
+      env: {},
+      roles: ['worker'],
+      onWarning: () => {},
+    });
+  });
+  afterAll(async () => {
+    await worker.close();
+  });
+  const sendTo = (request: RawRequest) => rawRequest(worker.url, request);
+
+  test('every /api route, however spelled, with or without the token: 421 ROLE_NOT_SERVED naming the roles', async () => {
+    const routes = [...guardedRoutes(), ...PUBLIC.map((r) => ({ method: 'GET', path: r.split(' ')[1] }))];
+    for (const { method, path } of routes) {
+      for (const { target, matches } of [{ target: path, matches: true }, ...spellings(path, worker.url)]) {
+        for (const authorization of [undefined, `Bearer ${worker.token.token}`]) {
+          const res = await sendTo({
+            method,
+            target,
+            headers: {
+              ...(authorization ? { authorization } : {}),
+              ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+            },
+            body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+          });
+          const where = `${method} ${target}`;
+          if (matches) expect(res.status, where).toBe(421);
+          else expect([421, 404], where).toContain(res.status);
+          if (res.status === 421) {
+            const { error } = JSON.parse(res.text);
+            expect(error.code, where).toBe('ROLE_NOT_SERVED');
+            expect(error.message, where).toMatch(/"api" role.*it plays: worker/);
+          }
+        }
+      }
+    }
+  });
+
+  test('webhooks, resumes, the OAuth callback and the console too; the probes and /metrics are served', async () => {
+    for (const [method, target] of [
+      ['POST', '/webhooks/static/nope'],
+      ['POST', '/webhooks/recipes/rcp_x/secret'],
+      ['POST', '/webhooks/resume/job_x/0123456789abcdef0123'],
+      ['GET', '/oauth/callback'],
+      ['GET', '/'],
+      ['GET', '/%69ndex.html'],
+    ]) {
+      const res = await sendTo({ method, target, body: method === 'POST' ? '{}' : undefined });
+      expect(res.status, target).toBe(421);
+    }
+    expect((await sendTo({ method: 'GET', target: '/healthz' })).status).toBe(200);
+    expect((await sendTo({ method: 'GET', target: '/readyz' })).status).toBe(200);
+    const metrics = await sendTo({
+      method: 'GET',
+      target: '/metrics',
+      headers: { authorization: `Bearer ${worker.token.token}` },
+    });
+    expect(metrics.status).toBe(200);
+    expect((await sendTo({ method: 'GET', target: '/metrics' })).status).toBe(401);
+    expect((await sendTo({ method: 'GET', target: '/nowhere' })).status).toBe(404);
+  });
+});
+
 describe('the Host header, when bound to loopback (DNS rebinding)', () => {
   test('loopback names and addresses are served: the console, the API and webhooks', async () => {
     const port = new URL(server.url).port;

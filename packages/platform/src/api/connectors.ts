@@ -141,6 +141,7 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
       throw invalid('name', `the definition names this connector "${own}": push it as "${own}" or change its name`);
     }
     const { connector, created } = await registry.publish(name, source, definition);
+    if (created) await context.changes.publish('connector.pushed', name);
     reply.status(created ? 201 : 200);
     return pushedView(connector, created);
   });

@@ -12,7 +12,8 @@
  *   exchange) exactly as `weft oauth2` does, merges the tokens into the connection, re-seals it
  *   and answers a small page. Nothing is stored unless the exchange succeeds.
  *
- * Pending states live in memory: a server restart forgets them (the user starts again).
+ * Pending states are kept in the store (`oauth_states`): a callback works on any process of a
+ * cluster, and across a restart.
  */
 import { randomBytes } from 'node:crypto';
 import { isWeftError, messageOf } from '@weft/sdk';
@@ -22,60 +23,39 @@ import { redactorFor } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { ServerContext } from '../runtime/context.js';
+import type { OAuthState, Store, TakenOAuthState } from '../store/store.js';
 import { statusOf } from './errors.js';
 import { answer, empty, invalid, notFound, params, unauthorized } from './schemas.js';
 
 export const CALLBACK_PATH = '/oauth/callback';
 /** How long an authorization may take from start to callback. */
 export const STATE_TTL_MS = 10 * 60_000;
-/** At most this many authorizations wait at once; the oldest is dropped beyond. */
-const MAX_PENDING = 1000;
+export type PendingAuthorization = OAuthState;
+export type TakenAuthorization = TakenOAuthState;
 
-export interface PendingAuthorization {
-  connection: string;
-  connector: string;
-  redirectUri: string;
-  codeVerifier?: string;
-  expiresAt: number;
-  used: boolean;
-}
-
-export type TakenAuthorization =
-  | { ok: true; pending: PendingAuthorization }
-  | { ok: false; problem: 'unknown' | 'expired' | 'used'; pending?: PendingAuthorization };
-
-/** States handed out and not yet settled, each usable once before it expires. */
+/**
+ * States handed out and not yet settled, each usable once before it expires. Kept in the store
+ * (`oauth_states`), so a callback reaching any process of a cluster finds its state.
+ */
 export class PendingAuthorizations {
-  private readonly states = new Map<string, PendingAuthorization>();
   /** The clock (tests move it). */
   now: () => number = Date.now;
 
-  constructor(readonly ttlMs = STATE_TTL_MS) {}
+  constructor(
+    private readonly store: Pick<Store, 'putOAuthState' | 'takeOAuthState'>,
+    readonly ttlMs = STATE_TTL_MS,
+  ) {}
 
-  add(state: string, pending: Omit<PendingAuthorization, 'expiresAt' | 'used'>): PendingAuthorization {
-    this.prune();
-    while (this.states.size >= MAX_PENDING) this.states.delete(this.states.keys().next().value!);
+  async add(state: string, pending: Omit<PendingAuthorization, 'expiresAt' | 'used'>): Promise<PendingAuthorization> {
     const entry = { ...pending, expiresAt: this.now() + this.ttlMs, used: false };
-    this.states.set(state, entry);
+    // Settled and expired states are kept one more period, so a late click gets a precise message.
+    await this.store.putOAuthState(state, entry, this.now(), this.ttlMs);
     return entry;
   }
 
   /** Marks the state used; only the first call with a live state succeeds. */
-  take(state: string): TakenAuthorization {
-    const pending = this.states.get(state);
-    if (!pending) return { ok: false, problem: 'unknown' };
-    if (pending.used) return { ok: false, problem: 'used', pending };
-    if (pending.expiresAt <= this.now()) return { ok: false, problem: 'expired', pending };
-    pending.used = true;
-    return { ok: true, pending };
-  }
-
-  /** Settled and expired states are kept one more period, so a late click gets a precise message. */
-  private prune(): void {
-    const now = this.now();
-    for (const [state, pending] of this.states) {
-      if (pending.expiresAt + this.ttlMs <= now) this.states.delete(state);
-    }
+  take(state: string): Promise<TakenAuthorization> {
+    return this.store.takeOAuthState(state, this.now());
   }
 }
 
@@ -85,7 +65,7 @@ const pendingByContext = new WeakMap<ServerContext, PendingAuthorizations>();
 export function pendingAuthorizationsOf(context: ServerContext): PendingAuthorizations {
   let pending = pendingByContext.get(context);
   if (!pending) {
-    pending = new PendingAuthorizations();
+    pending = new PendingAuthorizations(context.store);
     pendingByContext.set(context, pending);
   }
   return pending;
@@ -205,7 +185,7 @@ export async function oauthStartRoutes(app: FastifyInstance, context: ServerCont
           'name',
         );
       }
-      const entry = pending.add(start.state, {
+      const entry = await pending.add(start.state, {
         connection: name,
         connector,
         redirectUri: start.redirectUri,
@@ -233,11 +213,11 @@ export function registerOAuthCallbackRoute(app: FastifyInstance, context: Server
         message: `The authorization response carries no state, so Weft cannot tell which connection it is for. ${again}`,
       });
     }
-    const taken = pending.take(state);
+    const taken = await pending.take(state);
     if (!taken.ok) {
       const text = {
         unknown:
-          'This authorization is not one this server started (it may come from another server, or the server restarted since).',
+          'This authorization is not one this server started (it may come from another server, or it was settled long ago).',
         expired: `This authorization expired: it must be completed within ${Math.round(pending.ttlMs / 60_000)} minutes of starting it.`,
         used: 'This authorization link was used already; each works once.',
       }[taken.problem];

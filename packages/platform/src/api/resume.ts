@@ -7,7 +7,8 @@
  * 404 for an unknown job, a wrong token, a job that is not waiting (finished, timed out,
  * already resumed). The token is random per suspension and kept only as a hash. A call that
  * arrives while the action is still suspending (it sent the URL and the other side answered at
- * once) waits for the suspension to commit.
+ * once) waits for the suspension to commit; when another process of a cluster runs the job,
+ * the call is tried again for up to `SUSPENDING_WAIT_MS` while the job is still running.
  *
  * No admin token: the URL's token is the credential (like webhook URLs). Headers that carry the
  * caller's credentials (`authorization`, `cookie`, ...) are not kept.
@@ -33,6 +34,29 @@ const DROPPED_HEADERS = new Set([
 ]);
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** How long a resume waits for a job another process is suspending. */
+export const SUSPENDING_WAIT_MS = 5000;
+
+/**
+ * Tries `resume` again while the job is running (another process is suspending it), with
+ * growing pauses, for up to `SUSPENDING_WAIT_MS`; undefined when it never waits for this call.
+ */
+async function resumeWhileSuspending<T>(
+  store: Pick<ServerContext['store'], 'getJob'>,
+  jobId: string,
+  resume: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const until = Date.now() + SUSPENDING_WAIT_MS;
+  for (let pause = 50; Date.now() < until; pause = Math.min(pause * 2, 500)) {
+    const job = await store.getJob(jobId);
+    if (job?.status !== 'running') return undefined;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    const resumed = await resume();
+    if (resumed) return resumed;
+  }
+  return undefined;
+}
 
 function notFound() {
   return errorBody(
@@ -88,6 +112,8 @@ export function registerResumeRoutes(app: FastifyInstance, context: ServerContex
         if (pending) {
           await pending;
           job = await context.store.resumeJob(input);
+        } else if (context.bus.shared) {
+          job = await resumeWhileSuspending(context.store, jobId, () => context.store.resumeJob(input));
         }
       }
       if (!job) return reply.status(404).send(notFound());

@@ -1,9 +1,11 @@
 /**
  * Retention: finished jobs (succeeded, failed, stopped) older than `jobRetentionDays` are
  * deleted with their step records, at start and then every hour, in batches so the store is
- * never locked for long. `WEFT_JOB_RETENTION_DAYS=0` keeps every job.
+ * never locked for long. `WEFT_JOB_RETENTION_DAYS=0` keeps every job. In a cluster only the
+ * leader sweeps (`leadership`).
  */
 import { messageOf } from '@weft/sdk';
+import { ALWAYS_LEADING, type Leadership } from '../cluster/leadership.js';
 import type { Log } from '../log.js';
 import type { RuntimeOptions } from '../runtime/options.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
@@ -24,14 +26,20 @@ export class Retention implements RecipeLifecycle {
       store: Pick<Store, 'deleteFinishedJobs'>;
       options: Pick<RuntimeOptions, 'jobRetentionDays'>;
       log: Log;
+      leadership?: Leadership;
     },
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Sweeps now, then every hour. */
+  /** Sweeps now, then every hour (while this process leads; at once when it becomes the leader). */
   open(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), RETENTION_SWEEP_MS);
+    const leadership = this.context.leadership ?? ALWAYS_LEADING;
+    const sweepIfLeading = () => {
+      if (leadership.leading && !this.closed) void this.sweep();
+    };
+    leadership.onChange(sweepIfLeading);
+    sweepIfLeading();
+    this.timer = setInterval(sweepIfLeading, RETENTION_SWEEP_MS);
     this.timer.unref();
   }
 

@@ -10,6 +10,7 @@
  * data. To discard them, delete the recipe (its jobs go with it).
  */
 import { messageOf } from '@weft/sdk';
+import type { Leadership } from '../cluster/leadership.js';
 import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import type { Recipe } from '../recipes/types.js';
@@ -98,6 +99,10 @@ export class Workers implements RecipeLifecycle {
     this.engine.forgetRecipe(recipe.id);
   }
 
+  changed(recipeId: string): void {
+    this.engine.forgetRecipe(recipeId);
+  }
+
   async close(): Promise<void> {
     this.engine.close();
     await this.queue.stop();
@@ -128,6 +133,8 @@ export interface JobSystemDeps {
   log: Log;
   /** Told of each job that reached an end (the metrics). */
   onJobFinished?: (status: string, seconds: number) => void;
+  /** The retention sweep runs only while this process leads (default: always). */
+  leadership?: Leadership;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 
 import type { RecipeMeta } from '@weft/sdk/model';
+import type { Changes } from '../cluster/changes.js';
 import type { Connections } from '../connections.js';
 import { ConflictError, type DomainError, InvalidError, NotFoundError } from '../errors.js';
 import { newSecret } from '../ids.js';
@@ -32,6 +33,8 @@ export interface RecipeServiceOptions {
   runtime: Runtime;
   /** To resolve output fields given as functions when a recipe is saved (else left unchecked). */
   connections?: Connections;
+  /** Tells the other processes of the cluster (they follow: cluster/follower.ts). */
+  changes?: Pick<Changes, 'publish'>;
 }
 
 /** What saving a recipe answers: the recipe, and the datapills that could not be checked. */
@@ -171,12 +174,14 @@ export class Recipes {
       connectorVersions: this.pins(recipe),
     });
     if (!record) throw new NotFoundError('RECIPE_NOT_FOUND', `No recipe with id "${id}"`, 'id');
+    await this.options.changes?.publish('recipe.changed', id);
     return { ...this.view(record), warnings };
   }
 
   async remove(id: string): Promise<void> {
     await this.stopped(id, 'deleting');
     await this.store.deleteRecipe(id);
+    await this.options.changes?.publish('recipe.deleted', id);
   }
 
   async start(id: string): Promise<RecipeView> {
@@ -192,6 +197,7 @@ export class Recipes {
     // only once that worked, so a failed subscription leaves it stopped with the reason.
     await this.options.runtime.startRecipe(current);
     const record = await this.store.setRecipeStatus(id, 'running');
+    await this.options.changes?.publish('recipe.started', id);
     return this.view(record ?? current);
   }
 
@@ -201,6 +207,8 @@ export class Recipes {
     // Marked stopped first, so the ingress answers 404 from now on; then polling ends and
     // dynamic webhooks are unsubscribed.
     const record = await this.store.setRecipeStatus(id, 'stopped');
+    // The other processes stop following it (nothing undone there); this one unsubscribes.
+    await this.options.changes?.publish('recipe.stopped', id);
     await this.options.runtime.stopRecipe(record ?? current);
     return this.view(record ?? current);
   }

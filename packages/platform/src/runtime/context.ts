@@ -4,6 +4,7 @@
  * name; the runtime's own parts take narrow dependencies instead of this object.
  */
 import type { ClusterBus } from '../cluster/bus.js';
+import type { Changes } from '../cluster/changes.js';
 import type { ClusterOptions } from '../cluster/options.js';
 import type { Connections } from '../connections.js';
 import type { JobSystem } from '../jobs/workers.js';
@@ -26,6 +27,8 @@ export interface ServerContext {
   readonly bus: ClusterBus;
   /** This process's roles and lease timings. */
   readonly cluster: ClusterOptions;
+  /** Changes the other processes of the cluster must follow (cluster/changes.ts). */
+  readonly changes: Changes;
   readonly vault: Vault;
   readonly registry: Registry;
   readonly connections: Connections;

@@ -10,8 +10,11 @@ export interface PageRequest {
   cursor?: string | null;
 }
 
-/** What `StoreError.code` says: a unique key taken, or a cursor this store did not hand out. */
-export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR';
+/**
+ * What `StoreError.code` says: a unique key taken, a cursor this store did not hand out, or a
+ * poll whose trigger state changed since it started (another process polled meanwhile).
+ */
+export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR' | 'POLL_SUPERSEDED';
 
 export class StoreError extends Error {
   constructor(

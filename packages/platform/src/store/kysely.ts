@@ -22,6 +22,7 @@ import type {
 } from './job-types.js';
 import { KyselyJobs } from './jobs.js';
 import { migrations } from './migrations.js';
+import { KyselyOAuthStates, type OAuthState, type TakenOAuthState } from './oauth-states.js';
 import { KyselyRecipes, type NewRecipe, type RecipeRecord, type RecipeStatus } from './recipes.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -44,6 +45,7 @@ export class KyselyStore implements Store {
   readonly jobRuns: KyselyJobRuns;
   readonly triggerState: KyselyTriggerState;
   readonly subscriptions: KyselySubscriptions;
+  readonly oauthStates: KyselyOAuthStates;
 
   constructor(readonly db: Kysely<Database>) {
     // One writer of trigger events for the jobs and the polls: the one dedup path.
@@ -55,6 +57,7 @@ export class KyselyStore implements Store {
     this.jobRuns = new KyselyJobRuns(db);
     this.triggerState = new KyselyTriggerState(db, events);
     this.subscriptions = new KyselySubscriptions(db);
+    this.oauthStates = new KyselyOAuthStates(db);
   }
 
   // Connector versions
@@ -171,6 +174,14 @@ export class KyselyStore implements Store {
   }
   deleteWebhookSubscription(recipeId: string): Promise<boolean> {
     return this.subscriptions.deleteWebhookSubscription(recipeId);
+  }
+
+  // OAuth2 authorizations under way
+  putOAuthState(state: string, pending: OAuthState, now: number, keepMs: number): Promise<void> {
+    return this.oauthStates.putOAuthState(state, pending, now, keepMs);
+  }
+  takeOAuthState(state: string, now: number): Promise<TakenOAuthState> {
+    return this.oauthStates.takeOAuthState(state, now);
   }
 
   /** The migrations this store's dialect runs (SQLite's unless a subclass says otherwise). */

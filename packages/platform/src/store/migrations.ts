@@ -157,6 +157,33 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('job_steps').dropColumn('full_output').execute();
       },
     },
+    '0005_cluster_coordination': {
+      // The leader lease of a cluster, and the OAuth2 authorizations under way (so a callback
+      // reaching any process finds its state). Times are milliseconds since the epoch.
+      async up(db: Kysely<any>) {
+        const millis = dialect === 'postgres' ? 'bigint' : 'integer';
+        await db.schema
+          .createTable('cluster_leases')
+          .addColumn('name', text, (c) => c.primaryKey())
+          .addColumn('holder', text, (c) => c.notNull())
+          .addColumn('until', millis, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('oauth_states')
+          .addColumn('state', text, (c) => c.primaryKey())
+          .addColumn('connection', text, (c) => c.notNull())
+          .addColumn('connector', text, (c) => c.notNull())
+          .addColumn('redirect_uri', text, (c) => c.notNull())
+          .addColumn('code_verifier', text)
+          .addColumn('expires_at', millis, (c) => c.notNull())
+          .addColumn('used', 'integer', (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('oauth_states').execute();
+        await db.schema.dropTable('cluster_leases').execute();
+      },
+    },
   };
 }
 

@@ -136,4 +136,28 @@ export interface Database {
   trigger_state: TriggerStateTable;
   seen_signatures: SeenSignatureTable;
   webhook_subscriptions: WebhookSubscriptionTable;
+  cluster_leases: ClusterLeaseTable;
+  oauth_states: OAuthStateTable;
+}
+
+/** A lease held by one process of a cluster (0005): the leader's (`scheduler`). */
+export interface ClusterLeaseTable {
+  name: string;
+  /** The holder's node id. */
+  holder: string;
+  /** Until when, in milliseconds since the epoch (the database's clock). */
+  until: number;
+}
+
+/** An OAuth2 authorization started and not yet settled (0005): usable once before it expires. */
+export interface OAuthStateTable {
+  state: string;
+  connection: string;
+  connector: string;
+  redirect_uri: string;
+  code_verifier: string | null;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+  /** 1 once a callback took it. */
+  used: number;
 }

@@ -14,6 +14,7 @@ import type { ConnectionRepository } from './connections.js';
 import type { ConnectorRepository } from './connectors.js';
 import type { JobRunRepository } from './job-runs.js';
 import type { JobRepository } from './jobs.js';
+import type { OAuthStateRepository } from './oauth-states.js';
 import type { RecipeRepository } from './recipes.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 import type { TriggerStateRepository } from './trigger-state.js';
@@ -40,6 +41,7 @@ export type {
   UnfinishedJob,
 } from './job-types.js';
 export type { JobRepository } from './jobs.js';
+export type { OAuthState, OAuthStateRepository, TakenOAuthState } from './oauth-states.js';
 export type { NewRecipe, RecipeRecord, RecipeRepository, RecipeStatus } from './recipes.js';
 export type { SubscriptionRepository, WebhookSubscription } from './subscriptions.js';
 export type { PollCommit, PollCommitted, PollError, TriggerState, TriggerStateRepository } from './trigger-state.js';
@@ -56,7 +58,8 @@ export interface Store
     JobRepository,
     JobRunRepository,
     TriggerStateRepository,
-    SubscriptionRepository {
+    SubscriptionRepository,
+    OAuthStateRepository {
   /** Undefined when the database answers and its migrations are all applied; else why not. */
   notReady(): Promise<string | undefined>;
   close(): Promise<void>;

@@ -2,7 +2,8 @@
  * The trigger state of a recipe: the poll's closure, the count of empty polls, the last poll
  * error and the seen signatures (written with the jobs, see `events.ts`).
  */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
+import { StoreError } from './common.js';
 import { upsertTriggerState } from './dialect.js';
 import type { EventsCommitted, EventWriter, NewEvents } from './events.js';
 import type { Database, TriggerStateTable } from './schema.js';
@@ -18,11 +19,19 @@ export interface PollError {
 export interface PollCommit extends NewEvents {
   /** The poll's `nextPoll`: stored as the new closure; undefined or null keeps the previous one. */
   closure?: unknown;
+  /**
+   * The trigger state's `updatedAt` the poll started from (null when there was none). When
+   * given, the commit is refused (`POLL_SUPERSEDED`, nothing written) if the state changed
+   * since: another process polled meanwhile (two schedulers overlapping across a handover).
+   */
+  stateVersion?: string | null;
 }
 
 export interface PollCommitted extends EventsCommitted {
   /** Consecutive polls without a new job, this one included (0 when it created jobs). */
   emptyPolls: number;
+  /** The trigger state's new `updatedAt` (the next poll's `stateVersion`). */
+  stateVersion: string;
 }
 
 export interface TriggerState {
@@ -53,6 +62,7 @@ export class KyselyTriggerState implements TriggerStateRepository {
 
   async commitPoll(input: PollCommit): Promise<PollCommitted> {
     return this.db.transaction().execute(async (trx) => {
+      if (input.stateVersion !== undefined) await checkStateVersion(trx, input.recipeId, input.stateVersion);
       const [committed] = await this.events.write(trx, [input]);
       const previous = await trx
         .selectFrom('trigger_state')
@@ -66,7 +76,7 @@ export class KyselyTriggerState implements TriggerStateRepository {
       // A poll that commits clears the last poll error.
       const state = { closure, empty_polls: emptyPolls, updated_at: at, last_poll_error: null };
       await upsertTriggerState(trx, { recipe_id: input.recipeId, ...state }, state);
-      return { ...committed, emptyPolls };
+      return { ...committed, emptyPolls, stateVersion: at };
     });
   }
 
@@ -91,6 +101,32 @@ export class KyselyTriggerState implements TriggerStateRepository {
 
   async resetTriggerState(recipeId: string): Promise<void> {
     await this.db.transaction().execute((trx) => forgetTriggerState(trx, recipeId));
+  }
+}
+
+/**
+ * Locks the recipe's trigger state row (creating an empty one when there is none, so two first
+ * polls conflict too) and refuses the commit when its `updated_at` is not `expected`.
+ */
+async function checkStateVersion(trx: Kysely<Database>, recipeId: string, expected: string | null): Promise<void> {
+  await trx
+    .insertInto('trigger_state')
+    .values({ recipe_id: recipeId, closure: null, empty_polls: 0, updated_at: '', last_poll_error: null })
+    .onConflict((oc) => oc.column('recipe_id').doNothing())
+    .execute();
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  const row = await trx
+    .selectFrom('trigger_state')
+    .select('updated_at')
+    .where('recipe_id', '=', recipeId)
+    .$if(postgres, (q) => q.forUpdate())
+    .executeTakeFirst();
+  const current = row?.updated_at || null;
+  if (current !== expected) {
+    throw new StoreError(
+      'POLL_SUPERSEDED',
+      'The trigger state changed since this poll started (another process polled): nothing was committed',
+    );
   }
 }
 

@@ -10,16 +10,22 @@
  * as the trigger state's `lastPollError` until a poll succeeds; the next poll waits for the
  * interval. Never two polls of one recipe at once: one loop per recipe, and stopping it waits
  * for the poll in flight.
+ *
+ * In a cluster only the leader polls (`leadership`): every process with the scheduler role
+ * knows the running recipes, and the one that becomes the leader starts their loops. A poll
+ * commits only if the trigger state is still the one it started from (`stateVersion`), so two
+ * leaders overlapping across a handover never make a job twice.
  */
 import { isWeftError, messageOf } from '@weft/sdk';
 import { MAX_EMPTY_POLLS, MemorySeenStore, runPoll } from '@weft/sdk/runtime';
+import { ALWAYS_LEADING, type Leadership } from '../cluster/leadership.js';
 import type { Connections } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
-import type { RecipeRecord, Store } from '../store/store.js';
+import { type RecipeRecord, type Store, StoreError } from '../store/store.js';
 
 /** What the scheduler polls with. */
 export interface SchedulerDeps {
@@ -30,6 +36,8 @@ export interface SchedulerDeps {
   log: Log;
   /** Told of each failed poll (the metrics). */
   onPollError?: () => void;
+  /** Polls run only while this process leads (default: always). */
+  leadership?: Leadership;
 }
 
 /** Whether the recipe's trigger (in the loaded connector) polls. */
@@ -94,7 +102,9 @@ class PollLoop {
       const live = trigger.connection ? await connections.live(trigger.connection) : undefined;
       // Trigger input may hold formulas (`=$now()`); no datapill exists before the trigger.
       const input = await evaluateInput(trigger.input, { trigger: undefined, steps: {} }, { path: 'trigger.input' });
-      let closure = (await store.getTriggerState(recipe.id))?.closure;
+      const state = await store.getTriggerState(recipe.id);
+      let closure = state?.closure;
+      let stateVersion = state?.updatedAt || null;
       let empty = 0;
       for (;;) {
         const outcome = await runPoll({
@@ -116,13 +126,23 @@ class PollLoop {
           events: outcome.events,
           signatures: outcome.signatures.length ? outcome.signatures : undefined,
           closure: outcome.nextClosure,
+          stateVersion,
         });
+        stateVersion = committed.stateVersion;
         runtime.jobsCommitted(committed.jobs);
         closure = outcome.nextClosure ?? closure;
         empty = committed.jobs.length > 0 ? 0 : empty + 1;
         if (!outcome.canPollMore || empty >= MAX_EMPTY_POLLS || this.stopped) break;
       }
     } catch (error) {
+      if (error instanceof StoreError && error.code === 'POLL_SUPERSEDED') {
+        // Another process polled meanwhile (a leader handover): its jobs stand, the next
+        // poll starts from the state it left.
+        this.context.log('info', `A poll of recipe "${recipe.name}" was superseded by another process's`, {
+          recipeId: recipe.id,
+        });
+        return;
+      }
       const code = isWeftError(error) ? error.code : ((error as { code?: string }).code ?? 'POLL_FAILED');
       const message = messageOf(error);
       this.context.log('warn', `The poll of recipe "${recipe.name}" failed; the next poll keeps the closure`, {
@@ -140,9 +160,19 @@ class PollLoop {
 
 export class Scheduler implements RecipeLifecycle {
   readonly name = 'scheduler';
+  /** The running recipes that poll, whether this process leads or not. */
+  private readonly recipes = new Map<string, RecipeRecord>();
   private readonly loops = new Map<string, PollLoop>();
+  private readonly leadership: Leadership;
+  private closed = false;
 
-  constructor(private readonly context: SchedulerDeps) {}
+  constructor(private readonly context: SchedulerDeps) {
+    this.leadership = context.leadership ?? ALWAYS_LEADING;
+    this.leadership.onChange((leading) => {
+      if (leading) for (const recipe of this.recipes.values()) void this.begin(recipe);
+      else void this.stopLoops();
+    });
+  }
 
   async start(recipe: RecipeRecord): Promise<void> {
     await this.begin(recipe);
@@ -153,6 +183,7 @@ export class Scheduler implements RecipeLifecycle {
   }
 
   async stop(recipe: RecipeRecord): Promise<void> {
+    this.recipes.delete(recipe.id);
     const loop = this.loops.get(recipe.id);
     if (!loop) return;
     this.loops.delete(recipe.id);
@@ -160,6 +191,13 @@ export class Scheduler implements RecipeLifecycle {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.recipes.clear();
+    await this.stopLoops();
+  }
+
+  /** Stops every loop (this process no longer leads, or closes); waits for the polls in flight. */
+  async stopLoops(): Promise<void> {
     const loops = [...this.loops.values()];
     this.loops.clear();
     await Promise.all(loops.map((loop) => loop.stop()));
@@ -176,7 +214,9 @@ export class Scheduler implements RecipeLifecycle {
   }
 
   private async begin(recipe: RecipeRecord): Promise<void> {
-    if (!polls(this.context, recipe)) return;
+    if (!polls(this.context, recipe) || this.closed) return;
+    this.recipes.set(recipe.id, recipe);
+    if (!this.leadership.leading) return;
     const previous = this.loops.get(recipe.id);
     if (previous) await previous.stop();
     const loop = new PollLoop(this.context, recipe);

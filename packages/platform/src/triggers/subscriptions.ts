@@ -11,15 +11,22 @@
  * - refresh: `webhookRefresh` runs before the subscription lapses: at 80% of the time left
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
+ * - follow / unfollow (another process of the cluster started or stopped the recipe): the
+ *   recipe joins or leaves this ingress with the stored subscription; nothing is subscribed or
+ *   unsubscribed here.
+ * - Refreshes run on the leader only (`leadership`); a refreshed subscription is announced
+ *   (`onRefreshed`) so the other processes read it again (`reload`).
  */
-import { isWeftError, messageOf, type TriggerDefinition } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
 import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
+import { ALWAYS_LEADING, type Leadership } from '../cluster/leadership.js';
 import type { Connections } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
 import type { RecipeRecord, Store, WebhookSubscription } from '../store/store.js';
+import { MAX_TIMER_MS, REFRESH_RETRY_MS, refreshTime, subscriptionExpiry } from './refresh-time.js';
 import {
   describeWebhookRecipe,
   isStaticTrigger,
@@ -28,48 +35,12 @@ import {
   type WebhookRecipes,
 } from './webhook-recipes.js';
 
-/** Refresh when this share of the time left until `expires_at` has passed. */
-export const REFRESH_AT = 0.8;
-/** A failed refresh is tried again after this long (or sooner, before the expiry). */
-export const REFRESH_RETRY_MS = 60_000;
-/** setTimeout's largest delay; longer waits are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** When a subscription lapses: `expires_at` (or `expiresAt`) of its data, ISO time or Unix seconds. */
-export function subscriptionExpiry(data: unknown): number | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const raw = (data as Record<string, unknown>).expires_at ?? (data as Record<string, unknown>).expiresAt;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return raw < 1e12 ? raw * 1000 : raw;
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    const at = Date.parse(raw);
-    return Number.isNaN(at) ? undefined : at;
-  }
-  return undefined;
-}
-
-/**
- * When to refresh a subscription stored (or last refreshed) at `storedAt`: the earlier of 80%
- * of the time left until its expiry and `webhookRefreshSeconds` after `storedAt`. Undefined
- * when neither applies.
- */
-export function refreshTime(
-  trigger: Pick<TriggerDefinition, 'webhookRefreshSeconds'>,
-  subscription: Pick<WebhookSubscription, 'data' | 'updatedAt'>,
-  now: number,
-): number | undefined {
-  const times: number[] = [];
-  const expiry = subscriptionExpiry(subscription.data);
-  if (expiry !== undefined) times.push(now + Math.max(0, expiry - now) * REFRESH_AT);
-  const every = trigger.webhookRefreshSeconds;
-  if (typeof every === 'number' && every > 0) {
-    const last = Date.parse(subscription.updatedAt);
-    times.push((Number.isNaN(last) ? now : last) + every * 1000);
-  }
-  return times.length ? Math.min(...times) : undefined;
-}
+export { REFRESH_AT, REFRESH_RETRY_MS, refreshTime, subscriptionExpiry } from './refresh-time.js';
 
 interface Tracked {
   recipe: WebhookRecipe;
+  /** The stored subscription the next refresh is timed from. */
+  stored?: Pick<WebhookSubscription, 'data' | 'updatedAt'>;
   timer?: NodeJS.Timeout;
   refreshing?: Promise<void>;
   stopped: boolean;
@@ -86,7 +57,13 @@ export interface SubscriptionDeps extends RecipeDescriptionDeps {
   connections: Pick<Connections, 'live'>;
   recipes: WebhookRecipes;
   log: Log;
+  /** Refreshes run only while this process leads (default: always). */
+  leadership?: Leadership;
+  /** Told when a refreshed subscription was stored (to tell the other processes). */
+  onRefreshed?: (recipeId: string) => void;
 }
+
+type How = 'start' | 'resume' | 'follow';
 
 export interface WebhookLifecycleOptions {
   /** Delay before retrying a failed refresh (default one minute). */
@@ -98,6 +75,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   private readonly recipes: WebhookRecipes;
   private readonly tracked = new Map<string, Tracked>();
   private readonly retryMs: number;
+  private readonly leadership: Leadership;
 
   constructor(
     private readonly context: SubscriptionDeps,
@@ -105,6 +83,13 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   ) {
     this.recipes = context.recipes;
     this.retryMs = options.refreshRetryMs ?? REFRESH_RETRY_MS;
+    this.leadership = context.leadership ?? ALWAYS_LEADING;
+    this.leadership.onChange((leading) => {
+      for (const tracked of this.tracked.values()) {
+        if (leading && tracked.stored) this.arm(tracked, tracked.stored);
+        else if (!leading) clearTimeout(tracked.timer);
+      }
+    });
   }
 
   async start(record: RecipeRecord): Promise<void> {
@@ -115,15 +100,40 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     await this.begin(record, 'resume');
   }
 
-  async stop(record: RecipeRecord): Promise<void> {
-    const recipe = this.recipes.remove(record.id);
-    const tracked = this.tracked.get(record.id);
-    this.tracked.delete(record.id);
+  async follow(record: RecipeRecord): Promise<void> {
+    await this.begin(record, 'follow');
+  }
+
+  async unfollow(record: RecipeRecord): Promise<void> {
+    await this.untrack(record.id);
+  }
+
+  /** Reads the stored subscription of a followed recipe again (another process refreshed it). */
+  async reload(recipeId: string): Promise<void> {
+    const tracked = this.tracked.get(recipeId);
+    if (!tracked) return;
+    const stored = await this.context.store.getWebhookSubscription(recipeId);
+    if (!stored || tracked.stopped) return;
+    tracked.recipe.subscription = stored.data;
+    tracked.stored = stored;
+    this.arm(tracked, stored);
+  }
+
+  /** The recipe leaves the ingress and its refreshes end (nothing is unsubscribed). */
+  private async untrack(id: string): Promise<WebhookRecipe | undefined> {
+    const recipe = this.recipes.remove(id);
+    const tracked = this.tracked.get(id);
+    this.tracked.delete(id);
     if (tracked) {
       tracked.stopped = true;
       clearTimeout(tracked.timer);
       await tracked.refreshing?.catch(() => {});
     }
+    return recipe;
+  }
+
+  async stop(record: RecipeRecord): Promise<void> {
+    const recipe = await this.untrack(record.id);
     const described = recipe ?? (await describeWebhookRecipe(this.context, record).catch(() => undefined));
     if (!described || typeof described.trigger.webhookSubscribe !== 'function') return;
     const stored = await this.context.store.getWebhookSubscription(record.id);
@@ -142,7 +152,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     this.recipes.clear();
   }
 
-  private async begin(record: RecipeRecord, how: 'start' | 'resume'): Promise<void> {
+  private async begin(record: RecipeRecord, how: How): Promise<void> {
     const described = await describeWebhookRecipe(this.context, record);
     if (!described) return;
     const recipe = this.recipes.add(described);
@@ -168,9 +178,14 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         }
       }
       if (typeof trigger.webhookSubscribe === 'function') {
-        const stored = await this.subscription(recipe, record, live, how);
-        recipe.subscription = stored.data;
-        this.arm(tracked, stored);
+        const stored =
+          how === 'follow'
+            ? await this.context.store.getWebhookSubscription(record.id)
+            : await this.subscription(recipe, record, live, how);
+        if (stored) {
+          recipe.subscription = stored.data;
+          this.arm(tracked, stored);
+        }
       }
       this.recipes.running(recipe.id);
     } catch (error) {
@@ -268,7 +283,8 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   /** Schedules the next `webhookRefresh` of a tracked recipe, if its trigger has one. */
   private arm(tracked: Tracked, stored: Pick<WebhookSubscription, 'data' | 'updatedAt'>): void {
     const { trigger } = tracked.recipe;
-    if (tracked.stopped || typeof trigger.webhookRefresh !== 'function') return;
+    tracked.stored = stored;
+    if (tracked.stopped || typeof trigger.webhookRefresh !== 'function' || !this.leadership.leading) return;
     const at = refreshTime(trigger, stored, Date.now());
     if (at !== undefined) this.schedule(tracked, at);
   }
@@ -278,7 +294,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     const delay = Math.max(0, at - Date.now());
     tracked.timer = setTimeout(
       () => {
-        if (tracked.stopped) return;
+        if (tracked.stopped || !this.leadership.leading) return;
         if (Date.now() < at) return this.schedule(tracked, at);
         tracked.refreshing = this.refresh(tracked)
           .catch((error) => {
@@ -341,6 +357,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
       secret: recipe.secret.toString(),
     });
     recipe.subscription = stored.data;
+    this.context.onRefreshed?.(recipe.id);
     const expiry = subscriptionExpiry(stored.data);
     if (expiry !== undefined && expiry <= Date.now()) {
       this.context.log('warn', `webhookRefresh of recipe "${recipe.name}" returned an expiry in the past`, {
