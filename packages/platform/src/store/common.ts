@@ -10,8 +10,11 @@ export interface PageRequest {
   cursor?: string | null;
 }
 
-/** What `StoreError.code` says: a unique key taken, or a cursor this store did not hand out. */
-export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR';
+/**
+ * What `StoreError.code` says: a unique key taken, a cursor this store did not hand out, or a
+ * lock another holder kept too long (`BUSY`).
+ */
+export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR' | 'BUSY';
 
 export class StoreError extends Error {
   constructor(

@@ -80,12 +80,17 @@ export async function upsertJobSteps(db: Db, rows: readonly Insertable<JobStepTa
     .execute();
 }
 
+/** Whether the store runs on PostgreSQL (row locks and a pool) rather than the embedded SQLite. */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
 /**
  * After rows were inserted with their generated ids (a copy), the next generated id must follow
  * them: PostgreSQL's sequence is set past the largest id; SQLite's autoincrement follows by itself.
  */
 export async function resetGeneratedIds(db: Db): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!isPostgres(db)) return;
   await sql`select setval(pg_get_serial_sequence('connector_versions', 'id'), coalesce(max(id), 0) + 1, false) from connector_versions`.execute(
     db,
   );

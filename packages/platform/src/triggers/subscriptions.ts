@@ -12,7 +12,9 @@
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
  */
+
 import { isWeftError, messageOf, type TriggerDefinition } from '@weft/sdk';
+import type { RefreshGate } from '@weft/sdk/operations';
 import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import type { Connections } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
@@ -77,7 +79,7 @@ interface Tracked {
 
 interface LiveValues {
   values: Record<string, unknown>;
-  onConnectionUpdate?: (values: Record<string, unknown>) => Promise<void>;
+  refreshGate?: RefreshGate;
 }
 
 /** What the `webhooks` part runs with; `recipes` is the table the ingress reads. */
@@ -157,7 +159,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             connection: live.values,
             input: recipe.input,
             mode: 'interactive',
-            onConnectionUpdate: live.onConnectionUpdate,
+            refreshGate: live.refreshGate,
             runner: runOperation,
           });
         } catch (error) {
@@ -185,7 +187,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   private async connectionOf(recipe: Pick<WebhookRecipe, 'connection'>): Promise<LiveValues> {
     if (!recipe.connection) return { values: {} };
     const live = await this.context.connections.live(recipe.connection);
-    return { values: live.values, onConnectionUpdate: live.onConnectionUpdate };
+    return { values: live.values, refreshGate: live.refreshGate };
   }
 
   /** The stored subscription when it was registered with this URL secret, else a new one. */
@@ -216,7 +218,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'interactive',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
       data = result.kind === 'output' ? result.output : null;
@@ -253,7 +255,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'interactive',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
     } catch (error) {
@@ -314,7 +316,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'job',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
       data = result.kind === 'output' ? result.output : null;
