@@ -118,5 +118,13 @@ describe('on SQLite', () => {
     const { refreshes, stored } = await contend(store, store, 'embedded');
     expect(refreshes).toBe(1);
     expect(stored.access_token).toBe('tok-new');
+    // A holder that fails writes nothing.
+    await expect(
+      store.withConnectionLock('embedded', async (locked) => {
+        await locked.write(vault.seal('embedded', { ...initial, access_token: 'tok-lost' }));
+        throw new Error('the refresh failed');
+      }),
+    ).rejects.toThrow('the refresh failed');
+    expect(vault.open('embedded', (await store.getConnection('embedded'))!).access_token).toBe('tok-new');
   });
 });

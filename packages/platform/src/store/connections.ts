@@ -1,9 +1,9 @@
 /**
  * Connections: their values sealed by the vault before they reach the store.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { type Page, type PageRequest, StoreError } from './common.js';
-import { isPostgres } from './dialect.js';
+import { isLockTimeout, isPostgres, limitLockWait } from './dialect.js';
 import type { ConnectionTable, Database } from './schema.js';
 import { affected, keysetPage, now } from './sql.js';
 
@@ -141,15 +141,25 @@ export class KyselyConnections implements ConnectionRepository {
     return turn;
   }
 
+  /** The write waits until `fn` returns, so that a failing `fn` writes nothing here either. */
   private async inProcess<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
     const record = await this.getConnection(name);
-    return fn({ record, write: async (sealed) => (await this.updateConnectionValues(name, sealed)) !== undefined });
+    let written: SealedValues | undefined;
+    const result = await fn({
+      record,
+      write: async (sealed) => {
+        written = sealed;
+        return record !== undefined;
+      },
+    });
+    if (written) await this.updateConnectionValues(name, written);
+    return result;
   }
 
   private async lockRow<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction().execute(async (trx) => {
-        await sql`set local lock_timeout = ${sql.lit(`${CONNECTION_LOCK_WAIT_MS}ms`)}`.execute(trx);
+        await limitLockWait(trx, CONNECTION_LOCK_WAIT_MS);
         const row = await trx
           .selectFrom('connections')
           .selectAll()
@@ -174,8 +184,7 @@ export class KyselyConnections implements ConnectionRepository {
         });
       });
     } catch (error) {
-      // 55P03 lock_not_available: another holder kept the row past the wait.
-      if ((error as { code?: unknown }).code === '55P03') {
+      if (isLockTimeout(error)) {
         throw new StoreError(
           'BUSY',
           `The connection "${name}" stayed locked for more than ${CONNECTION_LOCK_WAIT_MS / 1000} s (another process is refreshing it)`,
