@@ -4,10 +4,12 @@
  */
 import { type ConnectorDefinition, type Field, isWeftError, messageOf, ValidationError } from '@weft/sdk';
 import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
+import type { RefreshGate } from '@weft/sdk/operations';
 import { connectionSecrets, processInput, REDACTED, Redactor } from '@weft/sdk/runtime';
 import { runOperation } from './connector-runtime.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
+import { refreshGateFor } from './refresh-gate.js';
 import type { Registry } from './registry.js';
 import type { ConnectionRecord, Page, PageRequest, Store } from './store/store.js';
 import type { Vault } from './vault.js';
@@ -76,10 +78,16 @@ export function redactConnectionValues(
 export interface LiveConnection {
   connector: string;
   definition: ConnectorDefinition;
-  /** Shared by every run of this server: refreshed tokens are merged into it in place. */
+  /**
+   * Shared by every run of this server: refreshed tokens are merged into it in place, and so
+   * are the tokens another process refreshed, when a run here finds its own rejected.
+   */
   values: Record<string, unknown>;
-  /** Give to `execute` as `onConnectionUpdate`: re-seals and stores refreshed values. */
-  onConnectionUpdate: (values: Record<string, unknown>) => Promise<void>;
+  /**
+   * Give to `runOperation` as `refreshGate`: a refresh runs under the store's lock on the
+   * connection and its values are re-sealed and stored before the lock is released.
+   */
+  refreshGate: RefreshGate;
 }
 
 export class Connections {
@@ -272,13 +280,7 @@ export class Connections {
   live(name: string): Promise<LiveConnection> {
     let entry = this.opened.get(name);
     if (!entry) {
-      entry = this.open(name).then((opened) => ({
-        ...opened,
-        onConnectionUpdate: async (values: Record<string, unknown>) => {
-          await this.save(name, values);
-          this.onRefreshed?.();
-        },
-      }));
+      entry = this.open(name).then((opened) => ({ ...opened, refreshGate: this.refreshGate(name) }));
       entry.catch(() => this.opened.delete(name));
       this.opened.set(name, entry);
     }
@@ -295,22 +297,34 @@ export class Connections {
     this.opened.clear();
   }
 
-  /** Re-seals values an operation changed (refreshed tokens). */
+  /** Where the refreshes of a connection run (see refresh-gate.ts); a stored refresh is a change the other processes follow. */
+  refreshGate(name: string): RefreshGate {
+    const onRefreshed = () => {
+      this.onRefreshed?.();
+      this.onChanged?.(name, false);
+    };
+    return refreshGateFor({ store: this.store, vault: this.vault, onRefreshed }, name);
+  }
+
+  /** Re-seals a connection's values. */
   async save(name: string, values: Record<string, unknown>): Promise<void> {
     await this.store.updateConnectionValues(name, this.vault.seal(name, values));
     this.onChanged?.(name, false);
   }
 
-  /** Runs the connector's `test` with the connection; refreshed values are saved whatever the outcome. */
+  /** Runs the connector's `test` with the connection; refreshed values are stored whatever the outcome. */
   async test(name: string): Promise<TestResult> {
     const { definition, values } = await this.open(name);
-    const before = JSON.stringify(values);
     let result: TestResult;
     if (typeof definition.test !== 'function') {
       return { ok: true, message: 'This connector defines no test: the values were stored but not checked' };
     }
     try {
-      await runOperation(definition, { kind: 'test' }, { connection: values, mode: 'job' });
+      await runOperation(
+        definition,
+        { kind: 'test' },
+        { connection: values, mode: 'job', refreshGate: this.refreshGate(name) },
+      );
       result = { ok: true, message: 'The connection works' };
     } catch (error) {
       // The executor redacts its errors; this pass also covers values obtained during the run.
@@ -321,7 +335,6 @@ export class Connections {
       }
       result = { ok: false, message: redactor.redact(messageOf(error)) };
     }
-    if (JSON.stringify(values) !== before) await this.save(name, values);
     return result;
   }
 

@@ -3,6 +3,7 @@
  * (validated, versioned), reading stored sources and versions, and resolving dynamic fields and
  * pick lists for forms through the executor, with a connection.
  */
+
 import {
   type ConnectorDefinition,
   type Field,
@@ -11,6 +12,7 @@ import {
   messageOf,
   type Problem,
 } from '@weft/sdk';
+import type { RefreshGate } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
@@ -238,11 +240,11 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
     const operation = fieldsOperation(name, definition, fields);
 
     let connection: Record<string, unknown> = {};
-    let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
+    let refreshGate: RefreshGate | undefined;
     if (fields.connection !== undefined) {
       const live = await liveConnectionFor(context.connections, fields.connection, name);
       connection = live.values;
-      onConnectionUpdate = live.onConnectionUpdate;
+      refreshGate = live.refreshGate;
     }
 
     const redactor = redactorFor(definition, connection);
@@ -251,7 +253,7 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
       const result = await runOperation(definition, operation, {
         connection,
         mode: 'interactive',
-        onConnectionUpdate,
+        refreshGate,
       });
       output = result.kind === 'output' ? result.output : null;
     } catch (error) {

@@ -40,7 +40,11 @@ export const STATUS_OF_KIND: Readonly<Record<DomainErrorKind, number>> = {
   failed: 422,
 };
 
-const STORE_KIND: Readonly<Record<string, DomainErrorKind>> = { CONFLICT: 'conflict', NOT_FOUND: 'not_found' };
+const STORE_KIND: Readonly<Record<string, DomainErrorKind>> = {
+  CONFLICT: 'conflict',
+  NOT_FOUND: 'not_found',
+  BUSY: 'conflict',
+};
 
 const WEFT_KIND: Readonly<Record<string, DomainErrorKind>> = {
   UNKNOWN_PATH: 'not_found',

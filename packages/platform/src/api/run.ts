@@ -4,7 +4,7 @@
  * Failures answer 4xx with the connector's message (redacted) and the exchanges made so far.
  */
 import { type ConnectorDefinition, type HttpExchangeLog, isWeftError, messageOf, ValidationError } from '@weft/sdk';
-import type { Operation } from '@weft/sdk/operations';
+import type { Operation, RefreshGate } from '@weft/sdk/operations';
 import type { Redactor } from '@weft/sdk/runtime';
 import type { FastifyInstance } from 'fastify';
 import { redactorFor } from '../connections.js';
@@ -101,11 +101,11 @@ export async function runRoutes(app: FastifyInstance, context: ServerContext): P
     }
 
     let connection: Record<string, unknown> = {};
-    let onConnectionUpdate: ((values: Record<string, unknown>) => Promise<void>) | undefined;
+    let refreshGate: RefreshGate | undefined;
     if (connectionName !== undefined) {
       const live = await liveConnectionFor(context.connections, connectionName, name);
       connection = live.values;
-      onConnectionUpdate = live.onConnectionUpdate;
+      refreshGate = live.refreshGate;
     } else if (needsConnection(definition)) {
       throw invalid('connection', `is required: connector "${name}" needs a connection`);
     }
@@ -123,7 +123,7 @@ export async function runRoutes(app: FastifyInstance, context: ServerContext): P
           connection,
           mode: 'interactive',
           onExchange,
-          onConnectionUpdate,
+          refreshGate,
         },
       );
       if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter, exchanges };

@@ -13,6 +13,7 @@ import { installEgressGuard } from './egress-guard.js';
 import { toManifest } from './manifest.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import { type FromHost, type HostRunOptions, STREAM_WINDOW, type ToHost } from './protocol.js';
+import { GateClient } from './refresh-relay.js';
 import { installSignalGuard } from './signal-guard.js';
 import { toWire } from './wire-errors.js';
 
@@ -39,6 +40,8 @@ function send(message: FromHost): void {
   outbox.push(message);
 }
 
+const gates = new GateClient(send);
+
 function runOptions(id: number, options: HostRunOptions): RunOptions {
   const run: RunOptions = {
     connection: options.connection ?? {},
@@ -47,6 +50,7 @@ function runOptions(id: number, options: HostRunOptions): RunOptions {
     secrets: options.secrets,
     onConnectionUpdate: (values) => send({ t: 'update', id, values }),
   };
+  if (options.refreshGate) run.refreshGate = gates.gateFor(id);
   // Bounded per operation: a connector logging in a loop must not flood the server.
   let exchanges = 0;
   let logs = 0;
@@ -142,6 +146,10 @@ function receive(message: ToHost): void {
     }
     case 'egress':
       check = egressCheck(message.rules);
+      break;
+    case 'gate-open':
+    case 'gate-closed':
+      gates.receive(message);
       break;
   }
 }

@@ -20,6 +20,7 @@ export function toHostOptions(options: RunOptions): { wire: HostRunOptions; resu
     secrets: options.secrets ? [...options.secrets] : undefined,
     exchanges: options.onExchange !== undefined,
     logs: options.onLog !== undefined,
+    refreshGate: options.refreshGate !== undefined,
   };
   const resume = options.resumeUrl;
   if (typeof resume === 'string') wire.resumeUrl = resume;

@@ -14,6 +14,7 @@ import { ConnectorHostError, type HostFailureCode } from './host-errors.js';
 import { toHostOptions } from './host-options.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import type { FromHost, ToHost } from './protocol.js';
+import { GateRelay } from './refresh-relay.js';
 import { StreamReader } from './stream-reader.js';
 import { fromWire } from './wire-errors.js';
 
@@ -61,6 +62,10 @@ export class ConnectorHost {
   private readonly outbox = new Outbox<ToHost>((message) => {
     if (!this.dead && this.child.connected) this.child.send(message);
   });
+  private readonly gates = new GateRelay(
+    (message) => this.send(message),
+    (id) => !this.dead && this.pending.has(id),
+  );
   readonly exited: Promise<void>;
   dead = false;
   /** Set when retired for idleness (not replaced). */
@@ -169,6 +174,7 @@ export class ConnectorHost {
     clearTimeout(pending.timer);
     this.lastUsed = Date.now();
     this.pending.delete(id);
+    this.gates.fail(new Error(`${pending.path} ended before its refresh did`), id);
     return pending;
   }
 
@@ -236,6 +242,12 @@ export class ConnectorHost {
       case 'resume-url-read':
         this.pending.get(message.id)?.resumeRead?.();
         return;
+      case 'gate':
+        this.gates.ask(message, this.pending.get(message.id)?.options);
+        return;
+      case 'gate-refreshed':
+        this.gates.refreshed(message, this.pending.get(message.id)?.options);
+        return;
     }
   }
 
@@ -292,6 +304,7 @@ export class ConnectorHost {
     const failure = this.failure ?? { code: 'CONNECTOR_CRASHED', message: `The host of ${this.spec.label()} stopped` };
     const loading = this.loading;
     this.loading = undefined;
+    this.gates.fail(new ConnectorHostError(failure.code, failure.message));
     loading?.reject(new ConnectorHostError(failure.code, failure.message));
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);

@@ -4,7 +4,7 @@
  * structured-clone serialization: operations and results are the SDK's typed operations.
  */
 import type { HttpExchangeLog } from '@weft/sdk';
-import type { Operation } from '@weft/sdk/operations';
+import type { Operation, RefreshGateOutcome } from '@weft/sdk/operations';
 import type { EgressRules } from './egress.js';
 import type { WireError } from './wire-errors.js';
 
@@ -20,6 +20,8 @@ export interface HostRunOptions {
   exchanges?: boolean;
   /** The server wants `ctx.log` lines (`log` messages). */
   logs?: boolean;
+  /** The server has a refresh gate: the host asks it before refreshing (see refresh-relay.ts). */
+  refreshGate?: boolean;
 }
 
 export type ToHost =
@@ -29,7 +31,11 @@ export type ToHost =
   /** Credit for a `stream` result: the host may send this many more chunks. */
   | { t: 'pull'; id: number; chunks: number }
   /** New egress rules (the server's ports are known once it listens). */
-  | { t: 'egress'; rules: EgressRules };
+  | { t: 'egress'; rules: EgressRules }
+  /** The refresh gate is held for the host: refresh now (refresh-relay.ts). */
+  | { t: 'gate-open'; gate: number }
+  /** The refresh gate's answer: its outcome, or its error. */
+  | { t: 'gate-closed'; gate: number; outcome?: RefreshGateOutcome; error?: WireError };
 
 export type FromHost =
   | { t: 'loaded'; manifest: unknown }
@@ -42,6 +48,10 @@ export type FromHost =
   /** The connection's values after the operation, when it changed them (`acquire` merges in place). */
   | { t: 'connection'; id: number; values: Record<string, unknown> }
   | { t: 'resume-url-read'; id: number }
+  /** The run is about to refresh, holding `held`: the server's refresh gate answers. */
+  | { t: 'gate'; id: number; gate: number; held: Record<string, unknown> }
+  /** The refresh done under the gate: every value of the run's connection, or its error. */
+  | { t: 'gate-refreshed'; id: number; gate: number; values?: Record<string, unknown>; error?: WireError }
   /** A chunk of a `stream` result; `end` closes it. */
   | { t: 'chunk'; id: number; data: Uint8Array }
   | { t: 'end'; id: number };

@@ -12,9 +12,10 @@ export interface PageRequest {
 
 /**
  * What `StoreError.code` says: a unique key taken, a cursor this store did not hand out, or a
- * poll whose trigger state changed since it started (another process polled meanwhile).
+ * poll whose trigger state changed since it started (another process polled meanwhile,
+ * `POLL_SUPERSEDED`), or a lock another holder kept too long (`BUSY`).
  */
-export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR' | 'POLL_SUPERSEDED';
+export type StoreErrorCode = 'CONFLICT' | 'NOT_FOUND' | 'INVALID_CURSOR' | 'POLL_SUPERSEDED' | 'BUSY';
 
 export class StoreError extends Error {
   constructor(

@@ -3,6 +3,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { type Page, type PageRequest, StoreError } from './common.js';
+import { isLockTimeout, isPostgres, limitLockWait } from './dialect.js';
 import type { ConnectionTable, Database } from './schema.js';
 import { affected, keysetPage, now } from './sql.js';
 
@@ -22,6 +23,17 @@ export interface ConnectionRecord extends SealedValues {
   updatedAt: string;
 }
 
+/** A connection held by `withConnectionLock`. */
+export interface LockedConnection {
+  /** The row as stored when the lock was taken (undefined: there is none). */
+  readonly record: ConnectionRecord | undefined;
+  /** Stores new values: committed before the lock is released. False when there is no row. */
+  write(sealed: SealedValues): Promise<boolean>;
+}
+
+/** How long `withConnectionLock` waits for the lock before it fails with `StoreError('BUSY')`. */
+export const CONNECTION_LOCK_WAIT_MS = 60_000;
+
 export interface ConnectionRepository {
   /** Fails with `StoreError('CONFLICT')` when the name is taken. */
   insertConnection(input: { name: string; connector: string } & SealedValues): Promise<ConnectionRecord>;
@@ -32,9 +44,20 @@ export interface ConnectionRepository {
   connectionsNotSealedWith(keyId: string): Promise<ConnectionRecord[]>;
   updateConnectionValues(name: string, sealed: SealedValues): Promise<ConnectionRecord | undefined>;
   deleteConnection(name: string): Promise<boolean>;
+  /**
+   * Runs `fn` holding the connection locked against every other `withConnectionLock` of it, in
+   * this process and, on PostgreSQL, in every process on the database (the row `FOR UPDATE`
+   * in a transaction that `fn` runs inside; other writes of the row wait for it too). What
+   * `fn` writes is committed when it returns, then the lock is released; when it throws,
+   * nothing is written. The embedded store has one process: an in-process lock is enough.
+   */
+  withConnectionLock<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T>;
 }
 
 export class KyselyConnections implements ConnectionRepository {
+  /** The last `withConnectionLock` of each name in this process (a queue per name). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertConnection(input: { name: string; connector: string } & SealedValues): Promise<ConnectionRecord> {
@@ -97,6 +120,78 @@ export class KyselyConnections implements ConnectionRepository {
   async deleteConnection(name: string): Promise<boolean> {
     const result = await this.db.deleteFrom('connections').where('name', '=', name).executeTakeFirst();
     return affected(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * In-process callers queue first, so a process keeps at most one database connection waiting
+   * for a row's lock. On SQLite no transaction is held: its one connection serves every query
+   * of the server, and a transaction open during `fn` (a token request) would stall them all.
+   */
+  withConnectionLock<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    const before = this.queues.get(name) ?? Promise.resolve();
+    const turn = before.then(() => (isPostgres(this.db) ? this.lockRow(name, fn) : this.inProcess(name, fn)));
+    const settled = turn.then(
+      () => {},
+      () => {},
+    );
+    this.queues.set(name, settled);
+    void settled.then(() => {
+      if (this.queues.get(name) === settled) this.queues.delete(name);
+    });
+    return turn;
+  }
+
+  /** The write waits until `fn` returns, so that a failing `fn` writes nothing here either. */
+  private async inProcess<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    const record = await this.getConnection(name);
+    let written: SealedValues | undefined;
+    const result = await fn({
+      record,
+      write: async (sealed) => {
+        written = sealed;
+        return record !== undefined;
+      },
+    });
+    if (written) await this.updateConnectionValues(name, written);
+    return result;
+  }
+
+  private async lockRow<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await limitLockWait(trx, CONNECTION_LOCK_WAIT_MS);
+        const row = await trx
+          .selectFrom('connections')
+          .selectAll()
+          .where('name', '=', name)
+          .forUpdate()
+          .executeTakeFirst();
+        return fn({
+          record: row && toConnection(row),
+          write: async (sealed) => {
+            const result = await trx
+              .updateTable('connections')
+              .set({
+                values_encrypted: sealed.valuesEncrypted,
+                key_id: sealed.keyId,
+                nonce: sealed.nonce,
+                updated_at: now(),
+              })
+              .where('name', '=', name)
+              .executeTakeFirst();
+            return affected(result.numUpdatedRows) > 0;
+          },
+        });
+      });
+    } catch (error) {
+      if (isLockTimeout(error)) {
+        throw new StoreError(
+          'BUSY',
+          `The connection "${name}" stayed locked for more than ${CONNECTION_LOCK_WAIT_MS / 1000} s (another process is refreshing it)`,
+        );
+      }
+      throw error;
+    }
   }
 }
 

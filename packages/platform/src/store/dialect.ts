@@ -80,12 +80,27 @@ export async function upsertJobSteps(db: Db, rows: readonly Insertable<JobStepTa
     .execute();
 }
 
+/** Whether the store runs on PostgreSQL (row locks and a pool) rather than the embedded SQLite. */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** PostgreSQL, inside a transaction: a row lock is waited for at most `ms` (then `isLockTimeout`). */
+export async function limitLockWait(trx: Db, ms: number): Promise<void> {
+  await sql`set local lock_timeout = ${sql.lit(`${ms}ms`)}`.execute(trx);
+}
+
+/** PostgreSQL's `lock_not_available` (55P03): a lock was not granted within the wait. */
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '55P03';
+}
+
 /**
  * After rows were inserted with their generated ids (a copy), the next generated id must follow
  * them: PostgreSQL's sequence is set past the largest id; SQLite's autoincrement follows by itself.
  */
 export async function resetGeneratedIds(db: Db): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!isPostgres(db)) return;
   await sql`select setval(pg_get_serial_sequence('connector_versions', 'id'), coalesce(max(id), 0) + 1, false) from connector_versions`.execute(
     db,
   );

@@ -5,7 +5,7 @@
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Page, PageRequest } from './common.js';
-import { type ConnectionRecord, KyselyConnections, type SealedValues } from './connections.js';
+import { type ConnectionRecord, KyselyConnections, type LockedConnection, type SealedValues } from './connections.js';
 import { type ConnectorVersion, KyselyConnectors } from './connectors.js';
 import { type EventsCommitted, EventWriter, type NewEvents } from './events.js';
 import { KyselyJobRuns } from './job-runs.js';
@@ -92,6 +92,9 @@ export class KyselyStore implements Store {
   }
   deleteConnection(name: string): Promise<boolean> {
     return this.connections.deleteConnection(name);
+  }
+  withConnectionLock<T>(name: string, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    return this.connections.withConnectionLock(name, fn);
   }
 
   // Recipes

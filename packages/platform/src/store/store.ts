@@ -21,7 +21,8 @@ import type { TriggerStateRepository } from './trigger-state.js';
 
 export type { Page, PageRequest, StoreErrorCode } from './common.js';
 export { StoreError } from './common.js';
-export type { ConnectionRecord, ConnectionRepository, SealedValues } from './connections.js';
+export type { ConnectionRecord, ConnectionRepository, LockedConnection, SealedValues } from './connections.js';
+export { CONNECTION_LOCK_WAIT_MS } from './connections.js';
 export type { ConnectorRepository, ConnectorVersion } from './connectors.js';
 export type { EventsCommitted, NewEvents } from './events.js';
 export type { JobRunRepository } from './job-runs.js';

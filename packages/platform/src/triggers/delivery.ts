@@ -71,7 +71,7 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       input: recipe.input,
       subscription: recipe.subscription,
       webhookUrl: recipe.webhookUrl,
-      executeOptions: { mode: 'interactive', onConnectionUpdate: live?.onConnectionUpdate },
+      executeOptions: { mode: 'interactive', refreshGate: live?.refreshGate },
       runner: runOperation,
     });
     events = outcome.events;

@@ -118,7 +118,7 @@ class PollLoop {
           store: new MemorySeenStore(),
           recipeKey: recipe.id,
           record: false,
-          executeOptions: { mode: 'job', onConnectionUpdate: live?.onConnectionUpdate },
+          executeOptions: { mode: 'job', refreshGate: live?.refreshGate },
           runner: runOperation,
         });
         const committed = await store.commitPoll({

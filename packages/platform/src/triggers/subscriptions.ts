@@ -18,6 +18,7 @@
  *   (`onRefreshed`) so the other processes read it again (`reload`).
  */
 import { isWeftError, messageOf } from '@weft/sdk';
+import type { RefreshGate } from '@weft/sdk/operations';
 import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import { ALWAYS_LEADING, type Leadership } from '../cluster/leadership.js';
 import type { Connections } from '../connections.js';
@@ -48,7 +49,7 @@ interface Tracked {
 
 interface LiveValues {
   values: Record<string, unknown>;
-  onConnectionUpdate?: (values: Record<string, unknown>) => Promise<void>;
+  refreshGate?: RefreshGate;
 }
 
 /** What the `webhooks` part runs with; `recipes` is the table the ingress reads. */
@@ -167,7 +168,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             connection: live.values,
             input: recipe.input,
             mode: 'interactive',
-            onConnectionUpdate: live.onConnectionUpdate,
+            refreshGate: live.refreshGate,
             runner: runOperation,
           });
         } catch (error) {
@@ -200,7 +201,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   private async connectionOf(recipe: Pick<WebhookRecipe, 'connection'>): Promise<LiveValues> {
     if (!recipe.connection) return { values: {} };
     const live = await this.context.connections.live(recipe.connection);
-    return { values: live.values, onConnectionUpdate: live.onConnectionUpdate };
+    return { values: live.values, refreshGate: live.refreshGate };
   }
 
   /** The stored subscription when it was registered with this URL secret, else a new one. */
@@ -231,7 +232,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'interactive',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
       data = result.kind === 'output' ? result.output : null;
@@ -268,7 +269,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'interactive',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
     } catch (error) {
@@ -330,7 +331,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
         {
           connection: live.values,
           mode: 'job',
-          onConnectionUpdate: live.onConnectionUpdate,
+          refreshGate: live.refreshGate,
         },
       );
       data = result.kind === 'output' ? result.output : null;

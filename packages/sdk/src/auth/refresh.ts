@@ -9,6 +9,10 @@
  * concurrent requests of one operation, or concurrent jobs in the runtime — waits for it
  * instead of starting another. A generation counter tells a late failure of credentials that
  * were already replaced from a real one: such a request is just sent again.
+ *
+ * Across processes: a host that runs several processes on one store gives a `RefreshGate`. The
+ * refresh then runs inside it (the host's lock on the stored connection), and values another
+ * process stored meanwhile are taken instead of refreshing again.
  */
 import { isWeftError, messageOf, WeftError } from '../errors.js';
 import type { Redactor } from '../redact.js';
@@ -46,6 +50,25 @@ export function generationOf(connection: object): number {
   return states.get(connection)?.generation ?? 0;
 }
 
+/**
+ * What a gate answers: it ran the refresh (and stored its values), or the stored values had
+ * changed since the run read its own (another process refreshed) and the run takes them.
+ */
+export type RefreshGateOutcome = { refreshed: true } | { refreshed: false; values: Record<string, unknown> };
+
+/**
+ * Serialises the refresh of one connection among processes that share a store. Called, once per
+ * in-process refresh, with a copy of the values the run holds. The gate takes its lock on the
+ * stored connection and reads it: if the stored values differ from `held`, it answers them
+ * without calling `refresh`; else it calls `refresh` (which obtains new credentials, merges
+ * them into the run's connection and resolves to all of its values), stores what it resolves to,
+ * and only then releases the lock. A failure of `refresh` must reach the caller unchanged.
+ */
+export type RefreshGate = (
+  held: Record<string, unknown>,
+  refresh: () => Promise<Record<string, unknown>>,
+) => Promise<RefreshGateOutcome>;
+
 /** What a refresh needs from the run that asks for it. */
 export interface RefreshHost {
   /** Mutable: new values are merged in place. */
@@ -56,6 +79,8 @@ export interface RefreshHost {
   context(): ConnectorContext;
   /** Told about the new values (the runtime stores them; the CLI writes its settings file). */
   onConnectionUpdate?(values: Record<string, unknown>): void | Promise<void>;
+  /** Where the refresh runs when processes share the connection (see `RefreshGate`). */
+  refreshGate?: RefreshGate;
   onLog?(level: 'warn', message: string): void;
   /** For the token requests of the default OAuth2 refresh. */
   timeoutMs?: number;
@@ -105,9 +130,9 @@ export function refreshConnection(host: RefreshHost, auth: SingleAuthorization, 
   if (typeof tag === 'number' && tag !== state.generation) return Promise.resolve();
   const flight = (async () => {
     try {
-      const values = await obtain(host, auth);
+      const values = host.refreshGate ? await gated(host, host.refreshGate, auth) : await obtain(host, auth);
       state.generation++;
-      await notify(host, values);
+      if (values) await notify(host, values);
     } finally {
       state.inFlight = undefined;
     }
@@ -144,6 +169,40 @@ export async function refreshIfExpiring(host: RefreshHost, auth: SingleAuthoriza
       host.onLog?.('warn', `proactive refresh failed; using the current token until it expires: ${messageOf(error)}`);
     }
   }
+}
+
+/**
+ * The refresh through the gate: what it obtained, or undefined when the run took the values
+ * another process stored (those are merged into the run's connection here).
+ */
+async function gated(
+  host: RefreshHost,
+  gate: RefreshGate,
+  auth: SingleAuthorization,
+): Promise<Record<string, unknown> | undefined> {
+  let obtained: Record<string, unknown> | undefined;
+  const outcome = await gate({ ...host.connection }, async () => {
+    obtained = await obtain(host, auth);
+    return { ...host.connection };
+  });
+  if (!outcome.refreshed) {
+    await adopt(host, outcome.values);
+    return undefined;
+  }
+  return obtained;
+}
+
+/** Replaces the run's values with stored ones; what changed is secret as obtained values are. */
+async function adopt(host: RefreshHost, stored: Record<string, unknown>): Promise<void> {
+  const { mergeCredentials } = await import('./obtain.js');
+  const connection = host.connection;
+  for (const key of Object.keys(connection)) if (!Object.hasOwn(stored, key)) delete connection[key];
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(stored)) {
+    if (JSON.stringify(connection[key]) !== JSON.stringify(value)) changed[key] = value;
+  }
+  mergeCredentials({ connection, redactor: host.redactor }, changed);
+  Object.assign(connection, stored);
 }
 
 async function obtain(host: RefreshHost, auth: SingleAuthorization): Promise<Record<string, unknown>> {

@@ -8,6 +8,7 @@ import {
   canRefresh,
   failureMatchers,
   generationOf,
+  type RefreshGate,
   type RefreshHost,
   reauthorizeError,
   refreshConnection,
@@ -50,6 +51,8 @@ export interface RunEnvironment {
   skipAuth?: boolean;
   /** Told about values a refresh merged into the connection (to store them). */
   onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
+  /** Where a refresh runs when processes share the stored connection. */
+  refreshGate?: RefreshGate;
   /** What all contexts of this run share, built on first use (kept here, not in a module map). */
   shared?: RunShared;
 }
@@ -143,6 +146,7 @@ function refreshHostOf(env: RunEnvironment, s: RunShared): RefreshHost {
         return ctx;
       },
       onConnectionUpdate: env.onConnectionUpdate,
+      refreshGate: env.refreshGate,
       onLog: (level, message) => env.onLog?.(level, env.redactor.redact(message)),
       timeoutMs: env.timeoutMs,
       onExchange: env.onExchange,

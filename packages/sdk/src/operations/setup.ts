@@ -65,6 +65,7 @@ export function createRun(connector: ConnectorDefinition, kind: OperationKind, o
     onLog: options.onLog,
     dispatcher: options.dispatcher,
     onConnectionUpdate: options.onConnectionUpdate,
+    refreshGate: options.refreshGate,
     skipAuth: OPERATION_KINDS[kind].auth === 'skip',
   };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { AuthorizationRequest } from '../auth/oauth2.js';
+import type { RefreshGate } from '../auth/refresh.js';
 import type { LogLevel, RunEnvironment } from '../execute/context.js';
 import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
@@ -35,11 +36,20 @@ export interface RunOptions {
    */
   onConnectionUpdate?: (values: Record<string, unknown>) => void | Promise<void>;
   /**
+   * Where a refresh runs when several processes share the stored connection: the gate locks
+   * it, hands back values another process stored meanwhile (no refresh then), or runs the
+   * refresh and stores its values before it unlocks (see `RefreshGate`). `onConnectionUpdate`
+   * is still told afterwards; with a gate it must not store the values again.
+   */
+  refreshGate?: RefreshGate;
+  /**
    * The wall-time limit of this operation where a host enforces one (the platform's isolated
    * connector hosts); an in-process run has none beyond its requests' timeouts.
    */
   timeLimitMs?: number;
 }
+
+export type { RefreshGate, RefreshGateOutcome } from '../auth/refresh.js';
 
 export interface OutputResult<T = unknown> {
   kind: 'output';

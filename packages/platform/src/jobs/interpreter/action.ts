@@ -86,7 +86,7 @@ export async function runAction(
     const operation = { kind: 'action', action: resolved.name, input, continue: state?.continue, resume } as const;
     result = await runOperation<Operation>(resolved.definition, operation, {
       connection: live?.values ?? {},
-      onConnectionUpdate: live?.onConnectionUpdate,
+      refreshGate: live?.refreshGate,
       mode: 'job',
       resumeUrl: deps.tokens.prepare(run.job.id, seq, run.minted),
       timeLimitMs: step.timeoutSeconds === undefined ? undefined : step.timeoutSeconds * 1000,
