@@ -194,6 +194,7 @@ async function startLocked(
     token: token.token,
     logger: options.logger ?? false,
     hosts,
+    metricsToken: env.WEFT_METRICS_TOKEN?.trim() || undefined,
   });
   try {
     await app.listen({ port: options.port ?? 4000, host });

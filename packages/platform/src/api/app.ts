@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
-import { ApiScopes, requireAdminToken } from './auth.js';
+import { ApiScopes, METRICS_TOKEN_HINT, requireAdminToken, requireBearer } from './auth.js';
 import { connectionRoutes } from './connections.js';
 import { connectorRoutes } from './connectors.js';
 import { registerConsoleRoutes } from './console.js';
@@ -32,6 +32,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Names the server answers to when bound to loopback (hosts.ts); undefined: any. */
   hosts?: HostPolicy;
+  /** When set, `GET /metrics` needs it as a bearer token (`WEFT_METRICS_TOKEN`); else it is open. */
+  metricsToken?: string;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -87,10 +89,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
 
-  // `GET /metrics`, for Prometheus (its `authorization: { credentials: <admin token> }`).
-  app.register(async (guarded) => {
-    guarded.addHook('onRequest', requireAdminToken(options.token));
-    guarded.get('/metrics', async (_request, reply) => {
+  // `GET /metrics`, for Prometheus: open like the probes (SPEC §11), unless WEFT_METRICS_TOKEN is set.
+  app.register(async (metrics) => {
+    scopes.mark(metrics);
+    if (options.metricsToken) metrics.addHook('onRequest', requireBearer(options.metricsToken, METRICS_TOKEN_HINT));
+    metrics.get('/metrics', async (_request, reply) => {
       reply.header('content-type', context.metrics.contentType);
       return context.metrics.text();
     });

@@ -19,17 +19,18 @@ export function tokenMatches(header: string | undefined, token: string): boolean
 
 /** The `onRequest` hook of the guarded scope. */
 export function requireAdminToken(token: string) {
+  return requireBearer(token, 'Send the admin token as "Authorization: Bearer <token>" (see $WEFT_HOME/admin.token)');
+}
+
+/** What a scrape of `/metrics` without the metrics token is told. */
+export const METRICS_TOKEN_HINT =
+  'This server protects /metrics with WEFT_METRICS_TOKEN: send it as "Authorization: Bearer <token>"';
+
+/** A hook that lets a request through only with `token` as its bearer token; else 401 with `hint`. */
+export function requireBearer(token: string, hint: string) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (tokenMatches(request.headers.authorization, token)) return;
-    return reply
-      .status(401)
-      .header('www-authenticate', 'Bearer')
-      .send(
-        errorBody(
-          'UNAUTHORIZED',
-          'Send the admin token as "Authorization: Bearer <token>" (see $WEFT_HOME/admin.token)',
-        ),
-      );
+    return reply.status(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHORIZED', hint));
   };
 }
 

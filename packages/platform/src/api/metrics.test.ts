@@ -1,6 +1,6 @@
 /**
- * `GET /metrics`: Prometheus text with the admin token only; a webhook, its job and the queue
- * show in it.
+ * `GET /metrics`: Prometheus text, open like the probes unless WEFT_METRICS_TOKEN is set; a
+ * webhook, its job and the queue show in it.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function metrics(): Promise<string> {
-  const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token.token}` } });
+  const res = await fetch(`${server.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return res.text();
@@ -32,11 +32,30 @@ async function metrics(): Promise<string> {
 
 const value = (text: string, series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
-test('metrics need the admin token', async () => {
-  expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
-  expect(
-    (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
-  ).toBe(401);
+test('metrics need no token, unless WEFT_METRICS_TOKEN sets one', async () => {
+  expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
+  const home = await mkdtemp(join(tmpdir(), 'weft-metrics-'));
+  const guarded = await startServer({
+    port: 0,
+    home,
+    connectorDirs: [CONNECTORS],
+    env: { WEFT_METRICS_TOKEN: 'metrics-token-0123456789' },
+    onWarning: () => {},
+  });
+  try {
+    const bare = await fetch(`${guarded.url}/metrics`);
+    expect(bare.status).toBe(401);
+    expect((await bare.json()).error.message).toContain('WEFT_METRICS_TOKEN');
+    const admin = await fetch(`${guarded.url}/metrics`, {
+      headers: { authorization: `Bearer ${guarded.token.token}` },
+    });
+    expect(admin.status).toBe(401);
+    const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/^weft_queue_jobs/m);
+  } finally {
+    await guarded.close();
+  }
 });
 
 test('a webhook accepted, its job finished, and the queue, in Prometheus text', async () => {
