@@ -54,6 +54,8 @@ export function compose(base: Foundations): Composed {
   const recipes = new Recipes({ store, registry, publicUrl, runtime, connections });
   const jobs = createJobSystem({
     store,
+    bus: base.bus,
+    cluster: base.cluster,
     registry,
     connections,
     runtime,
