@@ -173,7 +173,11 @@ export class PostgresQueue implements JobQueue {
         concurrency: this.concurrency,
       });
       this.left = claim.left;
-      if (this.stopped) return;
+      if (this.stopped) {
+        // Stopped while claiming: these go back untouched, for another worker at once.
+        await claims.handBack(this.options.bus.nodeId, claim.started, at);
+        return;
+      }
       for (const started of claim.started)
         this.launch({ jobId: started.job.id, recipeId: started.job.recipeId, claimed: started });
       if (claim.contended && !this.retry) {

@@ -141,6 +141,23 @@ export class PgJobClaims {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * Gives claimed jobs back unstarted (the queue stopped while claiming): as they were — pending
+   * with the attempt returned, or suspended — their lease cleared, claimable at once.
+   */
+  async handBack(owner: string, started: Claim['started'], at: string): Promise<void> {
+    if (started.length === 0) return;
+    const resumed = started.filter((s) => s.resumed).map((s) => s.job.id);
+    await sql`
+      update jobs set
+        status = case when id = any(${resumed}::text[]) then 'suspended' else 'pending' end,
+        attempts = case when id = any(${resumed}::text[]) then attempts else attempts - 1 end,
+        run_at = null, updated_at = ${at}, lease_owner = null, lease_until = null
+      where id = any(${started.map((s) => s.job.id)}::text[]) and status = 'running' and lease_owner = ${owner}`.execute(
+      this.db,
+    );
+  }
+
   /** The jobs waiting for a time after `at`: the earliest (for the queue's one timer). */
   async delayed(at: string): Promise<Delayed> {
     const { rows } = await sql<{ run_at: string }>`
