@@ -3,6 +3,7 @@
  * and records what happened (see docs/jobs.md).
  *
  * - claim (claims.ts): the job is marked running with its attempt; grouped, or from memory.
+ *   On PostgreSQL the queue claims (store/job-claims.ts, with a lease) and hands the claim over.
  * - interpret (interpreter/): the recipe's steps, one module per step kind, then `onError`.
  * - finish: the job's next status (status.ts, a pure state machine with back-off) is written
  *   with the run's last step records in one write (journal.ts).
