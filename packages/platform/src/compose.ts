@@ -67,6 +67,8 @@ export function compose(base: Foundations): Composed {
   const recipes = new Recipes({ store, registry, publicUrl, runtime, connections, changes });
   const jobs = createJobSystem({
     store,
+    bus: base.bus,
+    cluster: base.cluster,
     registry,
     connections,
     runtime,

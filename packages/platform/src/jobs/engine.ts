@@ -3,6 +3,7 @@
  * and records what happened (see docs/jobs.md).
  *
  * - claim (claims.ts): the job is marked running with its attempt; grouped, or from memory.
+ *   On PostgreSQL the queue claims (store/job-claims.ts, with a lease) and hands the claim over.
  * - interpret (interpreter/): the recipe's steps, one module per step kind, then `onError`.
  * - finish: the job's next status (status.ts, a pure state machine with back-off) is written
  *   with the run's last step records in one write (journal.ts).
@@ -11,7 +12,7 @@ import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import type { Registry } from '../registry.js';
 import type { RuntimeOptions } from '../runtime/options.js';
-import type { JobRecord, RecipeRecord, Store } from '../store/store.js';
+import type { JobRecord, JobStart, RecipeRecord, Store } from '../store/store.js';
 import { Claims, RecipeCache } from './claims.js';
 import { Clock } from './clock.js';
 import { Interpreter } from './interpreter/index.js';
@@ -37,6 +38,11 @@ export interface EngineOptions {
   now?: () => number;
   /** Told of each job that reached an end, with its status and seconds since its creation. */
   onFinished?: (status: string, seconds: number) => void;
+  /**
+   * The queue on PostgreSQL: this process's lease owner id. Jobs come claimed by the queue,
+   * writes are fenced by the lease, and jobs just committed are not kept for an in-memory claim.
+   */
+  leaseOwner?: string;
 }
 
 export class JobEngine {
@@ -53,7 +59,7 @@ export class JobEngine {
     this.clock = new Clock(options.now ?? Date.now);
     this.claims = new Claims(store, this.clock);
     this.recipes = new RecipeCache(store);
-    this.journal = new Journal(store);
+    this.journal = new Journal(store, options.leaseOwner);
     this.tokens = new ResumeTokens(options.publicUrl);
     this.interpreter = new Interpreter({
       resolver: new ActionResolver(options.registry),
@@ -78,7 +84,7 @@ export class JobEngine {
 
   /** Told about jobs as they are committed (the outbox): new ones are claimed from memory. */
   committed(jobs: readonly JobRecord[]): void {
-    this.claims.committed(jobs);
+    if (this.options.leaseOwner === undefined) this.claims.committed(jobs);
   }
 
   /** Recipes are cached; a recipe that stops or starts is read again. */
@@ -99,9 +105,9 @@ export class JobEngine {
     return this.tokens.pending(jobId, tokenHash);
   }
 
-  /** Runs the job `jobId` as far as it goes now. */
-  async run(jobId: string): Promise<RunOutcome> {
-    const started = await this.claims.claim(jobId);
+  /** Runs the job `jobId` as far as it goes now; from `claimed` when the queue claimed it already. */
+  async run(jobId: string, claimed?: JobStart): Promise<RunOutcome> {
+    const started = claimed ?? (await this.claims.claim(jobId));
     if (started.kind === 'gone') return { kind: 'gone' };
     if (started.kind === 'notDue') {
       return { kind: 'later', status: 'pending', runAt: Date.parse(started.runAt) };

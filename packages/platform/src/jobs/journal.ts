@@ -12,7 +12,14 @@ import type { JobRun } from './run.js';
 export class Journal {
   private readonly writer: Batcher<JobProgress, void>;
 
-  constructor(store: Pick<Store, 'saveJobProgress'>) {
+  /**
+   * `leaseOwner`: the queue on PostgreSQL — every write is fenced by the job's lease (dropped
+   * when another process took the job over), and a hand-back makes the job claimable at once.
+   */
+  constructor(
+    store: Pick<Store, 'saveJobProgress'>,
+    private readonly leaseOwner?: string,
+  ) {
     this.writer = new Batcher<JobProgress, void>(async (writes) => {
       await store.saveJobProgress(writes);
       return writes.map(() => undefined);
@@ -38,6 +45,7 @@ export class Journal {
       steps,
       ...(patch ? { patch } : {}),
       ...(wait === undefined ? {} : { wait }),
+      ...this.fence(),
     });
   }
 
@@ -49,6 +57,7 @@ export class Journal {
       patch: run.claim ? { ...run.claim, ...patch } : patch,
       steps: run.pending,
       ...(wait === undefined ? {} : { wait }),
+      ...this.fence(),
     });
     run.pending = [];
     run.waitChange = undefined;
@@ -61,8 +70,18 @@ export class Journal {
    * claim never written leaves the job as it is stored (pending): nothing to hand back.
    */
   async handBack(run: JobRun): Promise<void> {
-    run.claim = run.claim === undefined ? { attempts: run.job.attempts - 1 } : undefined;
+    if (this.leaseOwner !== undefined) {
+      // On a cluster the job goes back to the queue (its lease cleared, the trigger wakes the
+      // workers): pending with this attempt given back, or suspended — its claim kept the attempt.
+      run.claim = run.resumed
+        ? { status: 'suspended', runAt: null }
+        : { status: 'pending', attempts: run.job.attempts - 1, runAt: null };
+    } else run.claim = run.claim === undefined ? { attempts: run.job.attempts - 1 } : undefined;
     await this.flush(run);
+  }
+
+  private fence(): { leaseOwner?: string } {
+    return this.leaseOwner === undefined ? {} : { leaseOwner: this.leaseOwner };
   }
 }
 

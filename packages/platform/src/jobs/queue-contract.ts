@@ -4,7 +4,9 @@
  *
  *     runQueueContract((options) => new EmbeddedQueue(options));
  *
- * Job ids sort by creation (like the store's), so `job_001` is older than `job_002`.
+ * Job ids sort by creation (like the store's), so `job_001` is older than `job_002`. A queue
+ * backed by the store (PostgreSQL) runs it through a factory that writes each item's job row
+ * before enqueueing it and ends the job when its handler returns (`__fixtures__/store-queue.ts`).
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { JobQueue, QueueItem } from './queue.js';
@@ -75,10 +77,21 @@ class Recorder {
 
 const id = (n: number) => `job_${String(n).padStart(3, '0')}`;
 const items = (recipeId: string, ns: number[]): QueueItem[] => ns.map((n) => ({ jobId: id(n), recipeId }));
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+export interface ContractOptions {
+  /**
+   * How long a test waits for the queue to act (5 ms by default); its delays scale with it. A
+   * store-backed queue (its factory writes the rows of the items enqueued) needs more.
+   */
+  tickMs?: number;
+}
 
-export function runQueueContract(makeQueue: (options: QueueFactoryOptions) => JobQueue): void {
+export function runQueueContract(
+  makeQueue: (options: QueueFactoryOptions) => JobQueue,
+  contract: ContractOptions = {},
+): void {
   let queue: JobQueue | undefined;
+  const t = contract.tickMs ?? 5;
+  const tick = () => new Promise((resolve) => setTimeout(resolve, t));
 
   afterEach(async () => {
     await queue?.stop();
@@ -179,7 +192,7 @@ export function runQueueContract(makeQueue: (options: QueueFactoryOptions) => Jo
       const q = make({ workers: 4 });
       const rec = new Recorder();
       await q.start(rec.handler);
-      const at = Date.now() + 80;
+      const at = Date.now() + 16 * t;
       q.enqueue([{ jobId: id(1), recipeId: 'r', runAt: at }, ...items('r', [2, 3])]);
       await tick();
       expect(rec.started).toEqual([id(2), id(3)]);
@@ -195,8 +208,8 @@ export function runQueueContract(makeQueue: (options: QueueFactoryOptions) => Jo
       await q.start(rec.handler);
       q.enqueue(items('r', [2]));
       await rec.startedCount(1);
-      q.enqueue([{ jobId: id(1), recipeId: 'r', runAt: Date.now() + 20 }, ...items('r', [3])]);
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      q.enqueue([{ jobId: id(1), recipeId: 'r', runAt: Date.now() + 4 * t }, ...items('r', [3])]);
+      await new Promise((resolve) => setTimeout(resolve, 8 * t));
       rec.release(id(2));
       await rec.startedCount(2);
       expect(rec.started).toEqual([id(2), id(1)]);

@@ -15,6 +15,7 @@
  *   whose handler is running is queued again once the handler ends. Running a job early is
  *   harmless: the engine checks the job's `runAt` in the store and puts it back.
  */
+import type { JobStart } from '../store/store.js';
 import { MinHeap } from './heap.js';
 
 export interface QueueItem {
@@ -22,6 +23,8 @@ export interface QueueItem {
   recipeId: string;
   /** When the job may run, in epoch milliseconds; absent or past: now. */
   runAt?: number;
+  /** The job as a store-backed queue claimed it (PostgreSQL): the engine runs from it. */
+  claimed?: JobStart;
 }
 
 /** Runs one job; a rejection is reported (`onError`) and the queue goes on. */

@@ -10,7 +10,9 @@
  * data. To discard them, delete the recipe (its jobs go with it).
  */
 import { messageOf } from '@weft/sdk';
+import type { ClusterBus } from '../cluster/bus.js';
 import type { Leadership } from '../cluster/leadership.js';
+import type { ClusterOptions } from '../cluster/options.js';
 import type { Connections } from '../connections.js';
 import type { Log } from '../log.js';
 import type { Recipe } from '../recipes/types.js';
@@ -19,6 +21,7 @@ import type { RuntimeOptions } from '../runtime/options.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
 import type { RecipeRecord, Store } from '../store/store.js';
 import { JobEngine } from './engine.js';
+import { PostgresQueue } from './pg-queue.js';
 import { EmbeddedQueue, type JobQueue, type QueueItem } from './queue.js';
 import { Retention } from './retention.js';
 
@@ -75,7 +78,7 @@ export class Workers implements RecipeLifecycle {
   private async handle(item: QueueItem): Promise<void> {
     let runAt: number | undefined;
     try {
-      const outcome = await this.engine.run(item.jobId);
+      const outcome = await this.engine.run(item.jobId, item.claimed);
       if (outcome.kind === 'later') runAt = outcome.runAt;
     } catch (error) {
       // The store failed us (busy, disk full): the job is as it was committed; try it again.
@@ -123,8 +126,17 @@ export interface JobSystem {
 export interface JobSystemDeps {
   store: Pick<
     Store,
-    'unfinishedJobs' | 'listRecipes' | 'startJobs' | 'saveJobProgress' | 'getRecipe' | 'deleteFinishedJobs'
+    | 'unfinishedJobs'
+    | 'listRecipes'
+    | 'startJobs'
+    | 'saveJobProgress'
+    | 'getRecipe'
+    | 'deleteFinishedJobs'
+    | 'jobClaims'
   >;
+  /** On a shared database (PostgreSQL) the queue is the store's `jobs` table (pg-queue.ts). */
+  bus: Pick<ClusterBus, 'nodeId' | 'shared' | 'subscribe' | 'onResync'>;
+  cluster: Pick<ClusterOptions, 'leaseMs' | 'heartbeatMs'>;
   registry: Pick<Registry, 'definitionAt'>;
   connections: Pick<Connections, 'live'>;
   runtime: Pick<Runtime, 'onJobsCommitted'>;
@@ -143,11 +155,13 @@ export interface JobSystemDeps {
  */
 export function createJobSystem(deps: JobSystemDeps): JobSystem {
   const { store, options, log } = deps;
-  const queue = new EmbeddedQueue({
-    workers: options.workers,
-    recover: () => recoverableJobs(store),
-    onError: (error, item) => log('error', `Job ${item.jobId} failed in its worker`, { error: messageOf(error) }),
-  });
+  const onError = (error: unknown, item: QueueItem) =>
+    log('error', `Job ${item.jobId} failed in its worker`, { error: messageOf(error) });
+  // The in-memory queue (and its claim of fresh jobs from memory) is the embedded store's alone.
+  const claims = deps.bus.shared ? store.jobClaims : undefined;
+  const queue: JobQueue = claims
+    ? new PostgresQueue({ claims, bus: deps.bus, cluster: deps.cluster, workers: options.workers, onError, log })
+    : new EmbeddedQueue({ workers: options.workers, recover: () => recoverableJobs(store), onError });
   const engine = new JobEngine({
     store,
     registry: deps.registry,
@@ -156,6 +170,7 @@ export function createJobSystem(deps: JobSystemDeps): JobSystem {
     publicUrl: deps.publicUrl,
     log,
     onFinished: deps.onJobFinished,
+    ...(claims ? { leaseOwner: deps.bus.nodeId } : {}),
   });
   const workers = new Workers(deps, queue, engine);
   const retention = new Retention(deps);

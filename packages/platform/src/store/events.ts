@@ -169,5 +169,7 @@ function pendingJobRow(input: NewEvents, event: unknown, at: string): Selectable
     updated_at: at,
     started_at: null,
     finished_at: null,
+    lease_owner: null,
+    lease_until: null,
   };
 }

@@ -86,6 +86,11 @@ export function jobSet(patch: JobPatch, at: string): Partial<Omit<Selectable<Job
   if (patch.runAt !== undefined) set.run_at = patch.runAt;
   if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
   if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+  // A job out of `running` is nobody's: its lease goes (the queue on PostgreSQL).
+  if (patch.status !== undefined && patch.status !== 'running') {
+    set.lease_owner = null;
+    set.lease_until = null;
+  }
   return set;
 }
 

@@ -151,11 +151,12 @@ export class KyselyJobRuns implements JobRunRepository {
   async saveJobProgress(writes: readonly JobProgress[]): Promise<void> {
     if (writes.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
+      const live = await fenced(trx, writes);
       const at = now();
       const stepRows: Insertable<JobStepTable>[] = [];
       // Jobs that end the same way in the same instant share one UPDATE.
       const patches = new Map<string, { set: ReturnType<typeof jobSet>; ids: string[] }>();
-      for (const write of writes) {
+      for (const write of live) {
         if (write.patch) {
           const set = jobSet(write.patch, at);
           const key = JSON.stringify(set);
@@ -215,4 +216,33 @@ export class KyselyJobRuns implements JobRunRepository {
       return ids.length;
     });
   }
+}
+
+/**
+ * The writes whose job this process still holds (`leaseOwner`), rows locked until the commit;
+ * writes without a lease owner all pass. Only the queue on PostgreSQL sets owners (FOR UPDATE).
+ */
+async function fenced(trx: Kysely<Database>, writes: readonly JobProgress[]): Promise<readonly JobProgress[]> {
+  const owners = new Map<string, string[]>();
+  for (const write of writes) {
+    if (write.leaseOwner === undefined) continue;
+    const ids = owners.get(write.leaseOwner);
+    if (ids) ids.push(write.jobId);
+    else owners.set(write.leaseOwner, [write.jobId]);
+  }
+  if (owners.size === 0) return writes;
+  const held = new Set<string>();
+  for (const [owner, ids] of owners) {
+    for (const part of chunks([...new Set(ids)], IN_CHUNK)) {
+      const rows = await trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('id', 'in', part)
+        .where('lease_owner', '=', owner)
+        .forUpdate()
+        .execute();
+      for (const row of rows) held.add(`${owner}\n${row.id}`);
+    }
+  }
+  return writes.filter((w) => w.leaseOwner === undefined || held.has(`${w.leaseOwner}\n${w.jobId}`));
 }

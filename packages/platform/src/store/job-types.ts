@@ -96,4 +96,9 @@ export interface JobProgress {
   steps?: readonly RunStepRecord[];
   /** Starts a wait (replacing an earlier one, not yet resumed); null ends it. */
   wait?: { seq: number; tokenHash: string } | null;
+  /**
+   * The lease holder writing (the queue on PostgreSQL): when the job's `lease_owner` is no
+   * longer this, the write is dropped — another process took the job over (fencing).
+   */
+  leaseOwner?: string;
 }

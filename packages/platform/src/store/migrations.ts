@@ -157,6 +157,57 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('job_steps').dropColumn('full_output').execute();
       },
     },
+    '0004_cluster_queue': {
+      // The queue on PostgreSQL (jobs/pg-queue.ts): a running job's lease — who runs it and
+      // until when (ISO, like the other times) — on both dialects, so `weft db copy` copies
+      // the same columns. PostgreSQL also gets the claim's indexes and the trigger that wakes
+      // the workers when a job becomes claimable (docs/architecture.md, "The queue on PostgreSQL").
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('jobs').addColumn('lease_owner', text).execute();
+        await db.schema.alterTable('jobs').addColumn('lease_until', text).execute();
+        if (dialect !== 'postgres') return;
+        // Ready now, per recipe in order: the loose scan over recipes and each recipe's head.
+        await sql`create index jobs_ready on jobs (recipe_id, id)
+          where status in ('pending', 'suspended') and run_at is null`.execute(db);
+        // Waiting for a time: the due ones, and the earliest for the timer.
+        await sql`create index jobs_delayed on jobs (run_at, recipe_id, id)
+          where status in ('pending', 'suspended') and run_at is not null`.execute(db);
+        // Running: live leases per recipe (concurrency), expired ones (takeover).
+        await sql`create index jobs_leased on jobs (recipe_id, lease_until)
+          where status = 'running'`.execute(db);
+        await sql`create function weft_jobs_inserted() returns trigger language plpgsql as $$
+          begin
+            if exists (select 1 from inserted where status in ('pending', 'suspended')) then
+              perform pg_notify('weft_jobs', '');
+            end if;
+            return null;
+          end $$`.execute(db);
+        await sql`create function weft_jobs_ready() returns trigger language plpgsql as $$
+          begin
+            perform pg_notify('weft_jobs', '');
+            return null;
+          end $$`.execute(db);
+        await sql`create trigger jobs_inserted after insert on jobs
+          referencing new table as inserted for each statement execute function weft_jobs_inserted()`.execute(db);
+        await sql`create trigger jobs_ready after update of status, run_at on jobs for each row
+          when (new.status in ('pending', 'suspended')
+            and (old.status is distinct from new.status or old.run_at is distinct from new.run_at))
+          execute function weft_jobs_ready()`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        if (dialect === 'postgres') {
+          await sql`drop trigger jobs_ready on jobs`.execute(db);
+          await sql`drop trigger jobs_inserted on jobs`.execute(db);
+          await sql`drop function weft_jobs_ready()`.execute(db);
+          await sql`drop function weft_jobs_inserted()`.execute(db);
+          for (const index of ['jobs_ready', 'jobs_delayed', 'jobs_leased']) {
+            await db.schema.dropIndex(index).execute();
+          }
+        }
+        await db.schema.alterTable('jobs').dropColumn('lease_until').execute();
+        await db.schema.alterTable('jobs').dropColumn('lease_owner').execute();
+      },
+    },
     '0005_cluster_coordination': {
       // The leader lease of a cluster, and the OAuth2 authorizations under way (so a callback
       // reaching any process finds its state). Times are milliseconds since the epoch.

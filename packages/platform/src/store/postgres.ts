@@ -7,6 +7,7 @@ import { messageOf, WeftError } from '@weft/sdk';
 import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PgBus } from '../cluster/pg-bus.js';
+import { PgJobClaims } from './job-claims.js';
 import { KyselyStore } from './kysely.js';
 import { migrationsFor } from './migrations.js';
 import type { Database } from './schema.js';
@@ -56,6 +57,8 @@ export class PostgresStore extends KyselyStore {
   }
 
   private holder?: pg.PoolClient;
+  /** The claims of the queue on PostgreSQL (jobs/pg-queue.ts). */
+  readonly jobClaims: PgJobClaims;
 
   constructor(
     db: Kysely<Database>,
@@ -63,6 +66,7 @@ export class PostgresStore extends KyselyStore {
     private readonly url: string,
   ) {
     super(db);
+    this.jobClaims = new PgJobClaims(db);
   }
 
   /** The cluster bus over this database (`LISTEN/NOTIFY`), listening when it resolves. */

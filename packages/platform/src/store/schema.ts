@@ -63,6 +63,10 @@ export interface JobTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The process running the job on PostgreSQL (its bus node id); null when not running (0004). */
+  lease_owner?: string | null;
+  /** Until when that process holds the job (ISO); a running job past it is taken over (0004). */
+  lease_until?: string | null;
 }
 
 export interface JobStepTable {

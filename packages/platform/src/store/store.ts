@@ -12,6 +12,7 @@
  */
 import type { ConnectionRepository } from './connections.js';
 import type { ConnectorRepository } from './connectors.js';
+import type { PgJobClaims } from './job-claims.js';
 import type { JobRunRepository } from './job-runs.js';
 import type { JobRepository } from './jobs.js';
 import type { OAuthStateRepository } from './oauth-states.js';
@@ -61,6 +62,11 @@ export interface Store
     TriggerStateRepository,
     SubscriptionRepository,
     OAuthStateRepository {
+  /**
+   * The claims of the queue on PostgreSQL (leases, `FOR UPDATE SKIP LOCKED`); absent on the
+   * embedded store, whose one process queues in memory.
+   */
+  readonly jobClaims?: PgJobClaims;
   /** Undefined when the database answers and its migrations are all applied; else why not. */
   notReady(): Promise<string | undefined>;
   close(): Promise<void>;
