@@ -207,7 +207,7 @@ describe('workers on PostgreSQL', () => {
       expect(done.filter((j) => j.status !== 'succeeded' || j.attempts !== 1)).toEqual([]);
       for (const id of batch)
         for (const stage of STAGES) expect(calls.get(`${id}:${stage}`)?.n, `${id}:${stage}`).toBe(1);
-      const listed = await cluster.call(w3.url, 'GET', `/api/jobs?recipeId=${recipe.id}&status=succeeded&limit=1`);
+      const listed = await cluster.call(api.url, 'GET', `/api/jobs?recipeId=${recipe.id}&status=succeeded&limit=1`);
       expect(listed.items).toHaveLength(1);
     } finally {
       await db.end();
