@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const all = ['http-overhead', 'cli-start', 'poll-dedup', 'webhook-ingest', 'jobs', 'isolation', 'cluster'];
+const all = ['http-overhead', 'cli-start', 'poll-dedup', 'webhook-ingest', 'jobs', 'isolation', 'cluster', 'agent'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = false;
 for (const name of chosen) {

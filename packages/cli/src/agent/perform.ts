@@ -11,7 +11,7 @@ import {
   type CreditSender,
   type HeaderList,
 } from '@weft/platform/agents';
-import { Agent, errors, request } from 'undici';
+import { Agent, errors } from 'undici';
 import type { Target } from './config.js';
 
 /** Hop-by-hop headers: they belong to one connection, never carried across the tunnel. */
@@ -32,8 +32,11 @@ export interface Performing {
   /** The request's body, when it has one. */
   body: CreditReceiver | undefined;
   sender: CreditSender;
-  signal: AbortSignal;
   send(frame: ControlFrame): void;
+  /** Called with what cancels the request once it is under way. */
+  onAbort(abort: (reason: Error) => void): void;
+  /** Called once, when the stream is over (answered, failed or refused). */
+  done(): void;
 }
 
 export class Targets {
@@ -62,14 +65,10 @@ export class Targets {
   }
 }
 
-function headersOut(list: HeaderList): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [rawName, value] of list) {
-    const name = rawName.toLowerCase();
-    if (HOP.has(name)) continue;
-    const had = out[name];
-    out[name] = had === undefined ? value : [had, value].flat();
-  }
+/** The flat `[name, value, …]` list undici sends as given, hop-by-hop headers left out. */
+function headersOut(list: HeaderList): string[] {
+  const out: string[] = [];
+  for (const [name, value] of list) if (!HOP.has(name.toLowerCase())) out.push(name, value);
   return out;
 }
 
@@ -101,54 +100,75 @@ function failure(agent: string, where: string, error: unknown): { code: string; 
   };
 }
 
-export async function perform(targets: Targets, job: Performing): Promise<void> {
+export function perform(targets: Targets, job: Performing): void {
   const { agent, frame } = job;
+  const fail = (code: string, message: string) => {
+    job.send({ t: 'error', id: frame.id, code, message });
+    job.done();
+  };
   let url: URL;
   try {
     url = new URL(frame.url);
   } catch {
-    job.send({ t: 'error', id: frame.id, code: 'REQUEST_INVALID', message: `agent "${agent}": not a URL` });
-    return;
+    return fail('REQUEST_INVALID', `agent "${agent}": not a URL`);
   }
   const where = `${frame.method} ${url.origin}${url.pathname}`;
   const target = targets.find(url);
   if (!target) {
     job.body?.destroy();
-    job.send({
-      t: 'error',
-      id: frame.id,
-      code: 'AGENT_HOST_NOT_ALLOWED',
-      message: `agent "${agent}" may not reach ${url.protocol}//${url.host}: its configuration does not list ${url.hostname} port ${url.port || (url.protocol === 'https:' ? 443 : 80)} (${url.protocol.slice(0, -1)})`,
-    });
-    return;
+    const port = url.port || (url.protocol === 'https:' ? 443 : 80);
+    return fail(
+      'AGENT_HOST_NOT_ALLOWED',
+      `agent "${agent}" may not reach ${url.protocol}//${url.host}: its configuration does not list ${url.hostname} port ${port} (${url.protocol.slice(0, -1)})`,
+    );
   }
-  let response: Awaited<ReturnType<typeof request>>;
-  try {
-    response = await request(url, {
+  let over = false;
+  const finish = (error?: unknown) => {
+    if (over) return;
+    over = true;
+    if (error === undefined) {
+      job.send({ t: 'end', id: frame.id });
+      job.done();
+    } else {
+      const { code, message } = failure(agent, where, error);
+      fail(code, message);
+    }
+  };
+  // undici's dispatch, bare: no Readable, no AbortSignal, the body pushed under credit.
+  targets.poolOf(target).dispatch(
+    {
+      origin: url.origin,
+      path: url.pathname + url.search,
       method: frame.method as 'GET',
       headers: headersOut(frame.headers),
-      body: job.body,
-      dispatcher: targets.poolOf(target),
+      body: job.body ?? null,
       headersTimeout: frame.timeoutMs,
       bodyTimeout: frame.timeoutMs,
-      signal: job.signal,
-    });
-  } catch (error) {
-    if (!job.signal.aborted) job.send({ t: 'error', id: frame.id, ...failure(agent, where, error) });
-    return;
-  }
-  job.send({
-    t: 'response',
-    id: frame.id,
-    status: response.statusCode,
-    headers: headersBack(response.headers),
-  });
-  try {
-    await job.sender.send(response.body);
-    job.send({ t: 'end', id: frame.id });
-  } catch (error) {
-    response.body.destroy();
-    if (!job.signal.aborted)
-      job.send({ t: 'error', id: frame.id, ...failure(agent, `${where} (response body)`, error) });
-  }
+    },
+    {
+      onRequestStart(controller) {
+        job.onAbort((reason) => {
+          over = true;
+          controller.abort(reason);
+        });
+      },
+      onResponseStart(_controller, status, headers) {
+        if (status < 200 || over) return;
+        job.send({ t: 'response', id: frame.id, status, headers: headersBack(headers) });
+      },
+      onResponseData(controller, chunk) {
+        if (over) return;
+        if (!job.sender.write(chunk)) {
+          controller.pause();
+          job.sender.onDrain(() => controller.resume());
+        }
+      },
+      onResponseEnd() {
+        job.sender.onDrain(() => finish());
+      },
+      onResponseError(_controller, error) {
+        finish(error);
+      },
+    },
+  );
 }

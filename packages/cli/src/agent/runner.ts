@@ -10,12 +10,12 @@ import {
   CreditSender,
   connectUrl,
   DEFAULT_HEARTBEAT_MS,
-  decodeData,
-  encodeData,
+  type Frame,
+  FrameWriter,
   MAX_MESSAGE,
   MISSED_HEARTBEATS,
   PROTOCOL_VERSION,
-  parseControl,
+  readFrames,
 } from '@weft/platform/agents';
 import { WeftError } from '@weft/sdk';
 import { WebSocket } from 'ws';
@@ -41,7 +41,7 @@ export interface AgentOptions {
 interface Stream {
   body: CreditReceiver | undefined;
   sender: CreditSender;
-  abort: AbortController;
+  abort: (reason: Error) => void;
 }
 
 export class AgentRunner {
@@ -96,9 +96,10 @@ export class AgentRunner {
       let welcomed = false;
       let lastHeard = Date.now();
       let watchdog: NodeJS.Timeout | undefined;
-      const send = (frame: ControlFrame) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
-      };
+      const writer = new FrameWriter((message) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(message);
+      });
+      const send = (frame: ControlFrame) => writer.control(frame);
       ws.on('unexpected-response', (_request, response) => {
         ws.terminate();
         if (response.statusCode === 401) {
@@ -117,16 +118,13 @@ export class AgentRunner {
       ws.on('ping', () => {
         lastHeard = Date.now();
       });
-      ws.on('message', (data: Buffer, binary) => {
-        lastHeard = Date.now();
-        if (binary) {
-          const frame = decodeData(data);
-          const body = frame && streams.get(frame.id)?.body;
-          if (frame && body && !body.deliver(frame.chunk)) ws.close(1002, 'beyond credit');
+      const onFrame = (received: Frame) => {
+        if (received.kind === 'data') {
+          const body = streams.get(received.id)?.body;
+          if (body && !body.deliver(received.chunk)) ws.close(1002, 'beyond credit');
           return;
         }
-        const frame = parseControl(data.toString('utf8'));
-        if (!frame) return;
+        const { frame } = received;
         if (frame.t === 'welcome') {
           welcomed = true;
           name = frame.agent;
@@ -140,7 +138,7 @@ export class AgentRunner {
           }, frame.heartbeatMs);
           return;
         }
-        if (frame.t === 'request') return this.start(frame, name, streams, send, ws);
+        if (frame.t === 'request') return this.start(frame, name, streams, writer);
         if (!('id' in frame)) return;
         const stream = streams.get(frame.id);
         if (!stream) return;
@@ -149,17 +147,23 @@ export class AgentRunner {
         else if (frame.t === 'error') {
           streams.delete(frame.id);
           const error = new Error(`cancelled by the server: ${frame.message}`);
-          stream.abort.abort(error);
+          stream.abort(error);
           stream.sender.fail(error);
           stream.body?.fail(error);
         }
+      };
+      ws.on('message', (data: Buffer, binary) => {
+        lastHeard = Date.now();
+        const frames = binary ? readFrames(data) : undefined;
+        if (!frames) return void ws.close(1002, 'malformed message');
+        for (const frame of frames) onFrame(frame);
       });
       ws.on('error', (error) => log('warn', `connection to ${url.origin}: ${error.message}`));
       ws.on('close', (code) => {
         clearInterval(watchdog);
         const error = new Error('the tunnel closed');
         for (const stream of streams.values()) {
-          stream.abort.abort(error);
+          stream.abort(error);
           stream.sender.fail(error);
           stream.body?.fail(error);
         }
@@ -178,21 +182,29 @@ export class AgentRunner {
     frame: Extract<ControlFrame, { t: 'request' }>,
     agent: string,
     streams: Map<number, Stream>,
-    send: (frame: ControlFrame) => void,
-    ws: WebSocket,
+    writer: FrameWriter,
   ): void {
     const id = frame.id;
-    const abort = new AbortController();
-    const sender = new CreditSender((chunk) => ws.send(encodeData(id, chunk)));
+    const send = (f: ControlFrame) => writer.control(f);
+    const sender = new CreditSender((chunk) => writer.data(id, chunk));
     const body = frame.body
       ? new CreditReceiver(
           (bytes) => send({ t: 'credit', id, bytes }),
           () => {},
         )
       : undefined;
-    streams.set(id, { body, sender, abort });
-    void perform(this.targets, { agent, frame, body, sender, signal: abort.signal, send }).finally(() =>
-      streams.delete(id),
-    );
+    const stream: Stream = { body, sender, abort: () => {} };
+    streams.set(id, stream);
+    perform(this.targets, {
+      agent,
+      frame,
+      body,
+      sender,
+      send,
+      onAbort: (abort) => {
+        stream.abort = abort;
+      },
+      done: () => streams.delete(id),
+    });
   }
 }

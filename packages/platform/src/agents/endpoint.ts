@@ -10,8 +10,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Log } from '../log.js';
 import type { AgentHub } from './hub.js';
-import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION, parseControl } from './protocol.js';
+import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION } from './protocol.js';
 import type { Agents } from './service.js';
+import { FrameWriter, readFrames } from './wire.js';
 
 export interface AgentEndpointDeps {
   agents: Agents;
@@ -63,7 +64,8 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
           const timer = setTimeout(() => ws.close(1008, 'no hello'), deps.hub.heartbeatMs);
           ws.once('message', (data, binary) => {
             clearTimeout(timer);
-            const hello: ControlFrame | undefined = binary ? undefined : parseControl(String(data));
+            const [first] = (binary && readFrames(data as Buffer)) || [];
+            const hello = first?.kind === 'control' ? first.frame : undefined;
             if (hello?.t !== 'hello' || hello.protocol !== PROTOCOL_VERSION) {
               ws.close(1002, `expected hello, protocol ${PROTOCOL_VERSION}`);
               return;
@@ -81,7 +83,9 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
               group: agent.group,
               heartbeatMs: deps.hub.heartbeatMs,
             };
-            ws.send(JSON.stringify(welcome));
+            const writer = new FrameWriter((message) => ws.send(message));
+            writer.control(welcome);
+            writer.flush();
           });
         });
       },

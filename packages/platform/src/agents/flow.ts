@@ -7,17 +7,52 @@
 import { Readable } from 'node:stream';
 import { INITIAL_WINDOW, MAX_CHUNK } from './protocol.js';
 
-/** Sends a body's bytes on a stream; the caller sends its `end`. */
+/**
+ * Sends a body's bytes on a stream; the caller sends its `end`. Pull a body with `send`, or push
+ * it with `write` (false: stop until `onDrain`'s callback runs).
+ */
 export class CreditSender {
   private credit = INITIAL_WINDOW;
   private wake: (() => void) | undefined;
   private failed: Error | undefined;
+  private readonly queue: Buffer[] = [];
+  private drained: (() => void) | undefined;
 
   constructor(private readonly sendData: (chunk: Buffer) => void) {}
 
   grant(bytes: number): void {
     this.credit += bytes;
     this.wake?.();
+    if (this.queue.length) this.pump();
+  }
+
+  /** Sends what credit allows now and keeps the rest; true when nothing is kept. */
+  write(chunk: Buffer): boolean {
+    this.queue.push(chunk);
+    this.pump();
+    return this.queue.length === 0;
+  }
+
+  /** Calls `callback` once every written byte is sent (now, if none is kept). */
+  onDrain(callback: () => void): void {
+    if (this.queue.length === 0) callback();
+    else this.drained = callback;
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.credit > 0 && !this.failed) {
+      const chunk = this.queue[0];
+      const n = Math.min(chunk.length, this.credit, MAX_CHUNK);
+      this.sendData(chunk.subarray(0, n));
+      this.credit -= n;
+      if (n === chunk.length) this.queue.shift();
+      else this.queue[0] = chunk.subarray(n);
+    }
+    if (this.queue.length === 0 && this.drained) {
+      const callback = this.drained;
+      this.drained = undefined;
+      callback();
+    }
   }
 
   /** Stops a send under way (the stream failed or was cancelled). */
@@ -64,7 +99,9 @@ export class CreditReceiver extends Readable {
   }
 
   override _read(): void {
-    if (this.owed > 0) {
+    // Credit goes back in batches of half a window: the sender still holds at least the other
+    // half, so it never stalls, and a small body costs no credit frame at all.
+    if (this.owed >= INITIAL_WINDOW / 2) {
       const bytes = this.owed;
       this.owed = 0;
       this.grant(bytes);

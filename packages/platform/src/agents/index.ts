@@ -5,3 +5,4 @@
 export { agentDisconnected, agentOffline, agentStreamError } from './errors.js';
 export { CreditReceiver, CreditSender } from './flow.js';
 export * from './protocol.js';
+export { type Frame, FrameWriter, readFrames } from './wire.js';

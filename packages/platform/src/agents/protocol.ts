@@ -4,8 +4,8 @@
  * `Authorization: Bearer <key>`. Many HTTP requests share it, each on a stream id the server
  * picks.
  *
- * Text messages are JSON control frames (`ControlFrame`); binary messages are body bytes, a
- * 4-byte big-endian stream id then the bytes. A request is `request` (its head), body bytes,
+ * Control frames (`ControlFrame`, JSON) and data frames (body bytes of a stream) travel in
+ * binary messages, several to a message (wire.ts). A request is `request` (its head), body bytes,
  * `end`; its answer is `response` (its head), body bytes, `end` — or `error` at any point, from
  * either side (the server's `error` cancels the request at the agent). Bodies flow under
  * credit: each side may send `INITIAL_WINDOW` bytes of a stream, then only as much more as the
@@ -103,19 +103,6 @@ export function parseControl(text: string): ControlFrame | undefined {
     }
   })();
   return ok ? (f as ControlFrame) : undefined;
-}
-
-/** A binary frame: the stream id then the bytes. */
-export function encodeData(id: number, chunk: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(4 + chunk.byteLength);
-  frame.writeUInt32BE(id, 0);
-  frame.set(chunk, 4);
-  return frame;
-}
-
-export function decodeData(frame: Buffer): { id: number; chunk: Buffer } | undefined {
-  if (frame.length < 4) return undefined;
-  return { id: frame.readUInt32BE(0), chunk: frame.subarray(4) };
 }
 
 /** `http(s)://host[:port][/base]` → `ws(s)://…/agents/connect`. */

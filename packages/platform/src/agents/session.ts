@@ -6,15 +6,8 @@
 import type { WebSocket } from 'ws';
 import { agentDisconnected, agentStreamError } from './errors.js';
 import { CreditReceiver, CreditSender } from './flow.js';
-import {
-  type AllowedTarget,
-  type ControlFrame,
-  decodeData,
-  encodeData,
-  type HeaderList,
-  MISSED_HEARTBEATS,
-  parseControl,
-} from './protocol.js';
+import { type AllowedTarget, type ControlFrame, type HeaderList, MISSED_HEARTBEATS } from './protocol.js';
+import { type Frame, FrameWriter, readFrames } from './wire.js';
 
 /** A request to carry through an agent. */
 export interface AgentRequest {
@@ -62,6 +55,7 @@ export class AgentSession {
   private lastHeard = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private closedWith: string | undefined;
+  private readonly writer: FrameWriter;
   readonly connectedAt = new Date().toISOString();
 
   constructor(
@@ -70,6 +64,9 @@ export class AgentSession {
     heartbeatMs: number,
     private readonly hooks: SessionHooks,
   ) {
+    this.writer = new FrameWriter((message) => {
+      if (this.open) ws.send(message);
+    });
     ws.on('message', (data, binary) => this.onMessage(data as Buffer, binary));
     ws.on('pong', () => this.heard());
     ws.on('close', (code, reason) => this.closed(`connection closed, ${code}${reason.length ? ` ${reason}` : ''}`));
@@ -102,7 +99,7 @@ export class AgentSession {
     if (!this.open) return Promise.reject(agentDisconnected(this.agent, this.closedWith ?? 'closed'));
     const id = this.nextId++;
     return new Promise<AgentResponse>((resolve, reject) => {
-      const sender = new CreditSender((chunk) => this.ws.send(encodeData(id, chunk)));
+      const sender = new CreditSender((chunk) => this.writer.data(id, chunk));
       this.streams.set(id, { sender, resolve, reject });
       const { body } = request;
       this.send({
@@ -125,12 +122,13 @@ export class AgentSession {
 
   /** Closes the session (revoked, rotated, server stopping): its streams fail. */
   close(why: string): void {
+    this.writer.flush();
     this.closed(why);
     this.ws.close(1008, why.slice(0, 120));
   }
 
   private send(frame: ControlFrame): void {
-    if (this.open) this.ws.send(JSON.stringify(frame));
+    if (this.open) this.writer.control(frame);
   }
 
   private heard(): void {
@@ -159,18 +157,24 @@ export class AgentSession {
 
   private onMessage(data: Buffer, binary: boolean): void {
     this.heard();
-    if (binary) {
-      const frame = decodeData(data);
-      const stream = frame && this.streams.get(frame.id);
-      if (!frame || !stream?.receiver) return;
-      if (!stream.receiver.deliver(frame.chunk)) this.close(`the agent sent beyond its credit on stream ${frame.id}`);
+    const frames = binary ? readFrames(data) : undefined;
+    if (!frames) {
+      this.close('the agent sent a message this server does not understand');
       return;
     }
-    const frame = parseControl(data.toString('utf8'));
-    if (!frame) {
-      this.close('the agent sent a frame this server does not understand');
+    for (const frame of frames) this.onFrame(frame);
+  }
+
+  private onFrame(received: Frame): void {
+    if (received.kind === 'data') {
+      const stream = this.streams.get(received.id);
+      if (!stream?.receiver) return;
+      if (!stream.receiver.deliver(received.chunk)) {
+        this.close(`the agent sent beyond its credit on stream ${received.id}`);
+      }
       return;
     }
+    const { frame } = received;
     if (!('id' in frame)) return;
     const stream = this.streams.get(frame.id);
     if (!stream) return;
