@@ -110,17 +110,19 @@ export function perform(targets: Targets, job: Performing): void {
   try {
     url = new URL(frame.url);
   } catch {
-    return fail('REQUEST_INVALID', `agent "${agent}": not a URL`);
+    fail('REQUEST_INVALID', `agent "${agent}": not a URL`);
+    return;
   }
   const where = `${frame.method} ${url.origin}${url.pathname}`;
   const target = targets.find(url);
   if (!target) {
     job.body?.destroy();
     const port = url.port || (url.protocol === 'https:' ? 443 : 80);
-    return fail(
+    fail(
       'AGENT_HOST_NOT_ALLOWED',
       `agent "${agent}" may not reach ${url.protocol}//${url.host}: its configuration does not list ${url.hostname} port ${port} (${url.protocol.slice(0, -1)})`,
     );
+    return;
   }
   let over = false;
   const finish = (error?: unknown) => {
