@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentDispatcher, type RunningServer, startServer } from '@weft/platform';
+import { defineConnector } from '@weft/sdk';
+import { execute } from '@weft/sdk/runtime';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -107,8 +109,9 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop('SIGKILL')));
+  // The server stops while agents are connected: their sessions must not hold it open.
   await weft?.close();
+  await Promise.all(agents.map((a) => a.stop('SIGKILL')));
   await new Promise((r) => target?.close(r));
   await rm(dir, { recursive: true, force: true });
 });
@@ -156,6 +159,26 @@ describe('weft agent', () => {
     expect(view).toMatchObject({ group: 'plant', online: true, version: '0.1.0' });
     expect(view.requestsServed).toBeGreaterThanOrEqual(1);
     expect(view).not.toHaveProperty('keyHash');
+  });
+
+  it("carries the SDK's HTTP pipeline unchanged: an action's request through the dispatcher", async () => {
+    const connector = defineConnector({
+      title: 'Private',
+      connection: {
+        fields: [{ name: 'base_url' }, { name: 'api_key', controlType: 'password' }],
+        baseUri: (ctx) => ctx.connection.base_url as string,
+        authorization: {
+          type: 'api_key',
+          apply: (ctx) => ctx.headers({ authorization: `Bearer ${ctx.connection.api_key}` }),
+        },
+      },
+      actions: { hello: { execute: (ctx) => ctx.get('hello') } },
+    });
+    const result = await execute(connector, 'actions.hello.execute', {
+      connection: { base_url: targetUrl, api_key: 'k-123' },
+      dispatcher: via('plant'),
+    });
+    expect(result).toMatchObject({ kind: 'output', output: { hello: 'from inside', auth: 'Bearer k-123' } });
   });
 
   it('streams 50 MB up and down; memory does not grow with the bytes moved', async () => {

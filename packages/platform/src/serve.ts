@@ -204,11 +204,16 @@ async function startLocked(
     hosts,
   });
   // Agents dial in with a WebSocket upgrade on the same server (agents/endpoint.ts).
-  attachAgentEndpoint(app.server, {
+  const detachAgents = attachAgentEndpoint(app.server, {
     agents: context.agents,
     hub: context.agentHub,
     ingress: cluster.roles.has('ingress'),
     log,
+  });
+  // Before the server waits for its connections to end: agent sessions would hold it open.
+  app.addHook('preClose', async () => {
+    detachAgents();
+    await context.agentHub.close();
   });
   try {
     await app.listen({ port: options.port ?? 4000, host });

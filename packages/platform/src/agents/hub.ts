@@ -91,13 +91,13 @@ export class AgentHub {
   /** Closes the agent's sessions (all, or those not holding `keepKeyHash`). */
   closeAgent(agent: string, why: string, keepKeyHash?: string): void {
     for (const session of this.sessionsOf(agent)) {
-      if (session.info.keyHash !== keepKeyHash) session.close(why);
+      if (session.info.keyHash !== keepKeyHash) void session.close(why);
     }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (const session of this.sessions) session.close('the server is stopping');
+    await Promise.all([...this.sessions].map((session) => session.close('the server is stopping')));
     await this.flush();
   }
 
@@ -115,8 +115,8 @@ export class AgentHub {
       const keys = new Map((await this.store.listAgents()).map((a) => [a.name, a.keyHash]));
       for (const session of this.sessions) {
         const key = keys.get(session.agent);
-        if (key === undefined) session.close('the agent was revoked');
-        else if (key !== session.info.keyHash) session.close("the agent's key was rotated");
+        if (key === undefined) void session.close('the agent was revoked');
+        else if (key !== session.info.keyHash) void session.close("the agent's key was rotated");
       }
     } catch (error) {
       this.log('warn', 'Could not check the agents against the store', { error: messageOf(error) });

@@ -120,11 +120,23 @@ export class AgentSession {
     });
   }
 
-  /** Closes the session (revoked, rotated, server stopping): its streams fail. */
-  close(why: string): void {
+  /**
+   * Closes the session (revoked, rotated, server stopping): its streams fail. Resolves once the
+   * socket is closed: after the agent's answer, or cut after a second without one.
+   */
+  close(why: string): Promise<void> {
     this.writer.flush();
     this.closed(why);
-    this.ws.close(1008, why.slice(0, 120));
+    const { ws } = this;
+    if (ws.readyState === ws.CLOSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => ws.terminate(), 1000);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.close(1008, why.slice(0, 120));
+    });
   }
 
   private send(frame: ControlFrame): void {
@@ -159,7 +171,7 @@ export class AgentSession {
     this.heard();
     const frames = binary ? readFrames(data) : undefined;
     if (!frames) {
-      this.close('the agent sent a message this server does not understand');
+      void this.close('the agent sent a message this server does not understand');
       return;
     }
     for (const frame of frames) this.onFrame(frame);
@@ -170,7 +182,7 @@ export class AgentSession {
       const stream = this.streams.get(received.id);
       if (!stream?.receiver) return;
       if (!stream.receiver.deliver(received.chunk)) {
-        this.close(`the agent sent beyond its credit on stream ${received.id}`);
+        void this.close(`the agent sent beyond its credit on stream ${received.id}`);
       }
       return;
     }
