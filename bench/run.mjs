@@ -11,6 +11,7 @@ const all = [
   'isolation',
   'cluster',
   'queue-claim',
+  'agent',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = false;

@@ -163,7 +163,7 @@ describe('workers on PostgreSQL', () => {
 
       // SIGTERM: the worker stops at its steps' boundaries and hands its jobs back (pending, lease
       // cleared, attempt not spent); another worker claims them at once. No step runs twice.
-      const w3 = await cluster.node({ roles: 'worker', connectors: [FIXTURES], env });
+      await cluster.node({ roles: 'worker', connectors: [FIXTURES], env });
       const batch = Array.from({ length: 400 }, (_, i) => 10_001 + i);
       const more = new Agent({ connections: 8 });
       const sendingMore = Promise.all(

@@ -155,6 +155,13 @@ export const SERVE_FLAGS = flagTable([
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
 
+export const AGENT_FLAGS = flagTable([
+  { flags: '--server <url>', description: 'the Weft server to dial out to (https://…; http:// on a trusted network)' },
+  { flags: '--key <key>', description: 'the agent key from POST /api/agents (default: WEFT_AGENT_KEY)' },
+  { flags: '--config <file>', description: 'agent.yaml: the targets this agent may reach (default: none)' },
+]);
+export type AgentFlags = FlagsOf<typeof AGENT_FLAGS>;
+
 export const DB_COPY_FLAGS = flagTable([
   {
     flags: '--from <home|url>',

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { addFlags } from './flag-table.js';
 import {
+  AGENT_FLAGS,
+  type AgentFlags,
   API_FLAGS,
   CHECK_FLAGS,
   type CheckFlags,
@@ -133,6 +135,14 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     )
     .action((options: ServeFlags) => {
       setCode(import('./commands/serve.js').then((m) => m.serveCommand(options, reporter)));
+    });
+
+  addFlags(program.command('agent'), AGENT_FLAGS)
+    .description(
+      'Run an on-premises agent: dial out to a Weft server and carry its HTTP requests to the targets agent.yaml allows.',
+    )
+    .action((options: AgentFlags) => {
+      setCode(import('./commands/agent.js').then((m) => m.agentCommand(options, reporter)));
     });
 
   addFlags(program.command('push'), API_FLAGS)

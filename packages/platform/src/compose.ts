@@ -3,6 +3,9 @@
  * passed in — nothing is looked up later, no field is set after the fact, and no module keeps
  * per-server state. `start` opens the runtime once the server listens (its URL is known).
  */
+import { AgentHub } from './agents/hub.js';
+import { DEFAULT_HEARTBEAT_MS } from './agents/protocol.js';
+import { Agents } from './agents/service.js';
 import type { ClusterBus } from './cluster/bus.js';
 import { Changes } from './cluster/changes.js';
 import { Follower } from './cluster/follower.js';
@@ -39,6 +42,8 @@ export interface Foundations {
   options: RuntimeOptions;
   publicUrl: () => string;
   log: Log;
+  /** How often agent sessions are pinged (default 10 s; tests shorten it). */
+  agentHeartbeatMs?: number;
 }
 
 export interface Composed {
@@ -112,6 +117,8 @@ export function compose(base: Foundations): Composed {
       })
     : undefined;
   const commits = new GroupCommit({ store, runtime, log });
+  const agentHub = new AgentHub(store, log, base.agentHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  const agents = new Agents(store, agentHub);
   const context: ServerContext = {
     ...base,
     changes,
@@ -119,6 +126,8 @@ export function compose(base: Foundations): Composed {
     recipes,
     runtime,
     metrics,
+    agents,
+    agentHub,
     jobs: { ...jobs, scheduler },
     webhooks: { recipes: webhookRecipes, delivery: { connections, commits, log } },
   };
@@ -129,6 +138,7 @@ export function compose(base: Foundations): Composed {
     const { roles } = base.cluster;
     // Closed last: the lease is released once the loops it guards have stopped.
     runtime.use({ name: 'leadership', close: async () => leadership.close?.() });
+    runtime.use({ name: 'agents', close: () => agentHub.close() });
     if (follower) runtime.use({ name: 'follower', close: () => follower.close() });
     runtime.use(warmHosts(registry, log));
     runtime.use(subscriptions);

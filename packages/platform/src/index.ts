@@ -1,6 +1,10 @@
 /**
  * @weft/platform: the runtime behind `weft serve`.
  */
+export { AgentDispatcher } from './agents/dispatcher.js';
+export { AgentHub } from './agents/hub.js';
+export { Agents, type AgentView, type AgentWithKey, hashAgentKey } from './agents/service.js';
+export type { AgentRequest, AgentResponse } from './agents/session.js';
 export { type AppOptions, buildApp, VERSION } from './api/app.js';
 export { ApiError, errorBody, STATUS_OF_KIND, statusOf } from './api/errors.js';
 export { registerResumeRoutes } from './api/resume.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
+import { attachAgentEndpoint } from './agents/endpoint.js';
 import { buildApp } from './api/app.js';
 import { hostPolicy } from './api/hosts.js';
 import { type ClusterBus, LocalBus } from './cluster/bus.js';
@@ -70,6 +71,12 @@ export interface RunningServer {
   app: FastifyInstance;
   context: ServerContext;
   close(): Promise<void>;
+}
+
+/** A positive number of milliseconds from the environment, else undefined (the default). */
+function positiveMs(text: string | undefined): number | undefined {
+  const ms = Number(text);
+  return text && Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 export function connectorFolders(options: ServeOptions): string[] {
@@ -187,6 +194,7 @@ async function startLocked(
     options: settings,
     publicUrl: () => publicUrl ?? listening,
     log,
+    agentHeartbeatMs: positiveMs(env.WEFT_AGENT_HEARTBEAT_MS),
   });
   const { runtime } = context;
   const app = buildApp({
@@ -195,6 +203,18 @@ async function startLocked(
     logger: options.logger ?? false,
     hosts,
     metricsToken: env.WEFT_METRICS_TOKEN?.trim() || undefined,
+  });
+  // Agents dial in with a WebSocket upgrade on the same server (agents/endpoint.ts).
+  const detachAgents = attachAgentEndpoint(app.server, {
+    agents: context.agents,
+    hub: context.agentHub,
+    ingress: cluster.roles.has('ingress'),
+    log,
+  });
+  // Before the server waits for its connections to end: agent sessions would hold it open.
+  app.addHook('preClose', async () => {
+    detachAgents();
+    await context.agentHub.close();
   });
   try {
     await app.listen({ port: options.port ?? 4000, host });

@@ -38,7 +38,13 @@ export type ErrorCode =
   | 'JWT_INVALID'
   | 'TOO_MANY_EVENTS'
   | 'WEBHOOK_REQUEST_INVALID'
-  | 'WEBHOOK_SIGNATURE_INVALID';
+  | 'WEBHOOK_SIGNATURE_INVALID'
+  // On-premises agents (docs/auth/on-prem.md): no agent of the group is online; the agent
+  // carrying a request went away; the agent's configuration does not allow the target.
+  | 'AGENT_OFFLINE'
+  | 'AGENT_DISCONNECTED'
+  | 'AGENT_HOST_NOT_ALLOWED'
+  | 'AGENT_ERROR';
 
 export interface Problem {
   /** Where, e.g. `actions.create_contact.execute` or `input.email`. */

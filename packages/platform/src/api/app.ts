@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
+import { agentRoutes } from './agents.js';
 import { ApiScopes, METRICS_TOKEN_HINT, requireAdminToken, requireBearer } from './auth.js';
 import { connectionRoutes } from './connections.js';
 import { connectorRoutes } from './connectors.js';
@@ -84,7 +85,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (api) => {
     scopes.mark(api);
     api.addHook('onRequest', requireAdminToken(options.token));
-    for (const routes of [connectorRoutes, connectionRoutes, recipeRoutes, jobRoutes, oauthStartRoutes, runRoutes]) {
+    for (const routes of [
+      connectorRoutes,
+      connectionRoutes,
+      recipeRoutes,
+      jobRoutes,
+      oauthStartRoutes,
+      runRoutes,
+      agentRoutes,
+    ]) {
       await api.register(async (resource) => routes(resource, context));
     }
   });

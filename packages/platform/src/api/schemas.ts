@@ -76,6 +76,29 @@ export const components: Record<string, Schema> = {
     required: ['ok', 'message'],
     properties: { ok: { type: 'boolean' }, message: { type: 'string' } },
   },
+  Agent: {
+    type: 'object',
+    required: ['name', 'group', 'online', 'requestsServed'],
+    properties: {
+      name: { type: 'string' },
+      group: { type: 'string' },
+      online: { type: 'boolean', description: 'A session of the agent is open and heard from lately' },
+      lastSeen: { type: ['string', 'null'], format: 'date-time' },
+      version: { type: ['string', 'null'], description: 'The version the agent reported' },
+      requestsServed: { type: 'integer' },
+      lastError: { type: ['string', 'null'] },
+      connectedAt: { type: ['string', 'null'], format: 'date-time' },
+      createdAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  AgentWithKey: {
+    type: 'object',
+    required: ['agent', 'key'],
+    properties: {
+      agent: ref('Agent'),
+      key: { type: 'string', description: 'The agent key, shown this once (Weft keeps only its hash)' },
+    },
+  },
   Step: {
     type: 'object',
     description:

@@ -3,6 +3,8 @@
  * of them in place before the first request. Nothing is set later and nothing is looked up by
  * name; the runtime's own parts take narrow dependencies instead of this object.
  */
+import type { AgentHub } from '../agents/hub.js';
+import type { Agents } from '../agents/service.js';
 import type { ClusterBus } from '../cluster/bus.js';
 import type { Changes } from '../cluster/changes.js';
 import type { ClusterOptions } from '../cluster/options.js';
@@ -43,6 +45,9 @@ export interface ServerContext {
   readonly webhooks: { readonly recipes: WebhookRecipes; readonly delivery: DeliveryDeps };
   /** Operational messages (the server log); never secrets. */
   readonly log: Log;
+  /** On-premises agents: the registered ones, and the sessions open on this process. */
+  readonly agents: Agents;
+  readonly agentHub: AgentHub;
   /** The server's metrics (`GET /metrics`). */
   readonly metrics: Metrics;
 }

@@ -5,6 +5,7 @@
  *     runStoreContract(() => SqliteStore.open(':memory:'));
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runAgentContract } from './contract-agents.js';
 import { runJobEngineContract } from './contract-job-engine.js';
 import { type NewRecipe, type Store, StoreError } from './store.js';
 
@@ -389,4 +390,5 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
   });
 
   runJobEngineContract(() => store, recipe, step);
+  runAgentContract(() => store);
 }

@@ -20,6 +20,7 @@ const TABLES: { [T in keyof Database]?: readonly (keyof Database[T] & string)[] 
   jobs: ['id'],
   job_steps: ['job_id', 'seq'],
   job_waits: ['job_id'],
+  agents: ['name'],
 };
 
 const PAGE = 1000;

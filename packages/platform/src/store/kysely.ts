@@ -4,6 +4,7 @@
  * in dialect.ts.
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type AgentRecord, type AgentSeen, KyselyAgents } from './agents.js';
 import type { Page, PageRequest } from './common.js';
 import { type ConnectionRecord, KyselyConnections, type LockedConnection, type SealedValues } from './connections.js';
 import { type ConnectorVersion, KyselyConnectors } from './connectors.js';
@@ -46,6 +47,7 @@ export class KyselyStore implements Store {
   readonly triggerState: KyselyTriggerState;
   readonly subscriptions: KyselySubscriptions;
   readonly oauthStates: KyselyOAuthStates;
+  readonly agents: KyselyAgents;
 
   constructor(readonly db: Kysely<Database>) {
     // One writer of trigger events for the jobs and the polls: the one dedup path.
@@ -58,6 +60,7 @@ export class KyselyStore implements Store {
     this.triggerState = new KyselyTriggerState(db, events);
     this.subscriptions = new KyselySubscriptions(db);
     this.oauthStates = new KyselyOAuthStates(db);
+    this.agents = new KyselyAgents(db);
   }
 
   // Connector versions
@@ -185,6 +188,29 @@ export class KyselyStore implements Store {
   }
   takeOAuthState(state: string, now: number): Promise<TakenOAuthState> {
     return this.oauthStates.takeOAuthState(state, now);
+  }
+
+  // On-premises agents
+  insertAgent(input: { name: string; group: string; keyHash: string }): Promise<AgentRecord> {
+    return this.agents.insertAgent(input);
+  }
+  getAgent(name: string): Promise<AgentRecord | undefined> {
+    return this.agents.getAgent(name);
+  }
+  agentByKeyHash(keyHash: string): Promise<AgentRecord | undefined> {
+    return this.agents.agentByKeyHash(keyHash);
+  }
+  listAgents(): Promise<AgentRecord[]> {
+    return this.agents.listAgents();
+  }
+  deleteAgent(name: string): Promise<boolean> {
+    return this.agents.deleteAgent(name);
+  }
+  setAgentKey(name: string, keyHash: string): Promise<AgentRecord | undefined> {
+    return this.agents.setAgentKey(name, keyHash);
+  }
+  recordAgentSeen(name: string, seen: AgentSeen): Promise<void> {
+    return this.agents.recordAgentSeen(name, seen);
   }
 
   /** The migrations this store's dialect runs (SQLite's unless a subclass says otherwise). */

@@ -235,6 +235,31 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.dropTable('cluster_leases').execute();
       },
     },
+    '0006_agents': {
+      // On-premises agents (docs/auth/on-prem.md): each with its group and the SHA-256 of its
+      // key (never the key), and what the console shows of it. `connected_at` is set while a
+      // session is open on some process and `last_seen` moves with its heartbeats, so every
+      // process of a cluster can tell whether an agent is online.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('agents')
+          .addColumn('name', text, (c) => c.primaryKey())
+          .addColumn('agent_group', text, (c) => c.notNull())
+          .addColumn('key_hash', text, (c) => c.notNull().unique())
+          .addColumn('version', text)
+          .addColumn('requests_served', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_error', text)
+          .addColumn('last_seen', text)
+          .addColumn('connected_at', text)
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('agents_group').on('agents').columns(['agent_group', 'name']).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('agents').execute();
+      },
+    },
   };
 }
 

@@ -142,6 +142,23 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   cluster_leases: ClusterLeaseTable;
   oauth_states: OAuthStateTable;
+  agents: AgentTable;
+}
+
+/** An on-premises agent (0006). Times are ISO-8601 text. */
+export interface AgentTable {
+  name: string;
+  agent_group: string;
+  /** SHA-256 of the key, hex. */
+  key_hash: string;
+  version: string | null;
+  requests_served: number;
+  last_error: string | null;
+  last_seen: string | null;
+  /** Set while a session of the agent is open (on any process). */
+  connected_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A lease held by one process of a cluster (0005): the leader's (`scheduler`). */

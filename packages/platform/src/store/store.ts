@@ -10,6 +10,7 @@
  * Values are plain data: JSON columns are parsed on the way out, times are ISO-8601 strings.
  * Lists are pages `{ items, nextCursor }`; a cursor is opaque.
  */
+import type { AgentRepository } from './agents.js';
 import type { ConnectionRepository } from './connections.js';
 import type { ConnectorRepository } from './connectors.js';
 import type { PgJobClaims } from './job-claims.js';
@@ -20,6 +21,7 @@ import type { RecipeRepository } from './recipes.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 import type { TriggerStateRepository } from './trigger-state.js';
 
+export type { AgentRecord, AgentRepository, AgentSeen } from './agents.js';
 export type { Page, PageRequest, StoreErrorCode } from './common.js';
 export { StoreError } from './common.js';
 export type { ConnectionRecord, ConnectionRepository, LockedConnection, SealedValues } from './connections.js';
@@ -61,7 +63,8 @@ export interface Store
     JobRunRepository,
     TriggerStateRepository,
     SubscriptionRepository,
-    OAuthStateRepository {
+    OAuthStateRepository,
+    AgentRepository {
   /**
    * The claims of the queue on PostgreSQL (leases, `FOR UPDATE SKIP LOCKED`); absent on the
    * embedded store, whose one process queues in memory.

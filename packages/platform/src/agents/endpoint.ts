@@ -1,0 +1,103 @@
+/**
+ * `GET /agents/connect`: where agents dial in, a WebSocket upgrade on the server's own HTTP
+ * server (`ws` without a server of its own). The key is checked before the upgrade completes: a
+ * missing, revoked or rotated-away key gets a plain 401, nothing else. Only a process with the
+ * `ingress` role takes agents (others answer 421, as roles.ts does for routes). Once upgraded,
+ * the agent's first message must be its `hello`, within a heartbeat.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Log } from '../log.js';
+import type { AgentHub } from './hub.js';
+import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION } from './protocol.js';
+import type { Agents } from './service.js';
+import { FrameWriter, readFrames } from './wire.js';
+
+export interface AgentEndpointDeps {
+  agents: Agents;
+  hub: AgentHub;
+  /** Whether this process plays the `ingress` role. */
+  ingress: boolean;
+  log: Log;
+}
+
+function refuse(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+      `${status === 401 ? 'www-authenticate: Bearer\r\n' : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Handles the server's upgrades; returns what stops it. */
+export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): () => void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== CONNECT_PATH) {
+      return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `No WebSocket endpoint at ${path.slice(0, 200)}`);
+    }
+    if (!deps.ingress) {
+      return refuse(
+        socket,
+        421,
+        'Misdirected Request',
+        'ROLE_NOT_SERVED',
+        'This process does not play the "ingress" role, which takes agents: send agents to a process with it',
+      );
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    void (match ? deps.agents.authenticate(match[1]) : Promise.resolve(undefined)).then(
+      (agent) => {
+        if (!agent) {
+          return refuse(
+            socket,
+            401,
+            'Unauthorized',
+            'UNAUTHORIZED',
+            'Send the agent key as "Authorization: Bearer <key>"',
+          );
+        }
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          const timer = setTimeout(() => ws.close(1008, 'no hello'), deps.hub.heartbeatMs);
+          ws.once('message', (data, binary) => {
+            clearTimeout(timer);
+            const [first] = (binary && readFrames(data as Buffer)) || [];
+            const hello = first?.kind === 'control' ? first.frame : undefined;
+            if (hello?.t !== 'hello' || hello.protocol !== PROTOCOL_VERSION) {
+              ws.close(1002, `expected hello, protocol ${PROTOCOL_VERSION}`);
+              return;
+            }
+            deps.hub.accept(ws, {
+              agent: agent.name,
+              group: agent.group,
+              keyHash: agent.keyHash,
+              version: hello.version.slice(0, 100),
+              allows: hello.allows,
+            });
+            const welcome: ControlFrame = {
+              t: 'welcome',
+              agent: agent.name,
+              group: agent.group,
+              heartbeatMs: deps.hub.heartbeatMs,
+            };
+            const writer = new FrameWriter((message) => ws.send(message));
+            writer.control(welcome);
+            writer.flush();
+          });
+        });
+      },
+      (error: unknown) => {
+        deps.log('error', 'Could not check an agent key', { error: String(error) });
+        refuse(socket, 503, 'Service Unavailable', 'UNAVAILABLE', 'Weft could not check the key; try again');
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    wss.close();
+  };
+}
