@@ -6,7 +6,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { StoreError } from './common.js';
 import type { AgentTable, Database } from './schema.js';
-import { affected, now } from './sql.js';
+import { affected, insertOrConflict, now } from './sql.js';
 
 export interface AgentRecord {
   name: string;
@@ -76,11 +76,16 @@ export class KyselyAgents implements AgentRepository {
       created_at: at,
       updated_at: at,
     };
-    await this.db.transaction().execute(async (trx) => {
-      const taken = await trx.selectFrom('agents').select('name').where('name', '=', input.name).executeTakeFirst();
-      if (taken) throw new StoreError('CONFLICT', `An agent named "${input.name}" exists already`);
-      await trx.insertInto('agents').values(row).execute();
-    });
+    const taken = () => new StoreError('CONFLICT', `An agent named "${input.name}" exists already`);
+    await insertOrConflict(
+      () =>
+        this.db.transaction().execute(async (trx) => {
+          const found = await trx.selectFrom('agents').select('name').where('name', '=', input.name).executeTakeFirst();
+          if (found) throw taken();
+          await trx.insertInto('agents').values(row).execute();
+        }),
+      taken,
+    );
     return toAgent(row);
   }
 

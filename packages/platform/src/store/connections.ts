@@ -5,7 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { type Page, type PageRequest, StoreError } from './common.js';
 import { isLockTimeout, isPostgres, limitLockWait } from './dialect.js';
 import type { ConnectionTable, Database } from './schema.js';
-import { affected, keysetPage, now } from './sql.js';
+import { affected, insertOrConflict, keysetPage, now } from './sql.js';
 
 /** Connection values as the vault sealed them. */
 export interface SealedValues {
@@ -71,15 +71,21 @@ export class KyselyConnections implements ConnectionRepository {
       created_at: at,
       updated_at: at,
     };
-    await this.db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .selectFrom('connections')
-        .select('name')
-        .where('name', '=', input.name)
-        .executeTakeFirst();
-      if (taken) throw new StoreError('CONFLICT', `A connection named "${input.name}" exists already`);
-      await trx.insertInto('connections').values(row).execute();
-    });
+    const taken = () => new StoreError('CONFLICT', `A connection named "${input.name}" exists already`);
+    // The check answers at once; the unique key settles a race with another process.
+    await insertOrConflict(
+      () =>
+        this.db.transaction().execute(async (trx) => {
+          const found = await trx
+            .selectFrom('connections')
+            .select('name')
+            .where('name', '=', input.name)
+            .executeTakeFirst();
+          if (found) throw taken();
+          await trx.insertInto('connections').values(row).execute();
+        }),
+      taken,
+    );
     return toConnection(row);
   }
 

@@ -3,7 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { now } from './sql.js';
+import { isUniqueViolation, now } from './sql.js';
 
 export interface ConnectorVersion {
   name: string;
@@ -35,7 +35,19 @@ export class KyselyConnectors implements ConnectorRepository {
     source: string;
     origin: string;
   }): Promise<ConnectorVersion> {
-    return this.db.transaction().execute(async (trx) => {
+    // Processes of a cluster starting together store the same folder's source at once: the
+    // one that loses the race on the version's key reads the winner's row and goes on.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.putVersionOnce(input);
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private putVersionOnce(input: { name: string; checksum: string; source: string; origin: string }) {
+    return this.db.transaction().execute(async (trx): Promise<ConnectorVersion> => {
       const latest = await trx
         .selectFrom('connector_versions')
         .selectAll()

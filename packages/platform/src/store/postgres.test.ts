@@ -32,4 +32,33 @@ describe('PostgresStore', () => {
     await expect(refused).rejects.not.toThrow(/s3cret-pw/);
     expect(safeDatabaseUrl('postgres://weft:s3cret-pw@db:5432/weft')).toBe('postgres://weft:***@db:5432/weft');
   });
+
+  test('processes racing on one key: the same connector source stored once, a taken name a CONFLICT', async () => {
+    await database.truncate();
+    const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open(database.url, { poolSize: 8 })));
+    try {
+      // What processes of a cluster starting together do with each folder's connector.
+      const put = (store: PostgresStore, i: number) =>
+        store.putConnectorVersion({ name: `race${i % 5}`, checksum: 'c1', source: 'export default {}', origin: 'f' });
+      const versions = await Promise.all(Array.from({ length: 60 }, (_, i) => put(stores[i % 3], i)));
+      expect(new Set(versions.map((v) => v.version))).toEqual(new Set([1]));
+      const created = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          stores[i % 3].insertConnection({
+            name: 'shared',
+            connector: 'x',
+            valuesEncrypted: `cipher-${i}`,
+            keyId: 'key1',
+            nonce: `nonce-${i}`,
+          }),
+        ),
+      );
+      expect(created.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of created.filter((r) => r.status === 'rejected')) {
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+      }
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
 });

@@ -68,3 +68,21 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
 
 /** Rows an UPDATE or DELETE touched (drivers give a bigint). */
 export const affected = (count: bigint | number | undefined): number => Number(count ?? 0);
+
+/**
+ * True when a write failed on a unique key (PostgreSQL `23505`, SQLite `SQLITE_CONSTRAINT_*`):
+ * two processes sharing a database both found a key free and both inserted it.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Inserts `write`, turning a unique-key clash with a concurrent writer into `conflict`. */
+export async function insertOrConflict<T>(write: () => Promise<T>, conflict: () => Error): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw isUniqueViolation(error) ? conflict() : error;
+  }
+}
