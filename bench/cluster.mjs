@@ -11,12 +11,12 @@
 // committed) rather than waited for.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { loadFromChild, median, report, startApi } from './lib.mjs';
+import { loadFromChild, median, report, startApi, startTestDatabase } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
@@ -28,17 +28,6 @@ const STALL_MS = Number(process.env.BENCH_STALL_S ?? 15) * 1000;
 const TOKEN = 'bench-cluster-token-0123456789';
 const MASTER_KEY = randomBytes(32).toString('hex');
 const UNFINISHED = ['pending', 'running', 'suspended'];
-
-/** The tests' PostgreSQL fixture (TypeScript), compiled once beside node_modules so its imports resolve. */
-async function testDatabase() {
-  const { transform } = await import('esbuild');
-  const source = readFileSync(join(ROOT, 'packages/platform/src/__fixtures__/postgres.ts'), 'utf8');
-  const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
-  const dir = join(ROOT, 'node_modules/.cache/weft-bench');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'postgres.mjs'), code);
-  return import(join(dir, 'postgres.mjs'));
-}
 
 /** A `weft serve` process; resolves once it listens. */
 function serve({ database, roles }) {
@@ -180,8 +169,8 @@ async function measure({ database, workers }) {
   }
 }
 
-async function onPostgres(setup, options) {
-  const database = await setup.startTestDatabase();
+async function onPostgres(options) {
+  const database = await startTestDatabase();
   try {
     return await measure({ database: database.url, ...options });
   } finally {
@@ -190,13 +179,12 @@ async function onPostgres(setup, options) {
 }
 
 const apiServer = await startApi();
-const postgres = await testDatabase();
 const runs = { embedded: [], pgAll: [], pg1: [], pg2: [] };
 for (let round = 0; round < ROUNDS; round++) {
   runs.embedded.push(await measure({}));
-  runs.pgAll.push(await onPostgres(postgres, {}));
-  runs.pg1.push(await onPostgres(postgres, { workers: 1 }));
-  runs.pg2.push(await onPostgres(postgres, { workers: 2 }));
+  runs.pgAll.push(await onPostgres({}));
+  runs.pg1.push(await onPostgres({ workers: 1 }));
+  runs.pg2.push(await onPostgres({ workers: 2 }));
 }
 apiServer.stop();
 

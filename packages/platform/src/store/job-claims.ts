@@ -15,8 +15,8 @@
  * of a cluster must keep their clocks within a fraction of a lease of each other (NTP does).
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { toJob, toRunStep, toWait } from './job-rows.js';
-import type { JobStart, JobWait, RunStepRecord } from './job-types.js';
+import { readRunRecords, toJob } from './job-rows.js';
+import type { JobStart } from './job-types.js';
 import type { Database, JobTable } from './schema.js';
 
 export interface ClaimInput {
@@ -223,25 +223,7 @@ export class PgJobClaims {
   private async withRecords(trx: Kysely<Database>, rows: ClaimedRow[]): Promise<Claim['started']> {
     // A job never started (no `startedAt` before this claim) has no steps and no wait.
     const before = rows.filter((r) => r.was_started !== null).map((r) => r.id);
-    const steps = new Map<string, RunStepRecord[]>();
-    const waits = new Map<string, JobWait>();
-    if (before.length > 0) {
-      const stepRows = await trx
-        .selectFrom('job_steps')
-        .selectAll()
-        .where('job_id', 'in', before)
-        .orderBy('job_id')
-        .orderBy('seq')
-        .execute();
-      for (const row of stepRows) {
-        const list = steps.get(row.job_id);
-        if (list) list.push(toRunStep(row));
-        else steps.set(row.job_id, [toRunStep(row)]);
-      }
-      for (const row of await trx.selectFrom('job_waits').selectAll().where('job_id', 'in', before).execute()) {
-        waits.set(row.job_id, toWait(row));
-      }
-    }
+    const { steps, waits } = await readRunRecords(trx, before, Math.max(1, before.length));
     return rows
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((row) => ({

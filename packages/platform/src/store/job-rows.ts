@@ -4,7 +4,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { JobPatch, JobRecord, JobStepRecord, JobWait, ResumeCall, RunStepRecord } from './job-types.js';
 import type { Database, JobStepTable, JobTable, JobWaitTable } from './schema.js';
-import { fromJson, toJson, toJsonOrNull } from './sql.js';
+import { chunks, fromJson, toJson, toJsonOrNull } from './sql.js';
 
 export const UNFINISHED: JobRecord['status'][] = ['pending', 'running', 'suspended'];
 export const FINISHED: JobRecord['status'][] = ['succeeded', 'failed', 'stopped'];
@@ -104,4 +104,32 @@ export async function deleteJobs(db: Kysely<Database>, which: { ids: string[] } 
   await db.deleteFrom('job_waits').where('job_id', 'in', ids).execute();
   if ('ids' in which) await db.deleteFrom('jobs').where('id', 'in', which.ids).execute();
   else await db.deleteFrom('jobs').where('recipe_id', '=', which.recipeId).execute();
+}
+
+/** The step records and waits of jobs that ran before: what a claim hands the engine with each. */
+export async function readRunRecords(
+  db: Kysely<Database>,
+  ids: readonly string[],
+  chunkSize: number,
+): Promise<{ steps: Map<string, RunStepRecord[]>; waits: Map<string, JobWait> }> {
+  const steps = new Map<string, RunStepRecord[]>();
+  const waits = new Map<string, JobWait>();
+  for (const part of chunks(ids, chunkSize)) {
+    const stepRows = await db
+      .selectFrom('job_steps')
+      .selectAll()
+      .where('job_id', 'in', part)
+      .orderBy('job_id')
+      .orderBy('seq')
+      .execute();
+    for (const row of stepRows) {
+      const list = steps.get(row.job_id);
+      if (list) list.push(toRunStep(row));
+      else steps.set(row.job_id, [toRunStep(row)]);
+    }
+    for (const row of await db.selectFrom('job_waits').selectAll().where('job_id', 'in', part).execute()) {
+      waits.set(row.job_id, toWait(row));
+    }
+  }
+  return { steps, waits };
 }

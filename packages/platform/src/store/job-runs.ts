@@ -5,16 +5,8 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { firstIdAt } from '../ids.js';
 import { IN_CHUNK, INSERT_CHUNK, upsertJobSteps, upsertJobWait } from './dialect.js';
-import { deleteJobs, FINISHED, jobSet, toJob, toRunStep, toStepRow, toWait, UNFINISHED } from './job-rows.js';
-import type {
-  JobProgress,
-  JobRecord,
-  JobStart,
-  JobWait,
-  ResumeCall,
-  RunStepRecord,
-  UnfinishedJob,
-} from './job-types.js';
+import { deleteJobs, FINISHED, jobSet, readRunRecords, toJob, toStepRow, UNFINISHED } from './job-rows.js';
+import type { JobProgress, JobRecord, JobStart, ResumeCall, UnfinishedJob } from './job-types.js';
 import type { Database, JobStepTable, JobTable } from './schema.js';
 import { checkLimit, chunks, now, toJson } from './sql.js';
 
@@ -107,25 +99,7 @@ export class KyselyJobRuns implements JobRunRepository {
       }
       // Jobs never started have no steps and no wait: those reads are only for the others.
       const others = due.filter((r) => !(r.status === 'pending' && r.attempts === 0)).map((r) => r.id);
-      const steps = new Map<string, RunStepRecord[]>();
-      const waits = new Map<string, JobWait>();
-      for (const part of chunks(others, IN_CHUNK)) {
-        const stepRows = await trx
-          .selectFrom('job_steps')
-          .selectAll()
-          .where('job_id', 'in', part)
-          .orderBy('job_id')
-          .orderBy('seq')
-          .execute();
-        for (const row of stepRows) {
-          const list = steps.get(row.job_id);
-          if (list) list.push(toRunStep(row));
-          else steps.set(row.job_id, [toRunStep(row)]);
-        }
-        for (const row of await trx.selectFrom('job_waits').selectAll().where('job_id', 'in', part).execute()) {
-          waits.set(row.job_id, toWait(row));
-        }
-      }
+      const { steps, waits } = await readRunRecords(trx, others, IN_CHUNK);
       for (const row of due) {
         const started = {
           ...row,
