@@ -81,7 +81,11 @@ beforeAll(async () => {
   }
   api = await network.startPrivateApi('erp.internal');
   config = join(dir, 'agent.yaml');
-  await writeFile(config, `targets:\n  - { host: erp.internal, port: ${api.port}, scheme: http }\n`);
+  // Port 9 of erp.internal is listed, but nothing listens there: a target that is down.
+  await writeFile(
+    config,
+    `targets:\n  - { host: erp.internal, port: ${api.port}, scheme: http }\n  - { host: erp.internal, port: 9, scheme: http }\n`,
+  );
   await mkdir(join(dir, 'no-connectors'));
   // On the veth's root end, not loopback: the agent inside reaches it there (and a server on a
   // non-loopback address does not check Host, docs/running.md "Host names").
@@ -147,6 +151,12 @@ describe('weft agent in a private network (Linux network namespace)', () => {
     const byAddress = await request(`http://127.0.0.1:${api.port}/hello`, { dispatcher: via('plant') }).catch((e) => e);
     expect(byAddress.code).toBe('AGENT_HOST_NOT_ALLOWED');
     expect(byAddress.message).toContain(`agent "plant-1" may not reach http://127.0.0.1:${api.port}`);
+  });
+
+  it('a listed target that is down fails with HTTP_CONNECTION_FAILED, naming the agent and the cause', async () => {
+    const down = await request('http://erp.internal:9/hello', { dispatcher: via('plant') }).catch((e) => e);
+    expect(down.code).toBe('HTTP_CONNECTION_FAILED');
+    expect(down.message).toMatch(/agent "plant-1": GET http:\/\/erp\.internal:9\/hello failed: .*ECONNREFUSED/);
   });
 
   it('moves 50 MB up and 50 MB down through the agent', async () => {
