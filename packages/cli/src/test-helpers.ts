@@ -149,7 +149,19 @@ export interface RunningWeft {
 
 /** Starts a long-running `weft ...args` (e.g. `weft listen`) without waiting for it to end. */
 export function startWeft(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningWeft {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  return startProcess(process.execPath, [BIN, ...args], options);
+}
+
+/**
+ * Starts a long-running `command ...args` and watches its output, like `startWeft` (which is
+ * this with `node dist/bin.js`); e.g. a process run inside a network namespace.
+ */
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): RunningWeft {
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
