@@ -51,6 +51,21 @@ function rss(): number {
   return process.memoryUsage().rss;
 }
 
+/** How far the resident memory rose above where it was while `work` ran (sampled every 5 ms). */
+async function peakDuring(work: () => Promise<void>): Promise<number> {
+  const before = rss();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rss());
+  }, 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, rss()) - before;
+}
+
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -73,6 +88,7 @@ describe.each([
   const counts = { agent: 0, refused: 0 };
   let agent: RunningWeft | undefined;
   let agentKey: string;
+  let baseUrl: string;
 
   async function runAgent(): Promise<RunningWeft> {
     agent = startWeft(['agent', '--server', weft.url, '--key', agentKey, '--config', config]);
@@ -136,6 +152,7 @@ describe.each([
     });
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     const port = (target.address() as AddressInfo).port;
+    baseUrl = `http://127.0.0.1:${port}`;
     config = join(dir, 'agent.yaml');
     await writeFile(config, `targets:\n  - { host: 127.0.0.1, port: ${port}, scheme: http }\n`);
     weft = await startServer({
@@ -158,7 +175,7 @@ describe.each([
     await api('POST', '/api/connections', {
       name: 'erp',
       connector: 'private',
-      values: { base_url: `http://127.0.0.1:${port}`, api_key: KEY },
+      values: { base_url: baseUrl, api_key: KEY },
       agentGroup: 'plant',
     });
   }, 60_000);
@@ -199,6 +216,21 @@ describe.each([
     expect(counts.refused).toBe(0);
   });
 
+  it("a host outside the agent's list comes back naming the agent and the host", async () => {
+    await api('PATCH', '/api/connections/erp', { values: { base_url: 'http://127.0.0.1:1' } });
+    try {
+      const refused = await api('POST', '/api/connectors/private/run', {
+        connection: 'erp',
+        action: 'hello',
+        input: {},
+      }).catch((e: Error) => e.message);
+      expect(refused).toMatch(/AGENT_HOST_NOT_ALLOWED/);
+      expect(refused).toMatch(/agent \\"plant-1\\" may not reach http:\/\/127\.0\.0\.1:1/);
+    } finally {
+      await api('PATCH', '/api/connections/erp', { values: { base_url: baseUrl } });
+    }
+  });
+
   it('polls through the agent, and the jobs it makes run their action through it', async () => {
     const before = counts.agent;
     const made = await api('POST', '/api/recipes', {
@@ -234,14 +266,17 @@ describe.each([
       expect(down.output).toEqual({ bytes: 50 * MB });
     };
     // The first round settles the pools and the collector; a body held whole would show in the second.
-    await round();
+    const atRest = rss();
+    const firstPeak = await peakDuring(round);
     const first = rss();
-    await round();
+    const secondPeak = await peakDuring(round);
     const grown = rss() - first;
     console.log(
-      `isolation ${isolation}: server process RSS +${(grown / MB).toFixed(1)} MB over a second round of 50 MB each way`,
+      `isolation ${isolation}: server process RSS ${(atRest / MB).toFixed(0)} MB at rest, peak +${(firstPeak / MB).toFixed(1)} MB ` +
+        `during round 1, +${(secondPeak / MB).toFixed(1)} MB during round 2, +${(grown / MB).toFixed(1)} MB after it (50 MB each way per round)`,
     );
     expect(grown).toBeLessThan(40 * MB);
+    expect(secondPeak).toBeLessThan(50 * MB);
   }, 180_000);
 
   it('fails a job step with AGENT_OFFLINE while no agent is online, retries it, and succeeds once one is back', async () => {
