@@ -3,6 +3,7 @@
  * passed in — nothing is looked up later, no field is set after the fact, and no module keeps
  * per-server state. `start` opens the runtime once the server listens (its URL is known).
  */
+import { AgentDispatcher } from './agents/dispatcher.js';
 import { AgentHub } from './agents/hub.js';
 import { DEFAULT_HEARTBEAT_MS } from './agents/protocol.js';
 import { Agents } from './agents/service.js';
@@ -62,12 +63,23 @@ export function compose(base: Foundations): Composed {
   const metrics = new Metrics();
   const changes = new Changes(base.bus, log);
   const leadership = base.leadership ?? ALWAYS_LEADING;
+  const agentHub = new AgentHub(store, log, base.agentHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  // One dispatcher per agent group, shared by every run of its connections.
+  const tunnels = new Map<string, AgentDispatcher>();
+  const tunnel = (group: string) => {
+    const known = tunnels.get(group);
+    if (known) return known;
+    const dispatcher = new AgentDispatcher(agentHub, group);
+    tunnels.set(group, dispatcher);
+    return dispatcher;
+  };
   const connections = new Connections(
     store,
     base.vault,
     registry,
     () => metrics.connectionRefreshed(),
     (name, deleted) => void changes.publish(deleted ? 'connection.deleted' : 'connection.changed', name),
+    tunnel,
   );
   const recipes = new Recipes({ store, registry, publicUrl, runtime, connections, changes });
   const jobs = createJobSystem({
@@ -117,7 +129,6 @@ export function compose(base: Foundations): Composed {
       })
     : undefined;
   const commits = new GroupCommit({ store, runtime, log });
-  const agentHub = new AgentHub(store, log, base.agentHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   const agents = new Agents(store, agentHub);
   const context: ServerContext = {
     ...base,

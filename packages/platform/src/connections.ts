@@ -4,8 +4,9 @@
  */
 import { type ConnectorDefinition, type Field, isWeftError, messageOf, ValidationError } from '@weft/sdk';
 import type { ConnectionListItem, ConnectionView, ConnectionTestResult as TestResult } from '@weft/sdk/model';
-import type { RefreshGate } from '@weft/sdk/operations';
+import type { RefreshGate, RunOptions } from '@weft/sdk/operations';
 import { connectionSecrets, processInput, REDACTED, Redactor } from '@weft/sdk/runtime';
+import { checkAgentGroup, type TunnelDispatchers, tunnelDispatcher } from './connection-tunnel.js';
 import { runOperation } from './connector-runtime.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { invalid, type Json, nameAt, stringAt } from './input.js';
@@ -27,6 +28,8 @@ export interface ConnectionInput {
   name: string;
   connector: string;
   values?: Json | null;
+  /** The agent group that carries the connection's HTTP (connectors with `secureTunnel` only). */
+  agentGroup?: string | null;
 }
 
 /** A change: values merged into the stored ones; `name` and `connector`, if given, must not change. */
@@ -34,6 +37,8 @@ export interface ConnectionPatch {
   name?: string;
   connector?: string;
   values?: Json | null;
+  /** A new agent group; null: send directly again. */
+  agentGroup?: string | null;
 }
 
 /** Every secret a connection's values hold: what the connector says, and every undeclared value (tokens). */
@@ -88,6 +93,8 @@ export interface LiveConnection {
    * connection and its values are re-sealed and stored before the lock is released.
    */
   refreshGate: RefreshGate;
+  /** Give to `runOperation` as `dispatcher`: its agent group's, when the connection has one. */
+  dispatcher?: RunOptions['dispatcher'];
 }
 
 export class Connections {
@@ -105,7 +112,14 @@ export class Connections {
     private readonly onRefreshed?: () => void,
     /** Told after a connection's stored values changed or it was deleted (the other processes follow). */
     private readonly onChanged?: (name: string, deleted: boolean) => void,
+    /** Where connections with an agent group send their HTTP (none: such a connection fails clearly). */
+    private readonly tunnel?: TunnelDispatchers,
   ) {}
+
+  /** Where the connection's HTTP goes: through its agent group's dispatcher, else directly. */
+  dispatcherOf(record: ConnectionRecord): RunOptions['dispatcher'] {
+    return tunnelDispatcher(this.tunnel, record);
+  }
 
   private definitionOf(connector: string, path = 'connector'): ConnectorDefinition {
     const registered = this.registry.get(connector);
@@ -121,6 +135,7 @@ export class Connections {
       name: record.name,
       connector: record.connector,
       values: redactConnectionValues(this.registry.get(record.connector)?.definition, values),
+      ...(record.agentGroup !== undefined ? { agentGroup: record.agentGroup } : {}),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };
@@ -187,6 +202,7 @@ export class Connections {
           return {
             name: record.name,
             connector: record.connector,
+            ...(record.agentGroup !== undefined ? { agentGroup: record.agentGroup } : {}),
             createdAt: record.createdAt,
             updatedAt: record.updatedAt,
             error: { code, message: messageOf(error) },
@@ -206,11 +222,13 @@ export class Connections {
     const name = nameAt({ ...input }, 'name');
     const connector = stringAt({ ...input }, 'connector')!;
     const definition = this.definitionOf(connector);
+    const agentGroup = checkAgentGroup(definition, connector, input.agentGroup) ?? undefined;
     const values = await this.check(definition, input.values ?? {});
     if (await this.store.getConnection(name)) {
       throw new ConflictError('CONFLICT', `A connection named "${name}" exists already`, 'name');
     }
-    const record = await this.store.insertConnection({ name, connector, ...this.vault.seal(name, values) });
+    const sealed = this.vault.seal(name, values);
+    const record = await this.store.insertConnection({ name, connector, agentGroup, ...sealed });
     this.onChanged?.(name, false);
     return this.view(record, values);
   }
@@ -228,6 +246,7 @@ export class Connections {
     }
     const patch = obj.values ?? {};
     const definition = this.definitionOf(record.connector);
+    const agentGroup = checkAgentGroup(definition, record.connector, obj.agentGroup);
     const stored = this.vault.open(name, record);
     const merged: Json = { ...stored };
     for (const [key, value] of Object.entries(patch)) {
@@ -242,7 +261,7 @@ export class Connections {
       } else merged[key] = value;
     }
     const values = await this.check(definition, merged);
-    const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values));
+    const updated = await this.store.updateConnectionValues(name, this.vault.seal(name, values), { agentGroup });
     this.forget(name);
     if (!updated) throw new NotFoundError('CONNECTION_NOT_FOUND', `No connection named "${name}"`, 'name');
     this.onChanged?.(name, false);
@@ -265,12 +284,16 @@ export class Connections {
   }
 
   /** The decrypted values and the connector of a connection (for running steps). */
-  async open(
-    name: string,
-  ): Promise<{ connector: string; definition: ConnectorDefinition; values: Record<string, unknown> }> {
+  async open(name: string): Promise<{
+    connector: string;
+    definition: ConnectorDefinition;
+    values: Record<string, unknown>;
+    dispatcher?: RunOptions['dispatcher'];
+  }> {
     const record = await this.record(name);
     const values = this.vault.open(name, record);
-    return { connector: record.connector, definition: this.definitionOf(record.connector), values };
+    const dispatcher = this.dispatcherOf(record);
+    return { connector: record.connector, definition: this.definitionOf(record.connector), values, dispatcher };
   }
 
   /**
@@ -314,7 +337,7 @@ export class Connections {
 
   /** Runs the connector's `test` with the connection; refreshed values are stored whatever the outcome. */
   async test(name: string): Promise<TestResult> {
-    const { definition, values } = await this.open(name);
+    const { definition, values, dispatcher } = await this.open(name);
     let result: TestResult;
     if (typeof definition.test !== 'function') {
       return { ok: true, message: 'This connector defines no test: the values were stored but not checked' };
@@ -323,7 +346,7 @@ export class Connections {
       await runOperation(
         definition,
         { kind: 'test' },
-        { connection: values, mode: 'job', refreshGate: this.refreshGate(name) },
+        { connection: values, mode: 'job', refreshGate: this.refreshGate(name), dispatcher },
       );
       result = { ok: true, message: 'The connection works' };
     } catch (error) {

@@ -157,10 +157,16 @@ export class WeftApi {
   // Connections
   connections = (query?: Query) => this.request<Page<Connection>>('GET', '/api/connections', { query });
   connection = (name: string) => this.request<Connection>('GET', `/api/connections/${enc(name)}`);
-  createConnection = (body: { name: string; connector: string; values: Record<string, unknown> }) =>
-    this.request<Connection>('POST', '/api/connections', { body });
-  updateConnection = (name: string, values: Record<string, unknown>) =>
-    this.request<Connection>('PATCH', `/api/connections/${enc(name)}`, { body: { values } });
+  createConnection = (body: {
+    name: string;
+    connector: string;
+    values: Record<string, unknown>;
+    agentGroup?: string;
+  }) => this.request<Connection>('POST', '/api/connections', { body });
+  updateConnection = (name: string, values: Record<string, unknown>, agentGroup?: string | null) =>
+    this.request<Connection>('PATCH', `/api/connections/${enc(name)}`, {
+      body: agentGroup === undefined ? { values } : { values, agentGroup },
+    });
   deleteConnection = (name: string) => this.request<void>('DELETE', `/api/connections/${enc(name)}`);
   testConnection = (name: string) => this.request<TestResult>('POST', `/api/connections/${enc(name)}/test`);
   oauth2Start = (name: string) =>

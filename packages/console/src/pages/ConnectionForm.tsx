@@ -49,6 +49,7 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
   );
   const [connectorName, setConnectorName] = useState(initialConnector ?? '');
   const [connName, setConnName] = useState(name ?? '');
+  const [agentGroup, setAgentGroup] = useState('');
   const [values, setValues] = useState<Record<string, unknown>>({});
   const [stored, setStored] = useState<Set<string>>(new Set());
   const [original, setOriginal] = useState<Record<string, unknown>>({});
@@ -65,6 +66,7 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
     const c = existing.data;
     if (!c) return;
     setConnectorName(c.connector);
+    setAgentGroup(c.agentGroup ?? '');
     const secrets = new Set<string>();
     const shown: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(c.values ?? {})) {
@@ -99,12 +101,13 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
       if (editing) {
         const patch: Record<string, unknown> = { ...values };
         for (const key of Object.keys(original)) if (!(key in values)) patch[key] = null;
-        await api.updateConnection(name, patch);
+        await api.updateConnection(name, patch, connector?.secureTunnel ? agentGroup.trim() || null : undefined);
         setMessage(`Connection "${name}" saved`);
         existing.reload();
         setProblems([]);
       } else {
-        await api.createConnection({ name: connName, connector: connectorName, values });
+        const group = connector?.secureTunnel && agentGroup.trim() ? { agentGroup: agentGroup.trim() } : {};
+        await api.createConnection({ name: connName, connector: connectorName, values, ...group });
         setFlash(`Connection "${connName}" created`);
         navigate(href('connections', connName));
       }
@@ -279,6 +282,9 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
               )}
             </fieldset>
           )}
+          {connector?.secureTunnel && (
+            <AgentGroupField value={agentGroup} onChange={setAgentGroup} error={errors.get('agentGroup')} />
+          )}
           <div className="form-actions">
             <Button type="submit" variant="primary" busy={busy === 'save'}>
               {editing ? 'Save' : 'Create connection'}
@@ -316,5 +322,34 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
         </form>
       )}
     </>
+  );
+}
+
+/** For connectors with `secureTunnel`: the agent group whose agents carry the connection's HTTP. */
+function AgentGroupField(props: { value: string; onChange: (value: string) => void; error?: string }) {
+  return (
+    <div className={`field${props.error ? ' has-error' : ''}`}>
+      <label className="field-label" htmlFor={fieldId('agentGroup')}>
+        Agent group
+      </label>
+      <p className="field-hint" id="agent-group-hint">
+        This connector can reach private networks through an on-premises agent. Name the agent group to send every
+        request of this connection through it; leave empty to send requests directly.
+      </p>
+      <input
+        id={fieldId('agentGroup')}
+        value={props.value}
+        autoComplete="off"
+        aria-describedby={`agent-group-hint${props.error ? ' agent-group-error' : ''}`}
+        aria-invalid={props.error ? true : undefined}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      {props.error && (
+        <p className="field-error" id="agent-group-error">
+          <span aria-hidden="true">⚠ </span>
+          {props.error}
+        </p>
+      )}
+    </div>
   );
 }

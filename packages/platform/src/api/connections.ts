@@ -20,6 +20,12 @@ type Named = { Params: { name: string } };
 
 const values = { type: ['object', 'null'], description: "Values of the connector's connection fields" };
 
+const agentGroup = {
+  type: ['string', 'null'],
+  description:
+    "The agent group whose agents carry the connection's HTTP (docs/auth/on-prem.md); only for connectors with `secureTunnel: true`. In a change, `null` sends directly again",
+};
+
 /** Bodies: the shape is checked here; the values against the connector's fields by the domain. */
 const connectionInput = {
   type: 'object',
@@ -33,6 +39,7 @@ const connectionInput = {
     },
     connector: { type: 'string', minLength: 1 },
     values,
+    agentGroup,
   },
 };
 
@@ -46,6 +53,7 @@ const connectionPatch = {
       ...values,
       description: 'Merged into the stored values; `"[REDACTED]"` keeps a stored value, `null` removes one',
     },
+    agentGroup,
   },
 };
 

@@ -14,7 +14,7 @@ import {
 } from '@weft/sdk';
 import type { RefreshGate } from '@weft/sdk/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { redactorFor } from '../connections.js';
+import { type LiveConnection, redactorFor } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import { isDomainError, NotFoundError } from '../errors.js';
 import { invalid, isObject, type Json, nameAt, stringAt } from '../input.js';
@@ -241,10 +241,12 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
 
     let connection: Record<string, unknown> = {};
     let refreshGate: RefreshGate | undefined;
+    let dispatcher: LiveConnection['dispatcher'];
     if (fields.connection !== undefined) {
       const live = await liveConnectionFor(context.connections, fields.connection, name);
       connection = live.values;
       refreshGate = live.refreshGate;
+      dispatcher = live.dispatcher;
     }
 
     const redactor = redactorFor(definition, connection);
@@ -254,6 +256,7 @@ export async function connectorRoutes(app: FastifyInstance, context: ServerConte
         connection,
         mode: 'interactive',
         refreshGate,
+        dispatcher,
       });
       output = result.kind === 'output' ? result.output : null;
     } catch (error) {

@@ -63,6 +63,7 @@ export async function describeConnector(c: RegisteredConnector): Promise<Connect
   return {
     ...summarizeConnector(c),
     authorization: d.connection?.authorization?.type ?? 'none',
+    secureTunnel: d.secureTunnel === true,
     connectionFields: fieldSet(d.connection?.fields, 'input'),
     actions: await Promise.all(
       Object.entries(d.actions ?? {}).map(([name, action]) => describeOperation(c, 'actions', name, action)),

@@ -280,7 +280,7 @@ export function registerOAuthCallbackRoute(app: FastifyInstance, context: Server
       await runOperation(
         opened.definition,
         { kind: 'acquire', authorizationCode: { code, redirectUri, codeVerifier } },
-        { connection: opened.values, mode: 'interactive' },
+        { connection: opened.values, mode: 'interactive', dispatcher: opened.dispatcher },
       );
     } catch (error) {
       const message = serverWording(messageOf(error));

@@ -36,14 +36,14 @@ describe('the OpenAPI document and the route schemas', () => {
     const schema = await bodySchema('/api/connections', 'post');
     expect(schema).toMatchObject({ type: 'object', additionalProperties: false, required: ['name', 'connector'] });
     const keys = Object.keys(schema?.properties as object);
-    expect(keys).toEqual(['name', 'connector', 'values']);
+    expect(keys).toEqual(['name', 'connector', 'values', 'agentGroup']);
     const res = await call('POST', '/api/connections', { name: 'x', connector: 'crm', value: {} });
     expect(res).toEqual({
       status: 400,
       body: {
         error: {
           code: 'INVALID_REQUEST',
-          message: 'value: unknown key; expected "name", "connector", "values"',
+          message: 'value: unknown key; expected "name", "connector", "values", "agentGroup"',
           path: 'value',
         },
       },

@@ -7,7 +7,7 @@ import { type ConnectorDefinition, type HttpExchangeLog, isWeftError, messageOf,
 import type { Operation, RefreshGate } from '@weft/sdk/operations';
 import type { Redactor } from '@weft/sdk/runtime';
 import type { FastifyInstance } from 'fastify';
-import { redactorFor } from '../connections.js';
+import { type LiveConnection, redactorFor } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import { NotFoundError } from '../errors.js';
 import { invalid, type Json, stringAt } from '../input.js';
@@ -102,10 +102,12 @@ export async function runRoutes(app: FastifyInstance, context: ServerContext): P
 
     let connection: Record<string, unknown> = {};
     let refreshGate: RefreshGate | undefined;
+    let dispatcher: LiveConnection['dispatcher'];
     if (connectionName !== undefined) {
       const live = await liveConnectionFor(context.connections, connectionName, name);
       connection = live.values;
       refreshGate = live.refreshGate;
+      dispatcher = live.dispatcher;
     } else if (needsConnection(definition)) {
       throw invalid('connection', `is required: connector "${name}" needs a connection`);
     }
@@ -124,6 +126,7 @@ export async function runRoutes(app: FastifyInstance, context: ServerContext): P
           mode: 'interactive',
           onExchange,
           refreshGate,
+          dispatcher,
         },
       );
       if (result.kind === 'suspended') return { reinvokeAfter: result.reinvokeAfter, exchanges };

@@ -63,6 +63,10 @@ export const components: Record<string, Schema> = {
       name: { type: 'string' },
       connector: { type: 'string' },
       values: { type: 'object', description: 'Secret values are `"[REDACTED]"`' },
+      agentGroup: {
+        type: 'string',
+        description: 'The agent group whose agents carry its HTTP (connectors with `secureTunnel: true`)',
+      },
       error: {
         type: 'object',
         description: 'In lists only: why the values cannot be opened (e.g. VAULT_KEY_MISMATCH)',

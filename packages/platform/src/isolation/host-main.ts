@@ -14,6 +14,7 @@ import { toManifest } from './manifest.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import { type FromHost, type HostRunOptions, STREAM_WINDOW, type ToHost } from './protocol.js';
 import { GateClient } from './refresh-relay.js';
+import { HttpRelayClient } from './relay-dispatcher.js';
 import { installSignalGuard } from './signal-guard.js';
 import { toWire } from './wire-errors.js';
 
@@ -41,6 +42,7 @@ function send(message: FromHost): void {
 }
 
 const gates = new GateClient(send);
+const http = new HttpRelayClient(send);
 
 function runOptions(id: number, options: HostRunOptions): RunOptions {
   const run: RunOptions = {
@@ -51,6 +53,7 @@ function runOptions(id: number, options: HostRunOptions): RunOptions {
     onConnectionUpdate: (values) => send({ t: 'update', id, values }),
   };
   if (options.refreshGate) run.refreshGate = gates.gateFor(id);
+  if (options.relayHttp) run.dispatcher = http.dispatcherFor(id);
   // Bounded per operation: a connector logging in a loop must not flood the server.
   let exchanges = 0;
   let logs = 0;
@@ -150,6 +153,13 @@ function receive(message: ToHost): void {
     case 'gate-open':
     case 'gate-closed':
       gates.receive(message);
+      break;
+    case 'http-head':
+    case 'http-data':
+    case 'http-end':
+    case 'http-error':
+    case 'http-more':
+      http.receive(message);
       break;
   }
 }

@@ -21,6 +21,7 @@ export function toHostOptions(options: RunOptions): { wire: HostRunOptions; resu
     exchanges: options.onExchange !== undefined,
     logs: options.onLog !== undefined,
     refreshGate: options.refreshGate !== undefined,
+    relayHttp: options.dispatcher !== undefined,
   };
   const resume = options.resumeUrl;
   if (typeof resume === 'string') wire.resumeUrl = resume;

@@ -12,6 +12,7 @@ import { operationPath } from './describe-operation.js';
 import type { EgressRules } from './egress.js';
 import { ConnectorHostError, type HostFailureCode } from './host-errors.js';
 import { toHostOptions } from './host-options.js';
+import { HttpRelay } from './http-relay.js';
 import { type Batch, Outbox, unbatch } from './outbox.js';
 import type { FromHost, ToHost } from './protocol.js';
 import { GateRelay } from './refresh-relay.js';
@@ -66,6 +67,7 @@ export class ConnectorHost {
     (message) => this.send(message),
     (id) => !this.dead && this.pending.has(id),
   );
+  private readonly http = new HttpRelay((message) => this.send(message));
   readonly exited: Promise<void>;
   dead = false;
   /** Set when retired for idleness (not replaced). */
@@ -248,6 +250,15 @@ export class ConnectorHost {
       case 'gate-refreshed':
         this.gates.refreshed(message, this.pending.get(message.id)?.options);
         return;
+      case 'http':
+        this.http.start(message, this.pending.get(message.id)?.options);
+        return;
+      case 'http-body':
+      case 'http-body-end':
+      case 'http-more':
+      case 'http-abort':
+        this.http.receive(message);
+        return;
     }
   }
 
@@ -305,6 +316,7 @@ export class ConnectorHost {
     const loading = this.loading;
     this.loading = undefined;
     this.gates.fail(new ConnectorHostError(failure.code, failure.message));
+    this.http.failAll(new ConnectorHostError(failure.code, failure.message));
     loading?.reject(new ConnectorHostError(failure.code, failure.message));
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);

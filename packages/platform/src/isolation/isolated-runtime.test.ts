@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition, HttpExchangeLog } from '@weft/sdk';
+import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runOperation } from '../connector-runtime.js';
 import { IsolatedRuntime } from './isolated-runtime.js';
@@ -65,6 +66,29 @@ describe('the isolated runtime', () => {
     expect(logs).toContain('calling the API');
     expect(exchanges).toHaveLength(1);
     expect(JSON.stringify(exchanges)).not.toContain(SECRET);
+  });
+
+  test("a run's dispatcher carries the host's HTTP: the host relays each request to the server", async () => {
+    // A real undici Agent that counts what it is given: the server's side of the relay uses it.
+    const dispatched: string[] = [];
+    class Counting extends Agent {
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        dispatched.push(`${options.method} ${options.path}`);
+        return super.dispatch(options, handler);
+      }
+    }
+    const dispatcher = new Counting();
+    try {
+      const result = await runOperation(
+        definition,
+        { kind: 'action', action: 'call', input: {} },
+        { connection, dispatcher },
+      );
+      expect(result).toMatchObject({ kind: 'output', output: { key: true } });
+      expect(dispatched).toEqual(['GET /thing']);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   test('a resume URL is registered only when the connector reads it', async () => {

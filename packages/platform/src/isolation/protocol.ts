@@ -22,6 +22,27 @@ export interface HostRunOptions {
   logs?: boolean;
   /** The server has a refresh gate: the host asks it before refreshing (see refresh-relay.ts). */
   refreshGate?: boolean;
+  /** The run has a dispatcher (a connection's agent group): its HTTP goes through the server (http-relay.ts). */
+  relayHttp?: boolean;
+}
+
+/** Headers as name/value pairs, in order. */
+export type HeaderPairs = [string, string][];
+
+/** An HTTP request the host relays through the server's dispatcher for the run `id`. */
+export interface RelayedRequest {
+  t: 'http';
+  id: number;
+  /** The request's number, unique in its host. */
+  req: number;
+  method: string;
+  url: string;
+  headers: HeaderPairs;
+  /** A small body, whole; a large one or a stream follows in `http-body` messages (`streamed`). */
+  body?: Uint8Array;
+  streamed?: boolean;
+  headersTimeout?: number;
+  bodyTimeout?: number;
 }
 
 export type ToHost =
@@ -35,7 +56,14 @@ export type ToHost =
   /** The refresh gate is held for the host: refresh now (refresh-relay.ts). */
   | { t: 'gate-open'; gate: number }
   /** The refresh gate's answer: its outcome, or its error. */
-  | { t: 'gate-closed'; gate: number; outcome?: RefreshGateOutcome; error?: WireError };
+  | { t: 'gate-closed'; gate: number; outcome?: RefreshGateOutcome; error?: WireError }
+  /** A relayed request's response head, body chunks (under credit), end, or error. */
+  | { t: 'http-head'; req: number; status: number; headers: HeaderPairs }
+  | { t: 'http-data'; req: number; data: Uint8Array }
+  | { t: 'http-end'; req: number }
+  | { t: 'http-error'; req: number; error: WireError }
+  /** Credit for a relayed request's body: the host may send this many more chunks. */
+  | { t: 'http-more'; req: number; chunks: number };
 
 export type FromHost =
   | { t: 'loaded'; manifest: unknown }
@@ -54,7 +82,15 @@ export type FromHost =
   | { t: 'gate-refreshed'; id: number; gate: number; values?: Record<string, unknown>; error?: WireError }
   /** A chunk of a `stream` result; `end` closes it. */
   | { t: 'chunk'; id: number; data: Uint8Array }
-  | { t: 'end'; id: number };
+  | { t: 'end'; id: number }
+  | RelayedRequest
+  /** A chunk of a relayed request's body (under credit); `http-body-end` closes it. */
+  | { t: 'http-body'; req: number; data: Uint8Array }
+  | { t: 'http-body-end'; req: number }
+  /** Credit for a relayed response's body: the server may send this many more chunks. */
+  | { t: 'http-more'; req: number; chunks: number }
+  /** The host's caller gave up on the request (its deadline, an abort). */
+  | { t: 'http-abort'; req: number; error: WireError };
 
 /** How many stream chunks a host may send ahead of the server's reads. */
 export const STREAM_WINDOW = 8;

@@ -3,7 +3,8 @@
  * whether trying the job again later may help.
  *
  * Retryable: HTTP 429 and 5xx (after the SDK's own retries of the request), timeouts and
- * connection failures — the API may be back later. Everything else (4xx, `ctx.error`, bad
+ * connection failures, and an agent group with no agent (`AGENT_OFFLINE`, `AGENT_DISCONNECTED`)
+ * — the API or the agent may be back later. Everything else (4xx, `ctx.error`, bad
  * input, a formula that fails, a missing connection) fails the same way every time.
  *
  * Messages come from the SDK, which redacts connection secrets from its errors; nothing here
@@ -18,7 +19,8 @@ export interface ClassifiedError {
   retryable: boolean;
 }
 
-const RETRYABLE_CODES = new Set(['HTTP_TIMEOUT', 'HTTP_CONNECTION_FAILED']);
+/** An agent group with no agent online, or an agent gone mid-request: one may be back later. */
+const RETRYABLE_CODES = new Set(['HTTP_TIMEOUT', 'HTTP_CONNECTION_FAILED', 'AGENT_OFFLINE', 'AGENT_DISCONNECTED']);
 
 function isRetryableStatus(status: unknown): boolean {
   return typeof status === 'number' && (status === 429 || status >= 500);

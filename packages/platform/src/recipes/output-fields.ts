@@ -103,7 +103,12 @@ export class OutputFieldResolver {
     }
     const connection = live?.values ?? {};
     const redactor = redactorFor(definition, connection);
-    const options = { connection, mode: 'interactive' as const, refreshGate: live?.refreshGate };
+    const options = {
+      connection,
+      mode: 'interactive' as const,
+      refreshGate: live?.refreshGate,
+      dispatcher: live?.dispatcher,
+    };
     const prefix = `${section}.${name}`;
     const of = section === 'actions' ? 'action' : 'trigger';
     const input = isObject(raw.input) ? raw.input : {};

@@ -19,6 +19,8 @@ export interface SealedValues {
 export interface ConnectionRecord extends SealedValues {
   name: string;
   connector: string;
+  /** The agent group that carries its HTTP (undefined: requests go out directly). */
+  agentGroup?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -36,13 +38,20 @@ export const CONNECTION_LOCK_WAIT_MS = 60_000;
 
 export interface ConnectionRepository {
   /** Fails with `StoreError('CONFLICT')` when the name is taken. */
-  insertConnection(input: { name: string; connector: string } & SealedValues): Promise<ConnectionRecord>;
+  insertConnection(
+    input: { name: string; connector: string; agentGroup?: string } & SealedValues,
+  ): Promise<ConnectionRecord>;
   getConnection(name: string): Promise<ConnectionRecord | undefined>;
   /** By name. */
   listConnections(page: PageRequest): Promise<Page<ConnectionRecord>>;
   /** Rows sealed with another key than `keyId`: what a key rotation re-seals. */
   connectionsNotSealedWith(keyId: string): Promise<ConnectionRecord[]>;
-  updateConnectionValues(name: string, sealed: SealedValues): Promise<ConnectionRecord | undefined>;
+  /** `agentGroup`: a new group, or null to send directly; absent keeps the stored one. */
+  updateConnectionValues(
+    name: string,
+    sealed: SealedValues,
+    change?: { agentGroup?: string | null },
+  ): Promise<ConnectionRecord | undefined>;
   deleteConnection(name: string): Promise<boolean>;
   /**
    * Runs `fn` holding the connection locked against every other `withConnectionLock` of it, in
@@ -60,7 +69,9 @@ export class KyselyConnections implements ConnectionRepository {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertConnection(input: { name: string; connector: string } & SealedValues): Promise<ConnectionRecord> {
+  async insertConnection(
+    input: { name: string; connector: string; agentGroup?: string } & SealedValues,
+  ): Promise<ConnectionRecord> {
     const at = now();
     const row = {
       name: input.name,
@@ -68,6 +79,7 @@ export class KyselyConnections implements ConnectionRepository {
       values_encrypted: input.valuesEncrypted,
       key_id: input.keyId,
       nonce: input.nonce,
+      agent_group: input.agentGroup ?? null,
       created_at: at,
       updated_at: at,
     };
@@ -113,10 +125,20 @@ export class KyselyConnections implements ConnectionRepository {
     return rows.map(toConnection);
   }
 
-  async updateConnectionValues(name: string, sealed: SealedValues): Promise<ConnectionRecord | undefined> {
+  async updateConnectionValues(
+    name: string,
+    sealed: SealedValues,
+    change: { agentGroup?: string | null } = {},
+  ): Promise<ConnectionRecord | undefined> {
     const result = await this.db
       .updateTable('connections')
-      .set({ values_encrypted: sealed.valuesEncrypted, key_id: sealed.keyId, nonce: sealed.nonce, updated_at: now() })
+      .set({
+        values_encrypted: sealed.valuesEncrypted,
+        key_id: sealed.keyId,
+        nonce: sealed.nonce,
+        ...(change.agentGroup !== undefined ? { agent_group: change.agentGroup } : {}),
+        updated_at: now(),
+      })
       .where('name', '=', name)
       .executeTakeFirst();
     if (affected(result.numUpdatedRows) === 0) return undefined;
@@ -208,6 +230,7 @@ function toConnection(row: Selectable<ConnectionTable>): ConnectionRecord {
     valuesEncrypted: row.values_encrypted,
     keyId: row.key_id,
     nonce: row.nonce,
+    ...(row.agent_group ? { agentGroup: row.agent_group } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -64,6 +64,25 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
       expect(await store.getConnection('main')).toBeUndefined();
     });
 
+    test("a connection's agent group: stored, kept by a values update, changed, removed", async () => {
+      const created = await store.insertConnection({
+        name: 'erp',
+        connector: 'erp',
+        agentGroup: 'plant',
+        ...sealed(1),
+      });
+      expect(created.agentGroup).toBe('plant');
+      expect((await store.getConnection('erp'))?.agentGroup).toBe('plant');
+      expect((await store.updateConnectionValues('erp', sealed(2)))?.agentGroup).toBe('plant');
+      expect((await store.updateConnectionValues('erp', sealed(3), { agentGroup: 'depot' }))?.agentGroup).toBe('depot');
+      const direct = await store.updateConnectionValues('erp', sealed(4), { agentGroup: null });
+      expect(direct).not.toHaveProperty('agentGroup');
+      expect((await store.listConnections({ limit: 10 })).items.find((c) => c.name === 'erp')).not.toHaveProperty(
+        'agentGroup',
+      );
+      await store.deleteConnection('erp');
+    });
+
     test('a taken name is a CONFLICT and changes nothing', async () => {
       await store.insertConnection({ name: 'main', connector: 'crm', ...sealed(1) });
       const error = await store.insertConnection({ name: 'main', connector: 'shop', ...sealed(2) }).catch((e) => e);

@@ -78,7 +78,9 @@ export class KyselyStore implements Store {
   }
 
   // Connections
-  insertConnection(input: { name: string; connector: string } & SealedValues): Promise<ConnectionRecord> {
+  insertConnection(
+    input: { name: string; connector: string; agentGroup?: string } & SealedValues,
+  ): Promise<ConnectionRecord> {
     return this.connections.insertConnection(input);
   }
   getConnection(name: string): Promise<ConnectionRecord | undefined> {
@@ -90,8 +92,12 @@ export class KyselyStore implements Store {
   connectionsNotSealedWith(keyId: string): Promise<ConnectionRecord[]> {
     return this.connections.connectionsNotSealedWith(keyId);
   }
-  updateConnectionValues(name: string, sealed: SealedValues): Promise<ConnectionRecord | undefined> {
-    return this.connections.updateConnectionValues(name, sealed);
+  updateConnectionValues(
+    name: string,
+    sealed: SealedValues,
+    change?: { agentGroup?: string | null },
+  ): Promise<ConnectionRecord | undefined> {
+    return this.connections.updateConnectionValues(name, sealed, change);
   }
   deleteConnection(name: string): Promise<boolean> {
     return this.connections.deleteConnection(name);

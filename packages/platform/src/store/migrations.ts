@@ -260,6 +260,16 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.dropTable('agents').execute();
       },
     },
+    '0007_connection_agent_group': {
+      // A connection of a `secureTunnel` connector may name an agent group: its HTTP then goes
+      // through an agent of that group (docs/auth/on-prem.md). Null: requests go out directly.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('connections').addColumn('agent_group', text).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('connections').dropColumn('agent_group').execute();
+      },
+    },
   };
 }
 

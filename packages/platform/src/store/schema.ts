@@ -26,6 +26,8 @@ export interface ConnectionTable {
   key_id: string;
   /** base64 of the 12-byte nonce drawn for this write. */
   nonce: string;
+  /** The agent group whose agents carry the connection's HTTP (0007); null: sent directly. */
+  agent_group: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -71,7 +71,7 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       input: recipe.input,
       subscription: recipe.subscription,
       webhookUrl: recipe.webhookUrl,
-      executeOptions: { mode: 'interactive', refreshGate: live?.refreshGate },
+      executeOptions: { mode: 'interactive', refreshGate: live?.refreshGate, dispatcher: live?.dispatcher },
       runner: runOperation,
     });
     events = outcome.events;

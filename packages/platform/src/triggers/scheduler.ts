@@ -118,7 +118,7 @@ class PollLoop {
           store: new MemorySeenStore(),
           recipeKey: recipe.id,
           record: false,
-          executeOptions: { mode: 'job', refreshGate: live?.refreshGate },
+          executeOptions: { mode: 'job', refreshGate: live?.refreshGate, dispatcher: live?.dispatcher },
           runner: runOperation,
         });
         const committed = await store.commitPoll({

@@ -21,7 +21,7 @@ import { isWeftError, messageOf } from '@weft/sdk';
 import type { RefreshGate } from '@weft/sdk/operations';
 import { webhookKeyOfRecipe } from '@weft/sdk/runtime';
 import { ALWAYS_LEADING, type Leadership } from '../cluster/leadership.js';
-import type { Connections } from '../connections.js';
+import type { Connections, LiveConnection } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -50,6 +50,7 @@ interface Tracked {
 interface LiveValues {
   values: Record<string, unknown>;
   refreshGate?: RefreshGate;
+  dispatcher?: LiveConnection['dispatcher'];
 }
 
 /** What the `webhooks` part runs with; `recipes` is the table the ingress reads. */
@@ -169,6 +170,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
             input: recipe.input,
             mode: 'interactive',
             refreshGate: live.refreshGate,
+            dispatcher: live.dispatcher,
             runner: runOperation,
           });
         } catch (error) {
@@ -201,7 +203,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   private async connectionOf(recipe: Pick<WebhookRecipe, 'connection'>): Promise<LiveValues> {
     if (!recipe.connection) return { values: {} };
     const live = await this.context.connections.live(recipe.connection);
-    return { values: live.values, refreshGate: live.refreshGate };
+    return { values: live.values, refreshGate: live.refreshGate, dispatcher: live.dispatcher };
   }
 
   /** The stored subscription when it was registered with this URL secret, else a new one. */
@@ -233,6 +235,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
           connection: live.values,
           mode: 'interactive',
           refreshGate: live.refreshGate,
+          dispatcher: live.dispatcher,
         },
       );
       data = result.kind === 'output' ? result.output : null;
@@ -270,6 +273,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
           connection: live.values,
           mode: 'interactive',
           refreshGate: live.refreshGate,
+          dispatcher: live.dispatcher,
         },
       );
     } catch (error) {
@@ -332,6 +336,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
           connection: live.values,
           mode: 'job',
           refreshGate: live.refreshGate,
+          dispatcher: live.dispatcher,
         },
       );
       data = result.kind === 'output' ? result.output : null;

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
-import { WeftError } from '../errors.js';
+import { isWeftError, WeftError } from '../errors.js';
 import type { HttpMethod, TlsClientCert } from './types.js';
 
 export const MAX_REDIRECTS = 5;
@@ -277,7 +277,21 @@ function codeOf(error: unknown): { code?: string; message: string } {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
+/** Codes a dispatcher may fail a request with that say more than "connection failed" (an agent's). */
+const DISPATCHER_CODES: ReadonlySet<string> = new Set([
+  'AGENT_OFFLINE',
+  'AGENT_DISCONNECTED',
+  'AGENT_HOST_NOT_ALLOWED',
+  'AGENT_ERROR',
+  'HTTP_CONNECTION_FAILED',
+  'HTTP_TIMEOUT',
+]);
+
 export function wireError(error: unknown, where: string): WeftError {
+  // A dispatcher's own WeftError (an agent tunnel's) keeps its code: the job's retry rules know it.
+  if (isWeftError(error) && DISPATCHER_CODES.has(error.code)) {
+    return new WeftError(error.code, `${where}: ${error.message}`, { cause: error });
+  }
   const e = error as any;
   if (typeof e?.message === 'string' && e.message.startsWith('Redirect loop detected')) {
     return new WeftError(

@@ -77,6 +77,8 @@ export interface ConnectorProblem {
 /** One connector: its authorization, connection fields and operations described. */
 export interface ConnectorView extends Omit<ConnectorSummary, 'actions' | 'triggers'> {
   authorization: AuthType;
+  /** `secureTunnel: true`: a connection may name an agent group that carries its HTTP. */
+  secureTunnel: boolean;
   connectionFields: FieldSet;
   actions: OperationView[];
   triggers: TriggerView[];
@@ -91,6 +93,8 @@ export interface ConnectionView {
   connector: string;
   /** Secret values are `"[REDACTED]"`. */
   values: Record<string, unknown>;
+  /** The agent group that carries its HTTP (connectors with `secureTunnel: true`); absent: direct. */
+  agentGroup?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -87,6 +87,7 @@ export async function runAction(
     result = await runOperation<Operation>(resolved.definition, operation, {
       connection: live?.values ?? {},
       refreshGate: live?.refreshGate,
+      dispatcher: live?.dispatcher,
       mode: 'job',
       resumeUrl: deps.tokens.prepare(run.job.id, seq, run.minted),
       timeLimitMs: step.timeoutSeconds === undefined ? undefined : step.timeoutSeconds * 1000,
