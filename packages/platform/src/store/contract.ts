@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runAgentContract } from './contract-agents.js';
 import { runJobEngineContract } from './contract-job-engine.js';
+import { runTriggerStateContract } from './contract-trigger-state.js';
 import { type NewRecipe, type Store, StoreError } from './store.js';
 
 export function runStoreContract(makeStore: () => Promise<Store>): void {
@@ -371,43 +372,7 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
     });
   });
 
-  describe('trigger state', () => {
-    test('reset forgets the closure and the seen signatures', async () => {
-      const r = await store.insertRecipe(recipe());
-      await store.commitPoll({ recipeId: r.id, events: [{ id: 1 }], signatures: ['1'], closure: 'c' });
-      await store.resetTriggerState(r.id);
-      expect(await store.getTriggerState(r.id)).toBeUndefined();
-      expect((await store.commitPoll({ recipeId: r.id, events: [{ id: 1 }], signatures: ['1'] })).jobs).toHaveLength(1);
-    });
-
-    test('webhook subscriptions: put (idempotent per recipe), get, delete', async () => {
-      const r = await store.insertRecipe(recipe());
-      const first = await store.putWebhookSubscription({ recipeId: r.id, data: { id: 'h1' }, secret: 's1' });
-      expect(first).toMatchObject({ recipeId: r.id, data: { id: 'h1' }, secret: 's1' });
-      await store.putWebhookSubscription({ recipeId: r.id, data: { id: 'h2' }, secret: 's1' });
-      expect((await store.getWebhookSubscription(r.id))?.data).toEqual({ id: 'h2' });
-      expect(await store.deleteWebhookSubscription(r.id)).toBe(true);
-      expect(await store.deleteWebhookSubscription(r.id)).toBe(false);
-      expect(await store.getWebhookSubscription(r.id)).toBeUndefined();
-    });
-
-    test('a poll error is kept with the closure until a poll commits', async () => {
-      const r = await store.insertRecipe(recipe());
-      const error = { code: 'HTTP_ERROR', message: 'GET /orders failed with HTTP 500', at: '2026-01-01T00:00:00.000Z' };
-      await store.recordPollError(r.id, error);
-      expect(await store.getTriggerState(r.id)).toMatchObject({ closure: undefined, lastPollError: error });
-      await store.commitPoll({ recipeId: r.id, events: [], closure: 'c1' });
-      await store.recordPollError(r.id, { ...error, message: 'again' });
-      expect(await store.getTriggerState(r.id)).toMatchObject({
-        closure: 'c1',
-        emptyPolls: 1,
-        lastPollError: { message: 'again' },
-      });
-      await store.commitPoll({ recipeId: r.id, events: [] });
-      expect(await store.getTriggerState(r.id)).toMatchObject({ closure: 'c1', lastPollError: null });
-    });
-  });
-
   runJobEngineContract(() => store, recipe, step);
+  runTriggerStateContract(() => store, recipe);
   runAgentContract(() => store);
 }
