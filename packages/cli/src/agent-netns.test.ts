@@ -17,7 +17,7 @@ import { AgentDispatcher, type RunningServer, startServer } from '@weft/platform
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrivateNetwork, type PrivateApi, type PrivateNetwork } from './__fixtures__/private-network.js';
-import { apiCall, type RunningWeft } from './test-helpers.js';
+import { apiCall, type RunningWeft, waitUntil } from './test-helpers.js';
 
 const MB = 1024 * 1024;
 const HEARTBEAT_MS = 300;
@@ -38,14 +38,6 @@ async function runAgent(key: string, name: string): Promise<RunningWeft> {
   const agent = network.weft(['agent', '--server', weft.url, '--config', config], { env: { WEFT_AGENT_KEY: key } });
   await agent.waitFor(new RegExp(`as agent "${name}"`));
   return agent;
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function via(group: string) {
@@ -187,7 +179,7 @@ describe('weft agent in a private network (Linux network namespace)', () => {
     const key = await createAgent('plant-2', 'restart');
     const agent = await runAgent(key, 'plant-2');
     await agent.stop('SIGKILL');
-    await until(() => !weft.context.agentHub.online('plant-2'), 'the session to close');
+    await waitUntil(() => !weft.context.agentHub.online('plant-2'), 'the session to close');
     const offline = await request(`${api.url}/hello`, { dispatcher: via('restart') }).catch((e) => e);
     expect(offline.code).toBe('AGENT_OFFLINE');
     expect(offline.message).toMatch(/No agent of the group "restart" is online/);
@@ -204,7 +196,7 @@ describe('weft agent in a private network (Linux network namespace)', () => {
       const dropped = Date.now();
       // Sent before the server notices: it goes into the dead session and fails when that closes.
       const caught = request(`${api.url}/hello`, { dispatcher: via('restart') }).catch((e) => e);
-      await until(() => !weft.context.agentHub.online('plant-2'), 'the server to notice', 10 * HEARTBEAT_MS);
+      await waitUntil(() => !weft.context.agentHub.online('plant-2'), 'the server to notice', 10 * HEARTBEAT_MS);
       console.log(`network down: the server closed the session after ${Date.now() - dropped} ms`);
       const inFlight = await caught;
       expect(inFlight.code).toBe('AGENT_DISCONNECTED');
@@ -215,7 +207,7 @@ describe('weft agent in a private network (Linux network namespace)', () => {
       await network.setLink(true);
     }
     const restored = Date.now();
-    await until(() => weft.context.agentHub.online('plant-2'), 'the agent to reconnect', 30_000);
+    await waitUntil(() => weft.context.agentHub.online('plant-2'), 'the agent to reconnect', 30_000);
     console.log(`network up: the agent was back after ${Date.now() - restored} ms`);
     const res = await request(`${api.url}/hello`, { dispatcher: via('restart') });
     expect(res.statusCode).toBe(200);

@@ -14,7 +14,7 @@ import { execute } from '@weft/sdk/runtime';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { apiCall, type RunningWeft, runWeft, startWeft } from './test-helpers.js';
+import { apiCall, type RunningWeft, runWeft, sendBytes, startWeft, waitUntil } from './test-helpers.js';
 
 const MB = 1024 * 1024;
 let dir: string;
@@ -44,14 +44,6 @@ async function runAgent(key: string, name: string): Promise<RunningWeft> {
   return agent;
 }
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function via(group: string) {
   return new AgentDispatcher(weft.context.agentHub, group, { timeoutMs: 30_000 });
 }
@@ -70,18 +62,7 @@ beforeAll(async () => {
       });
       req.on('end', () => res.end(JSON.stringify({ bytes })));
     } else if (url.pathname === '/download') {
-      let left = Number(url.searchParams.get('bytes'));
-      const chunk = Buffer.alloc(64 * 1024, 120);
-      res.setHeader('content-length', String(left));
-      const pump = () => {
-        while (left > 0) {
-          const piece = chunk.subarray(0, Math.min(chunk.length, left));
-          left -= piece.length;
-          if (!res.write(piece)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      pump();
+      sendBytes(res, Number(url.searchParams.get('bytes')));
     } else if (url.pathname === '/slow') {
       setTimeout(() => res.end('slow'), 100);
     } else {
@@ -218,7 +199,7 @@ describe('weft agent', () => {
   it('fails with AGENT_OFFLINE when the agent is gone, and works again once it is back', async () => {
     const [agent] = agents.splice(0, 1);
     await agent.stop('SIGKILL');
-    await until(() => !weft.context.agentHub.online('edge-1'), 'the session to close');
+    await waitUntil(() => !weft.context.agentHub.online('edge-1'), 'the session to close');
     const offline = await request(`${targetUrl}/hello`, { dispatcher: via('plant') }).catch((e) => e);
     expect(offline.code).toBe('AGENT_OFFLINE');
     expect(offline.message).toMatch(/No agent of the group "plant" is online: start one .*weft agent/);

@@ -239,3 +239,28 @@ export function apiCall(token: string) {
     return text ? JSON.parse(text) : undefined;
   };
 }
+
+/** Answers `res` with `bytes` bytes of `x`, 64 KiB at a time, minding back-pressure (never whole in memory). */
+export function sendBytes(res: ServerResponse, bytes: number): void {
+  let left = bytes;
+  const chunk = Buffer.alloc(64 * 1024, 120);
+  res.setHeader('content-length', String(left));
+  const pump = () => {
+    while (left > 0) {
+      const piece = chunk.subarray(0, Math.min(chunk.length, left));
+      left -= piece.length;
+      if (!res.write(piece)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+/** Resolves once `check()` is true, looking every 20 ms; fails naming `what` after `ms`. */
+export async function waitUntil(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningServer, startServer } from '@weft/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, type RunningWeft, startWeft } from './test-helpers.js';
+import { apiCall, type RunningWeft, sendBytes, startWeft } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/tunnel', import.meta.url));
 const MB = 1024 * 1024;
@@ -133,19 +133,8 @@ describe.each([
         return void req.on('end', () => res.end(JSON.stringify({ bytes })));
       }
       if (url.pathname === '/download') {
-        let left = Number(url.searchParams.get('bytes'));
-        const chunk = Buffer.alloc(64 * 1024, 120);
         res.setHeader('content-type', 'application/octet-stream');
-        res.setHeader('content-length', String(left));
-        const pump = () => {
-          while (left > 0) {
-            const piece = chunk.subarray(0, Math.min(chunk.length, left));
-            left -= piece.length;
-            if (!res.write(piece)) return void res.once('drain', pump);
-          }
-          res.end();
-        };
-        return pump();
+        return sendBytes(res, Number(url.searchParams.get('bytes')));
       }
       res.statusCode = 404;
       res.end('{}');
