@@ -101,7 +101,9 @@ export function AgentsPage() {
         empty={<p>Register one above, then run it inside the private network with the command shown.</p>}
         row={(agent) => (
           <tr key={agent.name} data-agent={agent.name}>
-            <th scope="row">{agent.name}</th>
+            <th scope="row" className="agent-name">
+              {agent.name}
+            </th>
             <td>{agent.group}</td>
             <td>
               <span className={`badge badge-${agent.online ? 'online' : 'offline'}`}>
