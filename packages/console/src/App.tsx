@@ -5,6 +5,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { WeftApi } from './api/client';
 import { ApiContext } from './lib/hooks';
 import { href, type Route, useRoute } from './lib/router';
+import { AgentsPage } from './pages/Agents';
 import { ConnectionFormPage } from './pages/ConnectionForm';
 import { ConnectionsPage } from './pages/Connections';
 import { ConnectorDetailPage } from './pages/ConnectorDetail';
@@ -22,6 +23,7 @@ const NAV = [
   { section: 'connections', label: 'Connections' },
   { section: 'recipes', label: 'Recipes' },
   { section: 'jobs', label: 'Jobs' },
+  { section: 'agents', label: 'Agents' },
   { section: 'sdk', label: 'SDK console' },
 ];
 
@@ -44,6 +46,8 @@ function page(route: Route): ReactNode {
       ) : (
         <JobsPage recipeId={route.query.get('recipeId') ?? ''} status={route.query.get('status') ?? ''} />
       );
+    case 'agents':
+      return id ? <NotFoundPage /> : <AgentsPage />;
     case 'sdk':
       return id ? (
         <NotFoundPage />

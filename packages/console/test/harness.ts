@@ -79,7 +79,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `connectorDirs` come after FIXTURES; `env` is the server's environment. */
+export async function startHarness(
+  options: { connectorDirs?: string[]; env?: Record<string, string> } = {},
+): Promise<Harness> {
   await chromiumPath();
   await ensureConsoleBuilt();
   const home = await mkdtemp(join(tmpdir(), 'weft-console-'));
@@ -87,8 +90,8 @@ export async function startHarness(): Promise<Harness> {
   const server = await startServer({
     port: 0,
     home,
-    connectorDirs: [FIXTURES],
-    env: {},
+    connectorDirs: [FIXTURES, ...(options.connectorDirs ?? [])],
+    env: options.env ?? {},
     onWarning: () => {},
   });
   let browser: Browser;

@@ -199,3 +199,40 @@ test('screenshots of the main pages', async () => {
   expect(c.errors).toEqual([]);
   await c.close();
 });
+
+test('screenshot of the agents page', async () => {
+  for (const [name, group] of [
+    ['plant-1', 'plant'],
+    ['plant-2', 'plant'],
+    ['office-1', 'office'],
+  ]) {
+    await h.call('POST', '/api/agents', { name, group });
+  }
+  // What sessions would have reported (no agent process runs here).
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  await h.server.store.recordAgentSeen('plant-1', {
+    lastSeen: ago(0),
+    version: '0.1.0',
+    connectedAt: ago(3_600_000),
+    served: 1284,
+  });
+  await h.server.store.recordAgentSeen('plant-2', {
+    lastSeen: ago(2 * 3_600_000),
+    version: '0.1.0',
+    connectedAt: null,
+    served: 377,
+    lastError: 'agent "plant-2" could not reach erp.corp.internal:443: connect ECONNREFUSED',
+  });
+  const c = await openConsole(h, { path: '#/agents' });
+  const { page } = c;
+  await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+  const form = page.getByRole('form', { name: 'Register an agent' });
+  await form.getByLabel('Name', { exact: true }).fill('office-2');
+  await form.getByLabel('Group', { exact: true }).fill('office');
+  await page.getByRole('button', { name: 'Register agent' }).click();
+  await page.getByTestId('agent-key').waitFor();
+  await page.locator('tr[data-agent="office-2"]').waitFor();
+  await shot(page, 'console-agents', true);
+  expect(c.errors).toEqual([]);
+  await c.close();
+});

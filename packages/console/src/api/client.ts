@@ -5,6 +5,8 @@
  */
 import { type Problem, problemsOf } from './problems';
 import type {
+  Agent,
+  AgentWithKey,
   ApiErrorBody,
   Connection,
   ConnectorDetail,
@@ -171,6 +173,12 @@ export class WeftApi {
   testConnection = (name: string) => this.request<TestResult>('POST', `/api/connections/${enc(name)}/test`);
   oauth2Start = (name: string) =>
     this.request<{ authorizationUrl: string }>('GET', `/api/connections/${enc(name)}/oauth2/start`);
+
+  // On-premises agents (the key is in the answer of create and rotate only)
+  agents = () => this.request<{ items: Agent[] }>('GET', '/api/agents');
+  createAgent = (body: { name: string; group: string }) => this.request<AgentWithKey>('POST', '/api/agents', { body });
+  rotateAgent = (name: string) => this.request<AgentWithKey>('POST', `/api/agents/${enc(name)}/rotate`);
+  revokeAgent = (name: string) => this.request<void>('DELETE', `/api/agents/${enc(name)}`);
 
   // Recipes
   recipes = (query?: Query) => this.request<Page<Recipe>>('GET', '/api/recipes', { query });

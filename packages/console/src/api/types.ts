@@ -21,6 +21,8 @@ import type {
  * views are typed by the same definitions. The console's names for them follow.
  */
 export type {
+  AgentView as Agent,
+  AgentWithKey,
   ConnectionTestResult as TestResult,
   ConnectorProblem,
   ConnectorSummary,

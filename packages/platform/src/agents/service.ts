@@ -4,29 +4,15 @@
  * key; sessions holding the old one close). `authenticate` finds the agent a key belongs to.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AgentView, AgentWithKey } from '@weft/sdk/model';
 import { NotFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import type { AgentRecord, AgentRepository } from '../store/agents.js';
 import type { AgentHub } from './hub.js';
 import { AGENT_KEY_PREFIX, MISSED_HEARTBEATS } from './protocol.js';
 
-export interface AgentView {
-  name: string;
-  group: string;
-  online: boolean;
-  lastSeen: string | null;
-  version: string | null;
-  requestsServed: number;
-  lastError: string | null;
-  connectedAt: string | null;
-  createdAt: string;
-}
-
-export interface AgentWithKey {
-  agent: AgentView;
-  /** Shown this once: Weft keeps only its hash. */
-  key: string;
-}
+/** The views are the SDK's (`@weft/sdk/model`), which the console reads too. */
+export type { AgentView, AgentWithKey };
 
 export function newAgentKey(): string {
   return `${AGENT_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;

@@ -113,6 +113,32 @@ export interface ConnectionTestResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+// On-premises agents (`/api/agents`)
+
+/** An agent as `GET /api/agents` lists it: what an operator sees of it. */
+export interface AgentView {
+  name: string;
+  /** The group a connection picks; its agents share the load and stand in for each other. */
+  group: string;
+  /** A session of the agent is open and heard from lately. */
+  online: boolean;
+  lastSeen: string | null;
+  /** The version the agent reported when it connected; null before its first session. */
+  version: string | null;
+  requestsServed: number;
+  lastError: string | null;
+  connectedAt: string | null;
+  createdAt: string;
+}
+
+/** What registering (`POST /api/agents`) and rotating an agent answer: its key, shown this once. */
+export interface AgentWithKey {
+  agent: AgentView;
+  /** Weft keeps only its hash. */
+  key: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Recipes and jobs (`/api/recipes`, `/api/jobs`)
 
 /** What the server keeps with a recipe besides the recipe itself (a view is the recipe and these). */
