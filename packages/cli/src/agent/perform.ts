@@ -114,7 +114,8 @@ function failure(
   }
   const code = e.cause?.code ?? e.code;
   const detail = e.cause?.message ?? e.message ?? String(error);
-  const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(String(code ?? ''));
+  // Node's certificate checks name their failures like OpenSSL's: UNABLE_TO_VERIFY_LEAF_SIGNATURE, …
+  const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_|SIGNATURE/i.test(String(code ?? ''));
   return {
     code: 'HTTP_CONNECTION_FAILED',
     message: `agent "${agent}": ${where} failed${tls ? ' (TLS)' : ''}: ${detail}${code ? ` (${code})` : ''}`,
