@@ -8,11 +8,12 @@
 
 import { lookup } from 'node:dns/promises';
 import { readlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { AgentDispatcher, type RunningServer, startServer } from '@weft/platform';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ import { apiCall, type RunningWeft, waitUntil } from './test-helpers.js';
 
 const MB = 1024 * 1024;
 const HEARTBEAT_MS = 300;
+/** `erp`: a `secureTunnel` connector for the private API (create_item, hello, new_items). */
+const CONNECTORS = fileURLToPath(new URL('./__fixtures__/private-network/connectors', import.meta.url));
 let dir: string;
 let network: PrivateNetwork;
 let api: PrivateApi;
@@ -78,15 +81,15 @@ beforeAll(async () => {
     config,
     `targets:\n  - { host: erp.internal, port: ${api.port}, scheme: http }\n  - { host: erp.internal, port: 9, scheme: http }\n`,
   );
-  await mkdir(join(dir, 'no-connectors'));
   // On the veth's root end, not loopback: the agent inside reaches it there (and a server on a
   // non-loopback address does not check Host, docs/running.md "Host names").
   weft = await startServer({
     host: network.rootAddress,
     port: 0,
     home: join(dir, 'home'),
-    connectorDirs: [join(dir, 'no-connectors')],
-    env: { ...process.env, WEFT_AGENT_HEARTBEAT_MS: String(HEARTBEAT_MS), WEFT_ISOLATION: 'off' },
+    connectorDirs: [CONNECTORS],
+    // Connector isolation on (the default): the connector hosts relay their HTTP to the server.
+    env: { ...process.env, WEFT_AGENT_HEARTBEAT_MS: String(HEARTBEAT_MS) },
     onWarning: () => {},
     log: () => {},
   });
@@ -151,6 +154,15 @@ describe('weft agent in a private network (Linux network namespace)', () => {
     expect(down.message).toMatch(/agent "plant-1": GET http:\/\/erp\.internal:9\/hello failed: .*ECONNREFUSED/);
   });
 
+  it('a target that never answers times out at the agent, naming the agent, the host and the wait', async () => {
+    const quick = new AgentDispatcher(weft.context.agentHub, 'plant', { timeoutMs: 500 });
+    const never = await request(`${api.url}/never`, { dispatcher: quick }).catch((e) => e);
+    expect(never.code).toBe('HTTP_TIMEOUT');
+    expect(never.message).toBe(
+      `agent "plant-1": GET ${api.url}/never timed out: erp.internal:${api.port} sent no response within 0.5 s (UND_ERR_HEADERS_TIMEOUT)`,
+    );
+  });
+
   it('moves 50 MB up and 50 MB down through the agent', async () => {
     const size = 50 * MB;
     async function* upload() {
@@ -174,6 +186,57 @@ describe('weft agent in a private network (Linux network namespace)', () => {
       `50 MB through the agent over the veth: up ${rate(uploaded - started)}, down ${rate(Date.now() - uploaded)}`,
     );
   }, 90_000);
+
+  it('a connection through the agent group: an action, then a recipe whose poll trigger and action reach the private API only through the agent', async () => {
+    await runAgent(await createAgent('erp-1', 'erp'), 'erp-1');
+    await call(weft.url, 'POST', '/api/connections', {
+      name: 'erp',
+      connector: 'erp',
+      values: { base_url: api.url, api_key: 'k-erp' },
+      agentGroup: 'erp',
+    });
+    expect(await call(weft.url, 'POST', '/api/connections/erp/test')).toEqual({
+      ok: true,
+      message: 'The connection works',
+    });
+    for (const name of ['first', 'second']) {
+      const run = await call(weft.url, 'POST', '/api/connectors/erp/run', {
+        connection: 'erp',
+        action: 'create_item',
+        input: { name },
+      });
+      expect(run.output).toMatchObject({ name, id: expect.any(Number) });
+    }
+    const recipe = await call(weft.url, 'POST', '/api/recipes', {
+      name: 'items of the private API',
+      trigger: { connector: 'erp', connection: 'erp', trigger: 'new_items', input: {} },
+      steps: [{ id: 'hello', connector: 'erp', connection: 'erp', action: 'hello', input: {} }],
+    });
+    await call(weft.url, 'POST', `/api/recipes/${recipe.id}/start`);
+    let succeeded: { id: string }[] = [];
+    try {
+      const end = Date.now() + 30_000;
+      for (;;) {
+        const page = await call(weft.url, 'GET', `/api/jobs?recipeId=${recipe.id}`);
+        const failed = page.items.find((j: { status: string }) => j.status === 'failed');
+        if (failed) throw new Error(`a job failed: ${JSON.stringify(failed.error)}`);
+        succeeded = page.items.filter((j: { status: string }) => j.status === 'succeeded');
+        if (succeeded.length === 2 || Date.now() > end) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await call(weft.url, 'POST', `/api/recipes/${recipe.id}/stop`);
+    }
+    expect(succeeded).toHaveLength(2);
+    const jobs = await Promise.all(succeeded.map((j) => call(weft.url, 'GET', `/api/jobs/${j.id}`)));
+    expect(jobs.map((j) => j.trigger.name).sort()).toEqual(['first', 'second']);
+    for (const job of jobs) {
+      // The connection's credentials reached the private API with the action's request.
+      expect(job.steps).toMatchObject([
+        { id: 'hello', status: 'succeeded', output: { hello: 'from inside', auth: 'Bearer k-erp' } },
+      ]);
+    }
+  }, 60_000);
 
   it('fails with AGENT_OFFLINE when the agent is killed, and the next request succeeds once it is restarted', async () => {
     const key = await createAgent('plant-2', 'restart');

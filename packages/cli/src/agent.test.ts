@@ -21,6 +21,9 @@ let dir: string;
 let weft: RunningServer;
 let target: Server;
 let targetUrl: string;
+/** A target that takes connections and never answers, listed with `timeoutSeconds: 0.5`. */
+let hang: Server;
+let hangUrl: string;
 let config: string;
 let call: ReturnType<typeof apiCall>;
 const agents: RunningWeft[] = [];
@@ -65,6 +68,8 @@ beforeAll(async () => {
       sendBytes(res, Number(url.searchParams.get('bytes')));
     } else if (url.pathname === '/slow') {
       setTimeout(() => res.end('slow'), 100);
+    } else if (url.pathname === '/never') {
+      // Never answers (the agent's timeout ends it).
     } else {
       res.statusCode = 404;
       res.end();
@@ -72,10 +77,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+  hang = createServer(() => {});
+  await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+  hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
   config = join(dir, 'agent.yaml');
   await writeFile(
     config,
-    `targets:\n  - { host: 127.0.0.1, port: ${(target.address() as AddressInfo).port}, scheme: http }\n`,
+    `targets:\n  - { host: 127.0.0.1, port: ${(target.address() as AddressInfo).port}, scheme: http }\n` +
+      `  - { host: 127.0.0.1, port: ${(hang.address() as AddressInfo).port}, scheme: http, timeoutSeconds: 0.5 }\n`,
   );
   await mkdir(join(dir, 'no-connectors'));
   weft = await startServer({
@@ -94,6 +103,8 @@ afterAll(async () => {
   await weft?.close();
   await Promise.all(agents.map((a) => a.stop('SIGKILL')));
   await new Promise((r) => target?.close(r));
+  hang?.closeAllConnections();
+  await new Promise((r) => hang?.close(r));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -106,6 +117,18 @@ describe('weft agent', () => {
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/not an agent key/);
     await writeFile(join(dir, 'bad.yaml'), 'targets:\n  - { host: x, port: 99999, scheme: http }\n');
+    await writeFile(join(dir, 'slow.yaml'), 'timeoutSeconds: 0\ntargets: []\n');
+    const badTimeout = await runWeft([
+      'agent',
+      '--server',
+      'http://127.0.0.1:9',
+      '--key',
+      'weft_agent_x',
+      '--config',
+      join(dir, 'slow.yaml'),
+    ]);
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toMatch(/slow\.yaml: timeoutSeconds must be a number of seconds above 0/);
     const badConfig = await runWeft([
       'agent',
       '--server',
@@ -140,6 +163,32 @@ describe('weft agent', () => {
     expect(view).toMatchObject({ group: 'plant', online: true, version: '0.1.0' });
     expect(view.requestsServed).toBeGreaterThanOrEqual(1);
     expect(view).not.toHaveProperty('keyHash');
+  });
+
+  it("a target's timeout comes back naming the agent, the host and the wait: timeoutSeconds, or the request's own", async () => {
+    const hangHost = new URL(hangUrl).host;
+    const started = Date.now();
+    const listed = await request(`${hangUrl}/never`, { dispatcher: via('plant') }).catch((e) => e);
+    const took = Date.now() - started;
+    expect(listed.code).toBe('HTTP_TIMEOUT');
+    expect(listed.message).toBe(
+      `agent "edge-1": GET ${hangUrl}/never timed out: ${hangHost} sent no response within 0.5 s (UND_ERR_HEADERS_TIMEOUT)`,
+    );
+    expect(took).toBeLessThan(5_000);
+    // The request's own timeout, shorter than none set for the target, is the agent's wait too.
+    const quick = new AgentDispatcher(weft.context.agentHub, 'plant', { timeoutMs: 300 });
+    const own = await request(`${targetUrl}/slow`, { dispatcher: quick }).then(
+      (res) => res.body.text(),
+      (e) => e,
+    );
+    expect(own).toBe('slow');
+    const never = await request(`${targetUrl}/never`, { dispatcher: quick }).catch((e) => e);
+    expect(never.code).toBe('HTTP_TIMEOUT');
+    expect(never.message).toMatch(
+      new RegExp(
+        `^agent "edge-1": GET ${targetUrl}/never timed out: ${new URL(targetUrl).host} sent no response within 0\\.3 s`,
+      ),
+    );
   });
 
   it("carries the SDK's HTTP pipeline unchanged: an action's request through the dispatcher", async () => {

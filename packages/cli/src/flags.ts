@@ -57,6 +57,11 @@ export const EXEC_FLAGS = flagTable([
       'run the connector in an isolated host with the limits weft serve applies (docs/running.md, Isolation)',
   },
   {
+    flags: '--agent <file>',
+    description:
+      "send the connector's HTTP through an agent performing here with this agent.yaml, as `weft agent --config` would (docs/auth/on-prem.md)",
+  },
+  {
     flags: '--max-steps <n>',
     description: 'with --follow: stop after this many polls or steps',
     default: '100',

@@ -9,7 +9,7 @@ import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
 import { attachAgentEndpoint } from './agents/endpoint.js';
 import { buildApp } from './api/app.js';
-import { hostPolicy } from './api/hosts.js';
+import { hostCheck, hostPolicy } from './api/hosts.js';
 import { type ClusterBus, LocalBus } from './cluster/bus.js';
 import { ALWAYS_LEADING, type Leadership, NEVER_LEADING } from './cluster/leadership.js';
 import { LeaderLease, SCHEDULER_LEASE } from './cluster/lease.js';
@@ -210,6 +210,7 @@ async function startLocked(
     hub: context.agentHub,
     ingress: cluster.roles.has('ingress'),
     log,
+    ...(hosts ? { checkHost: hostCheck(hosts) } : {}),
   });
   // Before the server waits for its connections to end: agent sessions would hold it open.
   app.addHook('preClose', async () => {

@@ -26,6 +26,9 @@ const HOP = new Set([
   'host',
 ]);
 
+/** undici's own connect timeout, kept unless a target's `timeoutSeconds` sets one. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface Performing {
   agent: string;
   frame: Extract<ControlFrame, { t: 'request' }>;
@@ -54,7 +57,8 @@ export class Targets {
     let pool = this.pools.get(target);
     if (!pool) {
       const tls = { ca: target.ca, cert: target.cert, key: target.key };
-      pool = new Agent({ connect: target.scheme === 'https' ? tls : {}, connections: 64 });
+      const timeout = { timeout: target.timeoutMs ?? CONNECT_TIMEOUT_MS };
+      pool = new Agent({ connect: { ...(target.scheme === 'https' ? tls : {}), ...timeout }, connections: 64 });
       this.pools.set(target, pool);
     }
     return pool;
@@ -81,19 +85,37 @@ function headersBack(headers: Record<string, string | string[] | undefined>): He
   return list;
 }
 
-/** The failure as a stream error: a code the server knows and a message naming the agent. */
-function failure(agent: string, where: string, error: unknown): { code: string; message: string } {
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+
+/**
+ * The failure as a stream error: a code the server knows and a message naming the agent, the
+ * request and, for a timeout, which wait ran out at which host and after how long.
+ */
+function failure(
+  agent: string,
+  where: string,
+  wait: { host: string; timeoutMs: number; connectMs: number },
+  error: unknown,
+): { code: string; message: string } {
   const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  if (
-    e instanceof errors.HeadersTimeoutError ||
-    e instanceof errors.BodyTimeoutError ||
-    e instanceof errors.ConnectTimeoutError
-  ) {
-    return { code: 'HTTP_TIMEOUT', message: `agent "${agent}": ${where} timed out (${e.code})` };
+  const { host, timeoutMs } = wait;
+  const timedOut = (what: string) => ({
+    code: 'HTTP_TIMEOUT',
+    message: `agent "${agent}": ${where} timed out: ${what} (${e.code})`,
+  });
+  if (e instanceof errors.ConnectTimeoutError) {
+    return timedOut(`could not connect to ${host} within ${seconds(wait.connectMs)}`);
+  }
+  if (e instanceof errors.HeadersTimeoutError) {
+    return timedOut(`${host} sent no response within ${seconds(timeoutMs)}`);
+  }
+  if (e instanceof errors.BodyTimeoutError) {
+    return timedOut(`the response body from ${host} stalled for ${seconds(timeoutMs)}`);
   }
   const code = e.cause?.code ?? e.code;
   const detail = e.cause?.message ?? e.message ?? String(error);
-  const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(String(code ?? ''));
+  // Node's certificate checks name their failures like OpenSSL's: UNABLE_TO_VERIFY_LEAF_SIGNATURE, …
+  const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_|SIGNATURE/i.test(String(code ?? ''));
   return {
     code: 'HTTP_CONNECTION_FAILED',
     message: `agent "${agent}": ${where} failed${tls ? ' (TLS)' : ''}: ${detail}${code ? ` (${code})` : ''}`,
@@ -124,6 +146,8 @@ export function perform(targets: Targets, job: Performing): void {
     );
     return;
   }
+  // The request's own timeout, shortened by the target's `timeoutSeconds`.
+  const timeoutMs = Math.min(frame.timeoutMs, target.timeoutMs ?? frame.timeoutMs);
   let over = false;
   const finish = (error?: unknown) => {
     if (over) return;
@@ -132,7 +156,12 @@ export function perform(targets: Targets, job: Performing): void {
       job.send({ t: 'end', id: frame.id });
       job.done();
     } else {
-      const { code, message } = failure(agent, where, error);
+      const { code, message } = failure(
+        agent,
+        where,
+        { host: url.host, timeoutMs, connectMs: target.timeoutMs ?? CONNECT_TIMEOUT_MS },
+        error,
+      );
       fail(code, message);
     }
   };
@@ -144,8 +173,8 @@ export function perform(targets: Targets, job: Performing): void {
       method: frame.method as 'GET',
       headers: headersOut(frame.headers),
       body: job.body ?? null,
-      headersTimeout: frame.timeoutMs,
-      bodyTimeout: frame.timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     },
     {
       onRequestStart(controller) {

@@ -20,6 +20,7 @@ import {
   parseExecPath,
   runPollCycle,
 } from '@weft/sdk/runtime';
+import type { LocalTunnel } from '../agent/local.js';
 import type { ExecFlags } from '../flags.js';
 import { readJsonFile, readJsonObject, readText } from '../io.js';
 import { asBytes, toJsonText } from '../json-output.js';
@@ -163,6 +164,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
   let settings: LoadedSettings | undefined;
   let before = '';
   let runtime: ExecRuntime | undefined;
+  let tunnel: LocalTunnel | undefined;
   try {
     runtime = await execRuntime(flags.isolate === true);
     const runOperation = runtime.run;
@@ -181,6 +183,13 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       reporter,
       target.kind === 'trigger' && target.operation === 'dedup',
     );
+    if (flags.agent !== undefined) {
+      // Loaded only when asked: the agent's code and the tunnel's stay out of a plain exec.
+      const { openLocalTunnel } = await import('../agent/local.js');
+      tunnel = await openLocalTunnel(flags.agent);
+      options.dispatcher = tunnel.dispatcher;
+      reporter.log('debug', `sending HTTP through the local agent "${tunnel.agent.name}"`);
+    }
     if (flags.seen && !(target.kind === 'trigger' && target.operation === 'poll')) {
       throw new UsageError('--seen applies to polls only (triggers.<name>.poll)');
     }
@@ -231,6 +240,7 @@ export async function execCommand(path: string, flags: ExecFlags, reporter: Repo
       );
     }
     await closeHttp();
+    await tunnel?.close();
     await runtime?.close();
   }
 }

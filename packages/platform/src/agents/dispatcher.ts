@@ -1,5 +1,6 @@
 /**
- * An undici `Dispatcher` whose requests go through an agent group (`hub.request(group, …)`), so
+ * An undici `Dispatcher` whose requests go through an agent group (`hub.request(group, …)`, or
+ * any `AgentCarrier`: `weft exec --agent` gives an agent performing in-process), so
  * the SDK's HTTP pipeline can send a connection's HTTP through the tunnel unchanged. It serves
  * both handler styles undici uses: the controller one (`onRequestStart`, `onResponseStart`, …,
  * what the SDK's hot path calls) and the older one (`onConnect`, `onHeaders`, …, what undici's
@@ -8,8 +9,12 @@
  */
 import { Dispatcher } from 'undici';
 import { controllerStyle, headerList, toHeaders } from './dispatch-handler.js';
-import type { AgentHub } from './hub.js';
-import type { AgentRequest } from './session.js';
+import type { AgentRequest, AgentResponse } from './session.js';
+
+/** What carries a request through an agent of a group: the server's `AgentHub`, or a local agent. */
+export interface AgentCarrier {
+  request(group: string, request: AgentRequest): Promise<AgentResponse>;
+}
 
 type Controller = Dispatcher.DispatchController;
 
@@ -24,7 +29,7 @@ function bodyOf(body: unknown): AgentRequest['body'] {
 
 export class AgentDispatcher extends Dispatcher {
   constructor(
-    private readonly hub: AgentHub,
+    private readonly hub: AgentCarrier,
     readonly group: string,
     private readonly options: { timeoutMs?: number } = {},
   ) {

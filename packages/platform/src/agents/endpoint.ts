@@ -1,9 +1,12 @@
 /**
  * `GET /agents/connect`: where agents dial in, a WebSocket upgrade on the server's own HTTP
  * server (`ws` without a server of its own). The key is checked before the upgrade completes: a
- * missing, revoked or rotated-away key gets a plain 401, nothing else. Only a process with the
- * `ingress` role takes agents (others answer 421, as roles.ts does for routes). Once upgraded,
- * the agent's first message must be its `hello`, within a heartbeat.
+ * missing, revoked or rotated-away key gets a plain 401, nothing else. First of all, a server
+ * bound to loopback checks `Host` as for every HTTP request (api/hosts.ts, given as `checkHost`):
+ * a foreign name gets the same 403 `HOST_NOT_ALLOWED` before the path, the role or the key is
+ * looked at. Only a process with the `ingress` role takes agents (others answer 421, as roles.ts
+ * does for routes). Once upgraded, the agent's first message must be its `hello`, within a
+ * heartbeat.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +23,11 @@ export interface AgentEndpointDeps {
   /** Whether this process plays the `ingress` role. */
   ingress: boolean;
   log: Log;
+  /**
+   * The server's `Host` policy (api/hosts.ts `hostCheck`), when it has one: a refusal is
+   * answered 403 before anything else.
+   */
+  checkHost?: (host: string | undefined, rawUrl: string | undefined) => { code: string; message: string } | undefined;
 }
 
 function refuse(socket: Duplex, status: number, reason: string, code: string, message: string): void {
@@ -35,6 +43,8 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    const foreign = deps.checkHost?.(request.headers.host, request.url);
+    if (foreign) return refuse(socket, 403, 'Forbidden', foreign.code, foreign.message);
     const path = (request.url ?? '').split('?')[0];
     if (path !== CONNECT_PATH) {
       return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `No WebSocket endpoint at ${path.slice(0, 200)}`);

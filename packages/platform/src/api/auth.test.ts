@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RawRequest, rawRequest } from '../__fixtures__/raw-http.js';
 import { type RunningServer, startServer } from '../serve.js';
@@ -288,6 +289,36 @@ describe('the Host header, when bound to loopback (DNS rebinding)', () => {
     const absolute = await send({ method: 'GET', target: 'http://evil.example/api/health' });
     expect(absolute.status).toBe(403);
     expect(JSON.parse(absolute.text).error.code).toBe('HOST_NOT_ALLOWED');
+  });
+
+  test("the agents' WebSocket upgrade checks Host first: a foreign name is a 403 before the key is looked at", async () => {
+    const { body } = await call('POST', '/api/agents', { name: 'host-check', group: 'hosts' });
+    const { port } = new URL(server.url);
+    /** The status of an upgrade to /agents/connect sent with this Host and key, and its error code. */
+    const upgrade = (host: string, key: string) =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        const ws = new WebSocket(`${server.url.replace('http', 'ws')}/agents/connect`, {
+          headers: { host, authorization: `Bearer ${key}` },
+        });
+        ws.on('unexpected-response', (_req, res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, code: JSON.parse(text).error.code }));
+        });
+        ws.on('open', () => {
+          ws.terminate();
+          resolve({ status: 101 });
+        });
+        ws.on('error', reject);
+      });
+    for (const host of ['evil.example', `evil.example:${port}`, '192.168.1.20']) {
+      expect(await upgrade(host, body.key), host).toEqual({ status: 403, code: 'HOST_NOT_ALLOWED' });
+      expect(await upgrade(host, 'weft_agent_made-up'), host).toEqual({ status: 403, code: 'HOST_NOT_ALLOWED' });
+    }
+    expect(await upgrade(`127.0.0.1:${port}`, 'weft_agent_made-up')).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    expect(await upgrade(`localhost:${port}`, body.key)).toEqual({ status: 101 });
   });
 
   test('a WEFT_ALLOWED_HOSTS entry that is not a host name stops the start with a clear message', async () => {

@@ -3,7 +3,8 @@
  * browser send requests to `127.0.0.1` under its own name (DNS rebinding): such requests carry
  * that name in `Host`. A loopback-bound server therefore answers only requests addressed to a
  * loopback name or address, to the host of `WEFT_PUBLIC_URL`, or to a name listed in
- * `WEFT_ALLOWED_HOSTS`; anything else is a 403 before any route runs.
+ * `WEFT_ALLOWED_HOSTS`; anything else is a 403 before any route runs — and before the agents'
+ * WebSocket upgrade (`GET /agents/connect`) is looked at.
  */
 import { WeftError } from '@weft/sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -107,12 +108,20 @@ function targetHost(rawUrl: string | undefined): string | null | undefined {
 /** Host header values seen accepted, so that a busy server does not parse the same one each time. */
 const ACCEPTED_CACHE = 64;
 
+/** Why a request is refused: the code and the message of the 403. */
+export interface HostRefusal {
+  code: 'HOST_NOT_ALLOWED';
+  message: string;
+}
+
 /**
- * The `onRequest` hook refusing requests addressed to a name the policy does not accept. A
- * callback hook, not an async one: on the webhook path every request passes it, and a promise
- * per request costs more than the check.
+ * The check of one request's `Host` header and request target against the policy: undefined
+ * when accepted, else the refusal. Shared by the HTTP hook (`hostGuard`) and the agents'
+ * WebSocket upgrade (agents/endpoint.ts), which Fastify's hooks do not see.
  */
-export function hostGuard(policy: HostPolicy) {
+export function hostCheck(
+  policy: HostPolicy,
+): (host: string | undefined, rawUrl: string | undefined) => HostRefusal | undefined {
   // Only accepted values are kept (refused ones are rare and must not crowd them out); the
   // policy never changes while the server runs.
   const accepted = new Set<string>();
@@ -125,21 +134,30 @@ export function hostGuard(policy: HostPolicy) {
     }
     return ok;
   };
+  return (header, rawUrl) => {
+    const fromTarget = targetHost(rawUrl);
+    if (headerAllowed(header) && (fromTarget === null || allowed(policy, fromTarget))) return undefined;
+    const named = (fromTarget ?? header ?? '').slice(0, 100);
+    return {
+      code: 'HOST_NOT_ALLOWED',
+      message: `This server listens on a loopback address and answers only requests addressed to localhost or a loopback address, not to "${named}" (a guard against DNS rebinding). To reach it under that name, set WEFT_PUBLIC_URL to the address users reach it at, or add the name to WEFT_ALLOWED_HOSTS (comma-separated).`,
+    };
+  };
+}
+
+/**
+ * The `onRequest` hook refusing requests addressed to a name the policy does not accept. A
+ * callback hook, not an async one: on the webhook path every request passes it, and a promise
+ * per request costs more than the check.
+ */
+export function hostGuard(policy: HostPolicy) {
+  const check = hostCheck(policy);
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    const header = request.headers.host;
-    const fromTarget = targetHost(request.raw.url);
-    if (headerAllowed(header) && (fromTarget === null || allowed(policy, fromTarget))) {
+    const refused = check(request.headers.host, request.raw.url);
+    if (!refused) {
       done();
       return;
     }
-    const named = (fromTarget ?? header ?? '').slice(0, 100);
-    reply
-      .status(403)
-      .send(
-        errorBody(
-          'HOST_NOT_ALLOWED',
-          `This server listens on a loopback address and answers only requests addressed to localhost or a loopback address, not to "${named}" (a guard against DNS rebinding). To reach it under that name, set WEFT_PUBLIC_URL to the address users reach it at, or add the name to WEFT_ALLOWED_HOSTS (comma-separated).`,
-        ),
-      );
+    reply.status(403).send(errorBody(refused.code, refused.message));
   };
 }

@@ -7,6 +7,7 @@
  *   POST /upload             → { bytes }                       (counts the body without keeping it)
  *   GET  /download?bytes=N   → N bytes, streamed
  *   GET  /slow               → 'slow' after 100 ms
+ *   GET  /never              → never answers (for timeouts)
  *   POST /items              → creates { id, ...body } (for an action)
  *   GET  /items?since=ID     → { items } with id > ID, oldest first (for a polling trigger)
  */
@@ -61,6 +62,8 @@ const server = createServer((req, res) => {
     pump();
   } else if (route === 'GET /slow') {
     setTimeout(() => res.end('slow'), 100);
+  } else if (route === 'GET /never') {
+    // Never answers: the caller's or the agent's timeout ends it.
   } else if (route === 'POST /items') {
     readJson(req).then(
       (body) => {
