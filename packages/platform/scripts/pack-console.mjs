@@ -13,7 +13,9 @@ const copy = fileURLToPath(new URL('../console/', import.meta.url));
 await rm(copy, { recursive: true, force: true });
 if (!process.argv.includes('--clean')) {
   if (!existsSync(join(built, 'index.html'))) {
-    process.stderr.write(`The web console is not built (${built} has no index.html): run \`npm run build -w @weft/console\` first.\n`);
+    process.stderr.write(
+      `The web console is not built (${built} has no index.html): run \`npm run build -w @weft/console\` first.\n`,
+    );
     process.exit(1);
   }
   await cp(built, copy, { recursive: true });

@@ -34,7 +34,9 @@ import { Vault } from './vault.js';
 /** The example connectors of a Weft checkout (`connectors/` at its root). */
 export const BUNDLED_CONNECTORS = fileURLToPath(new URL('../../../connectors/', import.meta.url));
 /** Installed from npm (below a `node_modules`): there is no checkout around, so no bundled examples. */
-const INSTALLED = fileURLToPath(import.meta.url).split(sep).includes('node_modules');
+const INSTALLED = fileURLToPath(import.meta.url)
+  .split(sep)
+  .includes('node_modules');
 
 export interface ServeOptions {
   port?: number;

@@ -20,7 +20,10 @@ const CLI_PACKAGE = new URL('../../package.json', import.meta.url);
  * (create-weft fills the same placeholders from the same package.json.)
  */
 async function versions(): Promise<Record<string, string>> {
-  const cli = JSON.parse(await readFile(CLI_PACKAGE, 'utf8')) as { version: string; dependencies: Record<string, string> };
+  const cli = JSON.parse(await readFile(CLI_PACKAGE, 'utf8')) as {
+    version: string;
+    dependencies: Record<string, string>;
+  };
   return { __WEFT_VERSION__: `^${cli.version}`, __VITEST_VERSION__: cli.dependencies.vitest };
 }
 
