@@ -191,8 +191,8 @@ export class Registry {
 
   /**
    * Loads every connector folder below each directory (or the directory itself when it holds a
-   * connector), then every pushed connector that no
-   * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
+   * connector), then every pushed connector that no folder provides (its latest version, from the
+   * store). A broken connector is reported, not fatal.
    */
   async loadFolders(dirs: string[]): Promise<void> {
     const folders: string[] = [];
