@@ -23,6 +23,7 @@ COPY packages/sdk/package.json packages/sdk/
 COPY packages/platform/package.json packages/platform/
 COPY packages/cli/package.json packages/cli/
 COPY packages/console/package.json packages/console/
+COPY packages/create-weft/package.json packages/create-weft/
 COPY connectors connectors
 RUN --mount=type=cache,target=/root/.npm \
   npm ci --ignore-scripts --no-audit --no-fund \

@@ -144,7 +144,8 @@ export const SERVE_FLAGS = flagTable([
   { flags: '--host <host>', description: 'address to listen on', default: '127.0.0.1' },
   {
     flags: '--connectors <dir>',
-    description: 'a folder of connector folders (repeatable; default: WEFT_CONNECTORS or the bundled examples)',
+    description:
+      'a folder of connector folders, or one connector folder (repeatable; default: WEFT_CONNECTORS or the bundled examples)',
     repeatable: true,
   },
   {

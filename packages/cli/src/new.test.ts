@@ -21,8 +21,15 @@ test('weft new creates a project that runs with weft exec right away', async () 
       'input.json',
       'package.json',
       'settings.yaml.example',
+      'tsconfig.json',
     ].sort(),
   );
+  // Installable outside this repository: the SDK and the CLI at this Weft's version.
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  expect(manifest.name).toBe('acme-crm');
+  expect(manifest.dependencies['@weft/sdk']).toMatch(/^\^\d+\.\d+\.\d+/);
+  expect(manifest.devDependencies['@weft/cli']).toBe(manifest.dependencies['@weft/sdk']);
+  expect(JSON.stringify(manifest)).not.toMatch(/__[A-Z_]+__/);
   const result = await runWeft(['exec', 'actions.greet.execute', '--input=input.json'], { cwd: dir });
   expect(result.stderr).toBe('');
   expect(JSON.parse(result.stdout)).toEqual({ greeting: 'Hello, Ada! Hello, Ada!' });

@@ -86,3 +86,21 @@ test('a second weft serve on the same WEFT_HOME refuses to start and names the f
     await third?.stop('SIGTERM');
   }
 }, 60_000);
+
+test('weft serve --connectors <a connector project> serves that one connector (npm run serve in a project)', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'weft-serve-'));
+  const server = startWeft(['serve', '--port', '0', '--connectors', '.'], {
+    cwd: join(FIXTURES, 'crm'),
+    env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: '' },
+  });
+  try {
+    const [, url] = await server.waitFor(/Weft is running at (\S+)/, { stream: 'stdout', timeoutMs: 20_000 });
+    await server.waitFor(/connectors: .*\n/, { stream: 'stdout' });
+    expect(server.stdout()).toMatch(/connectors: .*\bcrm\b/);
+    const token = (await readFile(join(home, 'admin.token'), 'utf8')).trim();
+    const list = await fetch(`${url}/api/connectors`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await list.json()).items.map((c: { name: string }) => c.name)).toContain('crm');
+  } finally {
+    await server.stop('SIGTERM');
+  }
+}, 60_000);

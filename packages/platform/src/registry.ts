@@ -1,14 +1,15 @@
 /**
  * The connectors registry: connectors loaded from folders (each sub-folder with a
- * `connector.ts` or `.js` is one connector, named after the folder unless the definition sets
- * `name`) or pushed through the API, validated, and versioned in the store whenever their source
- * changes. Recipes pin versions; `definitionAt` answers the definition of any stored version.
+ * `connector.ts` or `.js` is one connector, as is a given folder that holds one itself; named after
+ * the folder unless the definition sets `name`) or pushed through the API, validated, and
+ * versioned in the store whenever their source changes. Recipes pin versions; `definitionAt`
+ * answers the definition of any stored version.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type ConnectorDefinition, isWeftError, messageOf, WeftError } from '@weft/sdk';
 import type { ConnectorProblem } from '@weft/sdk/model';
 import { CONNECTOR_EXTENSIONS, type LoadedConnector } from '@weft/sdk/runtime';
@@ -189,14 +190,20 @@ export class Registry {
   }
 
   /**
-   * Loads every connector folder below each directory, then every pushed connector that no
-   * folder provides (its latest version, from the store). A broken connector is reported, not fatal.
+   * Loads every connector folder below each directory (or the directory itself when it holds a
+   * connector), then every pushed connector that no folder provides (its latest version, from the
+   * store). A broken connector is reported, not fatal.
    */
   async loadFolders(dirs: string[]): Promise<void> {
     const folders: string[] = [];
     for (const dir of dirs) {
       if (!existsSync(dir)) {
         throw new WeftError('SETTINGS_INVALID', `Connector folder not found: ${dir}`);
+      }
+      // A connector project's own folder (`weft serve --connectors .` in it) is that one connector.
+      if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(dir, `connector${ext}`)))) {
+        folders.push(resolve(dir));
+        continue;
       }
       const entries = await readdir(dir, { withFileTypes: true });
       for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {

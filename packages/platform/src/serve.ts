@@ -1,9 +1,9 @@
 /**
  * `weft serve`: the runtime in one process on the embedded store. Connector folders come from
- * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples.
+ * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples (in a checkout).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeftError } from '@weft/sdk';
 import type { FastifyInstance } from 'fastify';
@@ -31,7 +31,12 @@ import { PostgresStore, safeDatabaseUrl } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import { Vault } from './vault.js';
 
+/** The example connectors of a Weft checkout (`connectors/` at its root). */
 export const BUNDLED_CONNECTORS = fileURLToPath(new URL('../../../connectors/', import.meta.url));
+/** Installed from npm (below a `node_modules`): there is no checkout around, so no bundled examples. */
+const INSTALLED = fileURLToPath(import.meta.url)
+  .split(sep)
+  .includes('node_modules');
 
 export interface ServeOptions {
   port?: number;
@@ -83,7 +88,7 @@ export function connectorFolders(options: ServeOptions): string[] {
   if (options.connectorDirs?.length) return options.connectorDirs;
   const fromEnv = (options.env ?? process.env).WEFT_CONNECTORS;
   if (fromEnv) return fromEnv.split(':').filter(Boolean);
-  return existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
+  return !INSTALLED && existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
 }
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {

@@ -3,14 +3,23 @@
  * routes pages after the `#`, so the server only needs `/`, `/index.html` and the hashed files
  * under `/assets/`. When the console is not built, `/` says how to build it.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorBody } from './errors.js';
 
-/** `packages/console/dist`, found from this file (src/api or dist/api of the platform). */
-export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+/** `packages/console/dist` of a Weft checkout, found from this file (src/api or dist/api of the platform). */
+const CHECKOUT_CONSOLE = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+/** The copy `npm pack` puts into @weft/platform (`console/`, by scripts/pack-console.mjs). */
+const PACKED_CONSOLE = fileURLToPath(new URL('../../console/', import.meta.url));
+
+/** The built console: the checkout's when there is one, else the packed copy of an installed platform. */
+export const CONSOLE_DIST =
+  !existsSync(join(CHECKOUT_CONSOLE, 'index.html')) && existsSync(join(PACKED_CONSOLE, 'index.html'))
+    ? PACKED_CONSOLE
+    : CHECKOUT_CONSOLE;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +60,7 @@ const NOT_BUILT = `<!doctype html>
 `;
 
 export interface ConsoleOptions {
-  /** The built console; default `packages/console/dist` next to the platform. */
+  /** The built console; default `CONSOLE_DIST`. */
   dir?: string;
 }
 
