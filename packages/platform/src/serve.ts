@@ -1,6 +1,7 @@
 /**
  * `weft serve`: the runtime in one process on the embedded store. Connector folders come from
- * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples.
+ * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples; the built-in
+ * connectors (`builtins/`, shipped with the package) load too unless turned off.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ import { SqliteStore } from './store/sqlite.js';
 import { Vault } from './vault.js';
 
 export const BUNDLED_CONNECTORS = fileURLToPath(new URL('../../../connectors/', import.meta.url));
+/** The built-in connectors (`http`, `schedule`, `webhook`, `util`): `packages/platform/builtins/`. */
+export const BUILTIN_CONNECTORS = fileURLToPath(new URL('../builtins/', import.meta.url));
 
 export interface ServeOptions {
   port?: number;
@@ -57,6 +60,11 @@ export interface ServeOptions {
    * off for debugging a connector inside the server — never in production).
    */
   isolate?: boolean;
+  /**
+   * Load the built-in connectors (default; `false`, `--no-builtins` or `WEFT_BUILTINS=off` turns
+   * them off). A user folder of the same name replaces a built-in, with a start-up notice.
+   */
+  builtins?: boolean;
 }
 
 export interface RunningServer {
@@ -84,6 +92,13 @@ export function connectorFolders(options: ServeOptions): string[] {
   const fromEnv = (options.env ?? process.env).WEFT_CONNECTORS;
   if (fromEnv) return fromEnv.split(':').filter(Boolean);
   return existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
+}
+
+/** The built-in connectors' directory, unless turned off by the options or `WEFT_BUILTINS=off`. */
+export function builtinFolders(options: ServeOptions): string[] {
+  const fromEnv = (options.env ?? process.env).WEFT_BUILTINS?.trim().toLowerCase();
+  const on = options.builtins ?? !['off', 'false', '0', 'no'].includes(fromEnv ?? '');
+  return on && existsSync(BUILTIN_CONNECTORS) ? [BUILTIN_CONNECTORS] : [];
 }
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
@@ -146,7 +161,8 @@ async function startLocked(
   if (!isolate) warn('WEFT_ISOLATION=off: connector code runs inside the server process');
   const registry = new Registry(store, { home, runtime: connectorRuntime });
   try {
-    await registry.loadFolders(connectorFolders(options));
+    await registry.loadFolders(connectorFolders(options), builtinFolders(options));
+    for (const notice of registry.notices) warn(notice);
     // Key rotation: rows sealed with a previous key are re-sealed under the current one. Rows no
     // known key opens stay as they are; they are reported, and the server still starts.
     const { rotated, locked } = await new Connections(store, vault, registry).rotate();

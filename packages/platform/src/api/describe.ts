@@ -55,6 +55,7 @@ export function summarizeConnector(c: RegisteredConnector): ConnectorSummary {
     version: c.version.version,
     actions: Object.keys(d.actions ?? {}),
     triggers: Object.keys(d.triggers ?? {}),
+    ...(c.builtin ? { builtin: true } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface ConnectorSummary {
   version: number;
   actions: string[];
   triggers: string[];
+  /** A built-in connector shipped with the platform (`http`, `schedule`, `webhook`, `util`). */
+  builtin?: boolean;
 }
 
 /** A connector folder that did not load (`GET /api/connectors` lists these next to the connectors). */
