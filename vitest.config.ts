@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'packages/*/src/**/*.test.ts',
+      'packages/platform/builtins/*/**/*.test.ts',
       'packages/console/test/**/*.test.ts',
       'connectors/*/**/*.test.ts',
       'bench/**/*.test.ts',
