@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Each built-in connector starts a connector host: servers started by tests leave them out,
+    // except in the tests of the built-ins (which turn them on).
+    env: { WEFT_BUILTINS: 'off' },
   },
 });

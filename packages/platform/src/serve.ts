@@ -94,9 +94,13 @@ export function connectorFolders(options: ServeOptions): string[] {
   return existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
 }
 
-/** The built-in connectors' directory, unless turned off by the options or `WEFT_BUILTINS=off`. */
+/**
+ * The built-in connectors' directory, unless turned off by the options or `WEFT_BUILTINS=off`
+ * (read from `options.env`, else from the process: the test suite turns them off for every
+ * server but those that test them, since each built-in starts a connector host).
+ */
 export function builtinFolders(options: ServeOptions): string[] {
-  const fromEnv = (options.env ?? process.env).WEFT_BUILTINS?.trim().toLowerCase();
+  const fromEnv = (options.env?.WEFT_BUILTINS ?? process.env.WEFT_BUILTINS)?.trim().toLowerCase();
   const on = options.builtins ?? !['off', 'false', '0', 'no'].includes(fromEnv ?? '');
   return on && existsSync(BUILTIN_CONNECTORS) ? [BUILTIN_CONNECTORS] : [];
 }
