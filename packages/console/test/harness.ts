@@ -79,7 +79,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `builtins`: load the built-in connectors too (the suite leaves them out: WEFT_BUILTINS=off). */
+export async function startHarness(options: { builtins?: boolean } = {}): Promise<Harness> {
   await chromiumPath();
   await ensureConsoleBuilt();
   const home = await mkdtemp(join(tmpdir(), 'weft-console-'));
@@ -90,6 +91,7 @@ export async function startHarness(): Promise<Harness> {
     connectorDirs: [FIXTURES],
     env: {},
     onWarning: () => {},
+    ...(options.builtins ? { builtins: true } : {}),
   });
   let browser: Browser;
   try {

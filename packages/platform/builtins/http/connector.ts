@@ -190,6 +190,7 @@ const newItem = defineTrigger({
       name: 'items_path',
       label: 'Path to the list',
       optional: true,
+      sticky: true,
       hint: 'Where the list is in the response, e.g. data.items. Blank: the response is the list.',
     },
     {
@@ -197,6 +198,7 @@ const newItem = defineTrigger({
       label: 'Unique field',
       default: 'id',
       optional: true,
+      sticky: true,
       hint: 'The field that identifies an item (e.g. id, or a nested path like meta.uid). An item whose value was seen before does not fire again. Blank or missing: the whole item.',
     },
     {
@@ -209,6 +211,7 @@ const newItem = defineTrigger({
       ],
       default: 'new',
       optional: true,
+      sticky: true,
     },
   ] as const,
   poll: async (ctx) => {
@@ -246,6 +249,7 @@ export default defineConnector({
         label: 'Base URL',
         controlType: 'url',
         optional: true,
+      sticky: true,
         hint: 'Optional: steps may then give paths under it (https://api.example.com/v1/)',
       },
       {
@@ -357,6 +361,7 @@ export default defineConnector({
           options: METHODS.map((m) => [m, m] as const),
           default: 'GET',
           optional: true,
+      sticky: true,
         },
         ...requestFields,
         {
@@ -374,12 +379,14 @@ export default defineConnector({
           default: 'none',
           optional: true,
           hint: 'Sent with POST, PUT, PATCH and DELETE',
+      sticky: true,
         },
         {
           name: 'body',
           label: 'Body fields',
           type: 'object',
           optional: true,
+      sticky: true,
           hint: 'The body as JSON (for XML: in the XML convention of docs/data-formats.md)',
           ngIf: 'input.body_type == "json" || input.body_type == "form" || input.body_type == "multipart" || input.body_type == "xml"',
         },
@@ -388,6 +395,7 @@ export default defineConnector({
           type: 'array',
           of: 'object',
           optional: true,
+          sticky: true,
           ngIf: 'input.body_type == "multipart"',
           properties: [
             { name: 'field', label: 'Part name' },
@@ -396,8 +404,15 @@ export default defineConnector({
             { name: 'content_base64', label: 'Content (Base64)' },
           ],
         },
-        { name: 'xml_root', label: 'XML root element', optional: true, ngIf: 'input.body_type == "xml"' },
-        { name: 'raw_body', label: 'Raw body', controlType: 'text-area', optional: true, ngIf: 'input.body_type == "raw"' },
+        { name: 'xml_root', label: 'XML root element', optional: true, sticky: true, ngIf: 'input.body_type == "xml"' },
+        {
+          name: 'raw_body',
+          label: 'Raw body',
+          controlType: 'text-area',
+          optional: true,
+          sticky: true,
+          ngIf: 'input.body_type == "raw"',
+        },
         {
           name: 'raw_encoding',
           label: 'Raw body is',
@@ -408,6 +423,7 @@ export default defineConnector({
           ],
           default: 'text',
           optional: true,
+          sticky: true,
           ngIf: 'input.body_type == "raw"',
         },
         { name: 'content_type', label: 'Content type', optional: true, hint: "Overrides the body's content type" },
