@@ -109,7 +109,12 @@ describe('a recipe without code, from the built-ins', () => {
     await scheduler.pollNow(recipeId);
     const jobs = await jobsOf(recipeId, 2);
     expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded']);
-    expect(received).toEqual(expect.arrayContaining([{ id: 3, title: 'New one' }, { id: 4, title: 'Newer one' }]));
+    expect(received).toEqual(
+      expect.arrayContaining([
+        { id: 3, title: 'New one' },
+        { id: 4, title: 'Newer one' },
+      ]),
+    );
     expect(received).toHaveLength(2);
     await scheduler.pollNow(recipeId);
     expect(await jobsOf(recipeId, 2)).toHaveLength(2);

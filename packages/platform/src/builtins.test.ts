@@ -30,8 +30,13 @@ async function started(options: ServeOptions & { user?: boolean } = {}) {
     ...options,
     onWarning: (message) => warnings.push(message),
   });
-  const res = await fetch(`${server.url}/api/connectors`, { headers: { authorization: `Bearer ${server.token.token}` } });
-  const body = (await res.json()) as { items: { name: string; title: string; builtin?: boolean }[]; problems: unknown[] };
+  const res = await fetch(`${server.url}/api/connectors`, {
+    headers: { authorization: `Bearer ${server.token.token}` },
+  });
+  const body = (await res.json()) as {
+    items: { name: string; title: string; builtin?: boolean }[];
+    problems: unknown[];
+  };
   await server.close();
   return { ...body, warnings };
 }

@@ -82,7 +82,11 @@ export {
   BUILTIN_CONNECTORS,
   BUNDLED_CONNECTORS,
   builtinFolders,
-  connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
+  connectorFolders,
+  type RunningServer,
+  type ServeOptions,
+  startServer,
+} from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';
 export * from './store/store.js';

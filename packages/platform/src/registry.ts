@@ -266,7 +266,9 @@ export class Registry {
       const { loaded } = load;
       const user = builtin ? this.connectors.get(loaded.name) : undefined;
       if (user) {
-        this.notices.push(`the connector "${loaded.name}" of ${user.file} replaces the built-in connector of that name`);
+        this.notices.push(
+          `the connector "${loaded.name}" of ${user.file} replaces the built-in connector of that name`,
+        );
         return;
       }
       const unsafe = unsafeCharacter(loaded.name);

@@ -36,7 +36,10 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       `  connectors: ${names.length ? names.join(', ') : 'none'}`,
       `  roles: ${[...server.context.cluster.roles].join(', ')}`,
     ];
-    const builtins = server.registry.list().filter((c) => c.builtin).map((c) => c.name);
+    const builtins = server.registry
+      .list()
+      .filter((c) => c.builtin)
+      .map((c) => c.name);
     if (builtins.length) lines.splice(lines.length - 1, 0, `  built-in connectors: ${builtins.join(', ')}`);
     for (const problem of server.registry.problems) {
       lines.push(`  ! ${problem.folder}: ${problem.message.split('\n')[0]}`);

@@ -76,7 +76,11 @@ const echo = (output: Record<string, any>) => output.body as Record<string, any>
 
 describe('the http built-in: requests', () => {
   test('GET with query and headers; the JSON answer is parsed with status and headers', async () => {
-    const out = await request({ url: `${server.url}/things`, query: { q: 'ada', page: 2 }, headers: { 'X-Trace': 't1' } });
+    const out = await request({
+      url: `${server.url}/things`,
+      query: { q: 'ada', page: 2 },
+      headers: { 'X-Trace': 't1' },
+    });
     expect(out.status).toBe(200);
     expect(out.content_type).toContain('application/json');
     expect(out.headers['content-type']).toContain('application/json');
@@ -127,7 +131,10 @@ describe('the http built-in: requests', () => {
     expect(xml.body).toEqual({ order: [{ '@id': '7', line: [{ '#text': 'a' }, { '#text': 'b' }] }] });
     expect((await request({ url: `${server.url}/text` })).body_text).toBe('plain words');
     const png = await request({ url: `${server.url}/bytes` });
-    expect(png).toMatchObject({ content_type: 'image/png', body_base64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]).toString('base64') });
+    expect(png).toMatchObject({
+      content_type: 'image/png',
+      body_base64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]).toString('base64'),
+    });
     expect((await request({ url: `${server.url}/xml`, response_type: 'text' })).body_text).toContain('<order');
   });
 
@@ -197,7 +204,9 @@ describe('the http built-in: authentication', () => {
 
   test("credentials never go to another origin than the connection's base URL", async () => {
     const connection = { auth_type: 'bearer', token: 'tok-1', base_url: 'https://api.example.test/' };
-    await expect(request({ url: `${server.url}/echo` }, connection)).rejects.toThrow(/not on the connection's base URL/);
+    await expect(request({ url: `${server.url}/echo` }, connection)).rejects.toThrow(
+      /not on the connection's base URL/,
+    );
   });
 });
 
@@ -247,7 +256,11 @@ describe('the http built-in: the "new item" trigger', () => {
 describe('the http built-in through weft exec', () => {
   test('weft exec actions.request.execute with a settings file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-http-'));
-    const settings = await writeIn(dir, 'settings.yaml', `auth_type: bearer\nbase_url: ${server.url}/\ntoken: tok-exec\n`);
+    const settings = await writeIn(
+      dir,
+      'settings.yaml',
+      `auth_type: bearer\nbase_url: ${server.url}/\ntoken: tok-exec\n`,
+    );
     const input = await writeIn(dir, 'input.json', { method: 'POST', url: 'hooks', body_type: 'json', body: { a: 1 } });
     const run = await execWeft(CONNECTOR, settings, 'actions.request.execute', `--input=${input}`);
     expect(run.code, run.stderr).toBe(0);

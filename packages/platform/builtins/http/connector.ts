@@ -22,7 +22,8 @@ const AUTH_TYPES = [
   ['OAuth 2.0 authorization code (sign in with a browser)', 'oauth2_authorization_code'],
 ] as const;
 
-const OAUTH2 = 'connection.auth_type == "oauth2_client_credentials" || connection.auth_type == "oauth2_authorization_code"';
+const OAUTH2 =
+  'connection.auth_type == "oauth2_client_credentials" || connection.auth_type == "oauth2_authorization_code"';
 
 /** A value of the connection as a trimmed string, or undefined when blank. */
 function text(connection: Record<string, any>, name: string): string | undefined {
@@ -109,7 +110,9 @@ async function sendRequest(ctx: ActionContext) {
   if (kind === 'json') request.payload(input.body ?? {}).requestFormatJson();
   else if (kind === 'form') request.payload(input.body ?? {}).requestFormatWwwFormUrlencoded();
   else if (kind === 'multipart') {
-    request.payload({ ...(isRecord(input.body) ? input.body : {}), ...fileParts(input.files) }).requestFormatMultipart();
+    request
+      .payload({ ...(isRecord(input.body) ? input.body : {}), ...fileParts(input.files) })
+      .requestFormatMultipart();
   } else if (kind === 'xml') {
     const root = typeof input.xml_root === 'string' && input.xml_root.trim() ? input.xml_root.trim() : 'root';
     request.payload(input.body ?? {}).requestFormatXml(root);
@@ -249,7 +252,7 @@ export default defineConnector({
         label: 'Base URL',
         controlType: 'url',
         optional: true,
-      sticky: true,
+        sticky: true,
         hint: 'Optional: steps may then give paths under it (https://api.example.com/v1/)',
       },
       {
@@ -361,7 +364,7 @@ export default defineConnector({
           options: METHODS.map((m) => [m, m] as const),
           default: 'GET',
           optional: true,
-      sticky: true,
+          sticky: true,
         },
         ...requestFields,
         {
@@ -379,14 +382,14 @@ export default defineConnector({
           default: 'none',
           optional: true,
           hint: 'Sent with POST, PUT, PATCH and DELETE',
-      sticky: true,
+          sticky: true,
         },
         {
           name: 'body',
           label: 'Body fields',
           type: 'object',
           optional: true,
-      sticky: true,
+          sticky: true,
           hint: 'The body as JSON (for XML: in the XML convention of docs/data-formats.md)',
           ngIf: 'input.body_type == "json" || input.body_type == "form" || input.body_type == "multipart" || input.body_type == "xml"',
         },
