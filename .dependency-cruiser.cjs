@@ -50,10 +50,21 @@ module.exports = {
     {
       name: 'connector-code-imports-the-authoring-api',
       comment:
-        'An example or built-in connector (connectors/*/connector.ts, packages/platform/builtins/*/connector.ts) imports @weft/sdk only: what it runs on is the authoring API, whatever host loads it.',
+        'An example connector (connectors/*/connector.ts) imports @weft/sdk only: what it runs on is the authoring API, whatever host loads it.',
       severity: 'error',
-      from: { path: '^(connectors|packages/platform/builtins)/[^/]+/connector\\.ts$' },
-      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$|^packages/platform/builtins/' },
+      from: { path: '^connectors/[^/]+/connector\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$' },
+    },
+    {
+      name: 'builtins-are-self-contained-connectors',
+      comment:
+        'A built-in connector (packages/platform/builtins/<name>/) is an ordinary connector folder shipped in the platform package: its code imports @weft/sdk and its own folder only, so the folder works wherever it is copied or installed.',
+      severity: 'error',
+      from: { path: '^packages/platform/builtins/([^/]+)/[^/.]+\\.ts$' },
+      to: {
+        path: '^(packages|connectors)/',
+        pathNot: '^packages/sdk/src/index\\.ts$|^packages/platform/builtins/$1/',
+      },
     },
     {
       name: 'connector-tests-use-public-entries',
