@@ -49,7 +49,9 @@ async function jobsOf(recipeId: string, count: number) {
 
 async function createConnection(page: Page) {
   await page.getByRole('link', { name: 'Connectors' }).first().click();
-  await page.getByRole('link', { name: 'HTTP' }).click();
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'HTTP', exact: true }) });
+  await card.getByText('built-in').waitFor();
+  await page.getByRole('link', { name: 'HTTP', exact: true }).click();
   await page.getByRole('heading', { name: 'HTTP', level: 1 }).waitFor();
   await page.getByRole('link', { name: 'New connection' }).click();
   await page.getByLabel('Connection name').fill('web');
