@@ -34,6 +34,7 @@ beforeAll(async () => {
       return json(res, 200, { access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 });
     }
     if (url.pathname === '/list') return json(res, 200, { data: { items } });
+    if (url.pathname === '/array') return json(res, 200, items);
     if (url.pathname === '/xml') {
       res.writeHead(200, { 'content-type': 'application/xml' });
       return res.end('<order id="7"><line>a</line><line>b</line></order>');
@@ -113,6 +114,12 @@ describe('the http built-in: requests', () => {
     expect(xml.headers['content-type']).toContain('xml');
     expect(xml.body).toContain('<order id="7"><line>a</line><line>b</line></order>');
 
+    const list = echo(await post({ body_type: 'json', body: [{ id: 1 }, { id: 2 }] }));
+    expect(JSON.parse(list.body)).toEqual([{ id: 1 }, { id: 2 }]);
+
+    const vendor = echo(await post({ body_type: 'json', body: { a: 1 }, content_type: 'application/vnd.api+json' }));
+    expect(vendor.headers['content-type']).toBe('application/vnd.api+json');
+
     const raw = echo(await post({ body_type: 'raw', raw_body: 'a,b\n1,2', content_type: 'text/csv' }));
     expect(raw.headers['content-type']).toBe('text/csv');
     expect(raw.body).toBe('a,b\n1,2');
@@ -136,6 +143,8 @@ describe('the http built-in: requests', () => {
       body_base64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]).toString('base64'),
     });
     expect((await request({ url: `${server.url}/xml`, response_type: 'text' })).body_text).toContain('<order');
+    items = [{ id: 5, title: 'listed' }];
+    expect((await request({ url: `${server.url}/array` })).body).toEqual(items);
   });
 
   test('an HTTP error fails the step, or with "fail on HTTP errors" off is returned as output', async () => {

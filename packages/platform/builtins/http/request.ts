@@ -62,7 +62,10 @@ async function sendRequest(ctx: ActionContext) {
   } else if (kind !== 'none') {
     ctx.error(`body_type must be one of none, json, form, multipart, xml, raw, got "${kind}"`);
   }
-  if (kind !== 'raw' && kind !== 'none' && input.content_type) request.headers({ 'Content-Type': input.content_type });
+  // A multipart body's content type carries its boundary: it is never overridden.
+  if (['json', 'form', 'xml'].includes(kind) && input.content_type) {
+    request.headers({ 'Content-Type': input.content_type });
+  }
   const parse = String(input.response_type ?? 'auto');
   if (parse === 'json') request.responseFormatJson();
   else if (parse === 'xml') request.responseFormatXml();
@@ -78,7 +81,13 @@ const responseFields = [
   { name: 'status', type: 'integer' },
   { name: 'headers', type: 'object' },
   { name: 'content_type', label: 'Content type' },
-  { name: 'body', label: 'Body (JSON or XML)', type: 'object', hint: 'The parsed body: an object or a list' },
+  {
+    name: 'body',
+    label: 'Body (JSON or XML)',
+    type: 'object',
+    hint: 'The parsed body: an object, or a list (the toggle field)',
+    toggleField: { name: 'body', label: 'Body (a list)', type: 'array', of: 'object' },
+  },
   { name: 'body_text', label: 'Body (text)' },
   { name: 'body_base64', label: 'Body (binary, Base64)' },
 ] as const;
@@ -120,6 +129,8 @@ export const sendRequestAction = defineAction({
       optional: true,
       sticky: true,
       hint: 'The body as JSON (for XML: in the XML convention of docs/data-formats.md)',
+      toggleHint: 'An object',
+      toggleField: { name: 'body', label: 'Body (a list)', type: 'array', of: 'object', toggleHint: 'A list' },
       ngIf: 'input.body_type == "json" || input.body_type == "form" || input.body_type == "multipart" || input.body_type == "xml"',
     },
     {
@@ -158,7 +169,12 @@ export const sendRequestAction = defineAction({
       sticky: true,
       ngIf: 'input.body_type == "raw"',
     },
-    { name: 'content_type', label: 'Content type', optional: true, hint: "Overrides the body's content type" },
+    {
+      name: 'content_type',
+      label: 'Content type',
+      optional: true,
+      hint: "Overrides the body's content type (JSON, form, XML and raw bodies; e.g. application/vnd.api+json)",
+    },
     {
       name: 'response_type',
       label: 'Read the response as',
