@@ -131,4 +131,26 @@ describe('a recipe without code, from the built-ins', () => {
     expect(c.errors).toEqual([]);
     await c.close();
   });
+
+  test('an http connection signing in with OAuth 2.0 (authorization code) gets the "Connect" button', async () => {
+    const values = {
+      auth_type: 'oauth2_authorization_code',
+      authorization_url: `${source.url}/authorize`,
+      token_url: `${source.url}/token`,
+      client_id: 'weft-app',
+    };
+    expect((await h.call('POST', '/api/connections', { name: 'signed', connector: 'http', values })).status).toBe(201);
+    const c = await openConsole(h, { path: '#/connections/signed' });
+    const { page } = c;
+    await page.getByRole('heading', { name: 'Connection signed' }).waitFor();
+    const popup = c.context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    // The pop-up goes to the provider's authorization page (here the local server, which knows no such page).
+    const opened = await popup;
+    await opened.waitForLoadState();
+    expect(opened.url().startsWith(`${source.url}/authorize?`)).toBe(true);
+    expect(new URL(opened.url()).searchParams.get('code_challenge_method')).toBe('S256');
+    await opened.close();
+    await c.close();
+  });
 });

@@ -2,8 +2,15 @@
  * How connectors look through the API: actions and triggers with their static fields resolved
  * (and as JSON Schema); fields computed by a lambda are marked `dynamic` and resolved on demand.
  */
-import { type ActionDefinition, type Field, fieldsToJsonSchema, type TriggerDefinition } from '@weft/sdk';
+import {
+  type ActionDefinition,
+  type ConnectorDefinition,
+  type Field,
+  fieldsToJsonSchema,
+  type TriggerDefinition,
+} from '@weft/sdk';
 import type {
+  AuthType,
   ConnectorSummary,
   ConnectorView,
   FieldSet,
@@ -59,11 +66,21 @@ export function summarizeConnector(c: RegisteredConnector): ConnectorSummary {
   };
 }
 
+/** A `multi` authorization's options by name and type (the console offers "Connect" when one is OAuth 2.0). */
+function authorizationOptions(d: ConnectorDefinition): { authorizationOptions?: Record<string, AuthType> } {
+  const auth = d.connection?.authorization;
+  if (auth?.type !== 'multi') return {};
+  return {
+    authorizationOptions: Object.fromEntries(Object.entries(auth.options ?? {}).map(([name, o]) => [name, o.type])),
+  };
+}
+
 export async function describeConnector(c: RegisteredConnector): Promise<ConnectorView> {
   const d = c.definition;
   return {
     ...summarizeConnector(c),
     authorization: d.connection?.authorization?.type ?? 'none',
+    ...authorizationOptions(d),
     secureTunnel: d.secureTunnel === true,
     connectionFields: fieldSet(d.connection?.fields, 'input'),
     actions: await Promise.all(
