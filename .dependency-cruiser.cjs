@@ -56,22 +56,33 @@ module.exports = {
       to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$' },
     },
     {
+      name: 'builtins-are-self-contained-connectors',
+      comment:
+        'A built-in connector (packages/platform/builtins/<name>/) is an ordinary connector folder shipped in the platform package: its code imports @weft/sdk and its own folder only, so the folder works wherever it is copied or installed.',
+      severity: 'error',
+      from: { path: '^packages/platform/builtins/([^/]+)/[^/.]+\\.ts$' },
+      to: {
+        path: '^(packages|connectors)/',
+        pathNot: '^packages/sdk/src/index\\.ts$|^packages/platform/builtins/$1/',
+      },
+    },
+    {
       name: 'connector-tests-use-public-entries',
       comment:
-        "Tests of the example connectors use the public entries of @weft/sdk (root, /runtime, /oauth2, /testing, /settings), as a connector project would: never SDK internals or the platform. (They may run the `weft` command through the CLI's test helpers.)",
+        "Tests of the example and built-in connectors use the public entries of @weft/sdk (root, /runtime, /oauth2, /testing, /settings), as a connector project would: never SDK internals or the platform. (They may run the `weft` command through the CLI's test helpers.)",
       severity: 'error',
-      from: { path: '^connectors/' },
+      from: { path: '^(connectors|packages/platform/builtins)/' },
       to: {
         path: '^packages/',
         pathNot:
-          '^packages/sdk/src/((index|runtime|oauth2)\\.ts|testing/index\\.ts|host/settings\\.ts)$|^packages/cli/src/test-helpers\\.ts$',
+          '^packages/sdk/src/((index|runtime|oauth2)\\.ts|testing/index\\.ts|host/settings\\.ts)$|^packages/cli/src/test-helpers\\.ts$|^packages/platform/builtins/',
       },
     },
     {
       name: 'platform-never-imports-the-cli',
       comment: 'The CLI runs the platform (`weft serve`), not the other way round.',
       severity: 'error',
-      from: { path: '^packages/platform/' },
+      from: { path: '^packages/platform/', pathNot: '^packages/platform/builtins/[^/]+/[^/]+\\.test\\.ts$' },
       to: { path: '^packages/cli/|(^|/)@weft/cli(/|$)' },
     },
     {

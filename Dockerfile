@@ -33,7 +33,7 @@ COPY packages packages
 RUN npm run build \
   && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-# ---- run: the compiled code, the built console, the bundled example connectors, production packages
+# ---- run: the compiled code, the built console, the built-in and example connectors, production packages
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
   WEFT_HOME=/var/lib/weft
@@ -44,6 +44,7 @@ COPY --from=build /app/packages/sdk/package.json packages/sdk/
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/platform/package.json packages/platform/
 COPY --from=build /app/packages/platform/dist packages/platform/dist
+COPY --from=build /app/packages/platform/builtins packages/platform/builtins
 COPY --from=build /app/packages/cli/package.json packages/cli/
 COPY --from=build /app/packages/cli/bin packages/cli/bin
 COPY --from=build /app/packages/cli/dist packages/cli/dist

@@ -171,9 +171,15 @@ describe('Dockerfile', () => {
       expect(source, args).toBeDefined();
       expect(existsSync(inRepo(source)), source).toBe(true);
     }
-    // What `weft serve` needs at run time besides the code: the console and the example connectors.
+    // What `weft serve` needs at run time besides the code: the console, the built-in and the example connectors.
     const sources = copies.map((c) => c.args);
-    for (const needed of ['packages/console/dist', 'connectors', 'node_modules', 'packages/cli/dist']) {
+    for (const needed of [
+      'packages/console/dist',
+      'packages/platform/builtins',
+      'connectors',
+      'node_modules',
+      'packages/cli/dist',
+    ]) {
       expect(
         sources.some((s) => s.includes(`/app/${needed} `)),
         needed,

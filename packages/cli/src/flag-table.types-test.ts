@@ -26,6 +26,9 @@ expectType<
   }
 >(true);
 
-expectType<ServeFlags, { port: string; host: string; connectors?: string[]; database?: string; role?: string }>(true);
+expectType<
+  ServeFlags,
+  { port: string; host: string; connectors?: string[]; database?: string; role?: string; builtins: boolean }
+>(true);
 expectType<OAuth2Flags['browser'], boolean>(true);
 expectType<JobFlags['status'], JobStatus | undefined>(true);

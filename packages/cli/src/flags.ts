@@ -158,6 +158,10 @@ export const SERVE_FLAGS = flagTable([
     description:
       'what this process does, comma-separated: api, ingress, scheduler, worker (default: WEFT_ROLES, else all)',
   },
+  {
+    flags: '--no-builtins',
+    description: 'do not load the built-in connectors http, schedule, webhook, util (same as WEFT_BUILTINS=off)',
+  },
 ]);
 export type ServeFlags = FlagsOf<typeof SERVE_FLAGS>;
 

@@ -79,9 +79,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `connectorDirs` come after FIXTURES; `env` is the server's environment. */
+/**
+ * `connectorDirs` come after FIXTURES; `env` is the server's environment; `builtins`: load the
+ * built-in connectors too (the suite leaves them out: WEFT_BUILTINS=off).
+ */
 export async function startHarness(
-  options: { connectorDirs?: string[]; env?: Record<string, string> } = {},
+  options: { connectorDirs?: string[]; env?: Record<string, string>; builtins?: boolean } = {},
 ): Promise<Harness> {
   await chromiumPath();
   await ensureConsoleBuilt();
@@ -93,6 +96,7 @@ export async function startHarness(
     connectorDirs: [FIXTURES, ...(options.connectorDirs ?? [])],
     env: options.env ?? {},
     onWarning: () => {},
+    ...(options.builtins ? { builtins: true } : {}),
   });
   let browser: Browser;
   try {

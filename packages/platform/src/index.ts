@@ -78,7 +78,15 @@ export {
   Registry,
   type RegistryOptions,
 } from './registry.js';
-export { BUNDLED_CONNECTORS, connectorFolders, type RunningServer, type ServeOptions, startServer } from './serve.js';
+export {
+  BUILTIN_CONNECTORS,
+  BUNDLED_CONNECTORS,
+  builtinFolders,
+  connectorFolders,
+  type RunningServer,
+  type ServeOptions,
+  startServer,
+} from './serve.js';
 export { KyselyStore } from './store/kysely.js';
 export { SqliteStore } from './store/sqlite.js';
 export * from './store/store.js';

@@ -25,6 +25,8 @@ export interface RegisteredConnector {
   file: string;
   definition: ConnectorDefinition;
   version: ConnectorVersion;
+  /** Loaded from the built-in connectors shipped with the platform (`packages/platform/builtins`). */
+  builtin?: true;
 }
 
 /** A folder that did not load: the API's shape (`@weft/sdk/model`). */
@@ -62,6 +64,27 @@ function inBatches<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>)
   return results;
 }
 
+/** The connector folders (with a `connector.ts` or `.js`) directly below each directory, sorted per directory. */
+async function foldersBelow(dirs: string[]): Promise<string[]> {
+  const folders: string[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) {
+      throw new WeftError('SETTINGS_INVALID', `Connector folder not found: ${dir}`);
+    }
+    // A connector project's own folder (`weft serve --connectors .` in it) is that one connector.
+    if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(dir, `connector${ext}`)))) {
+      folders.push(resolve(dir));
+      continue;
+    }
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+      const folder = join(dir, entry.name);
+      if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) folders.push(folder);
+    }
+  }
+  return folders;
+}
+
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class Registry {
@@ -72,6 +95,8 @@ export class Registry {
   private publishing: Promise<unknown> = Promise.resolve();
   private readonly sourceDir: string;
   readonly problems: RegistryProblem[] = [];
+  /** Start-up notices that are not problems (a user folder replacing a built-in connector). */
+  readonly notices: string[] = [];
   readonly runtime: ConnectorRuntime;
 
   constructor(
@@ -191,26 +216,15 @@ export class Registry {
 
   /**
    * Loads every connector folder below each directory (or the directory itself when it holds a
-   * connector), then every pushed connector that no folder provides (its latest version, from the
-   * store). A broken connector is reported, not fatal.
+   * connector), then the built-in connectors below
+   * `builtinDirs`, then every pushed connector that no folder provides (its latest version, from
+   * the store). A broken connector is reported, not fatal. A user folder named like a built-in
+   * replaces it: the built-in is skipped with a notice (`notices`), not reported as a problem.
    */
-  async loadFolders(dirs: string[]): Promise<void> {
-    const folders: string[] = [];
-    for (const dir of dirs) {
-      if (!existsSync(dir)) {
-        throw new WeftError('SETTINGS_INVALID', `Connector folder not found: ${dir}`);
-      }
-      // A connector project's own folder (`weft serve --connectors .` in it) is that one connector.
-      if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(dir, `connector${ext}`)))) {
-        folders.push(resolve(dir));
-        continue;
-      }
-      const entries = await readdir(dir, { withFileTypes: true });
-      for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-        const folder = join(dir, entry.name);
-        if (CONNECTOR_EXTENSIONS.some((ext) => existsSync(join(folder, `connector${ext}`)))) folders.push(folder);
-      }
-    }
+  async loadFolders(dirs: string[], builtinDirs: string[] = []): Promise<void> {
+    const folders = await foldersBelow(dirs);
+    const builtins = new Set(await foldersBelow(builtinDirs));
+    folders.push(...builtins);
     // Loaded a few at once (each may start a host), registered in order: a duplicate name is
     // reported against the folder that comes later, as before.
     const loads = inBatches(folders, LOAD_CONCURRENCY, (folder) =>
@@ -219,7 +233,9 @@ export class Registry {
         (error: unknown) => ({ error }),
       ),
     );
-    for (let i = 0; i < folders.length; i++) await this.loadOne(folders[i], await loads[i]);
+    for (let i = 0; i < folders.length; i++) {
+      await this.loadOne(folders[i], await loads[i], builtins.has(folders[i]));
+    }
     await this.loadPushed();
   }
 
@@ -247,10 +263,21 @@ export class Registry {
     }
   }
 
-  private async loadOne(folder: string, load: { loaded: LoadedConnector } | { error: unknown }): Promise<void> {
+  private async loadOne(
+    folder: string,
+    load: { loaded: LoadedConnector } | { error: unknown },
+    builtin = false,
+  ): Promise<void> {
     try {
       if ('error' in load) throw load.error;
       const { loaded } = load;
+      const user = builtin ? this.connectors.get(loaded.name) : undefined;
+      if (user) {
+        this.notices.push(
+          `the connector "${loaded.name}" of ${user.file} replaces the built-in connector of that name`,
+        );
+        return;
+      }
       const unsafe = unsafeCharacter(loaded.name);
       if (unsafe) {
         throw new WeftError(
@@ -289,6 +316,7 @@ export class Registry {
         file: loaded.file,
         definition: loaded.definition,
         version,
+        ...(builtin ? { builtin: true as const } : {}),
       });
     } catch (error) {
       this.problems.push({

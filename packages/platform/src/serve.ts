@@ -1,6 +1,7 @@
 /**
  * `weft serve`: the runtime in one process on the embedded store. Connector folders come from
- * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples (in a checkout).
+ * the options, else `WEFT_CONNECTORS` (`:`-separated), else the bundled examples (in a checkout);
+ * the built-in connectors (`builtins/`, shipped with the package) load too unless turned off.
  */
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -37,6 +38,8 @@ export const BUNDLED_CONNECTORS = fileURLToPath(new URL('../../../connectors/', 
 const INSTALLED = fileURLToPath(import.meta.url)
   .split(sep)
   .includes('node_modules');
+/** The built-in connectors (`http`, `schedule`, `webhook`, `util`): `packages/platform/builtins/`. */
+export const BUILTIN_CONNECTORS = fileURLToPath(new URL('../builtins/', import.meta.url));
 
 export interface ServeOptions {
   port?: number;
@@ -62,6 +65,11 @@ export interface ServeOptions {
    * off for debugging a connector inside the server — never in production).
    */
   isolate?: boolean;
+  /**
+   * Load the built-in connectors (default; `false`, `--no-builtins` or `WEFT_BUILTINS=off` turns
+   * them off). A user folder of the same name replaces a built-in, with a start-up notice.
+   */
+  builtins?: boolean;
 }
 
 export interface RunningServer {
@@ -89,6 +97,17 @@ export function connectorFolders(options: ServeOptions): string[] {
   const fromEnv = (options.env ?? process.env).WEFT_CONNECTORS;
   if (fromEnv) return fromEnv.split(':').filter(Boolean);
   return !INSTALLED && existsSync(BUNDLED_CONNECTORS) ? [BUNDLED_CONNECTORS] : [];
+}
+
+/**
+ * The built-in connectors' directory, unless turned off by the options or `WEFT_BUILTINS=off`
+ * (read from `options.env`, else from the process: the test suite turns them off for every
+ * server but those that test them, since each built-in starts a connector host).
+ */
+export function builtinFolders(options: ServeOptions): string[] {
+  const fromEnv = (options.env?.WEFT_BUILTINS ?? process.env.WEFT_BUILTINS)?.trim().toLowerCase();
+  const on = options.builtins ?? !['off', 'false', '0', 'no'].includes(fromEnv ?? '');
+  return on && existsSync(BUILTIN_CONNECTORS) ? [BUILTIN_CONNECTORS] : [];
 }
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
@@ -151,7 +170,8 @@ async function startLocked(
   if (!isolate) warn('WEFT_ISOLATION=off: connector code runs inside the server process');
   const registry = new Registry(store, { home, runtime: connectorRuntime });
   try {
-    await registry.loadFolders(connectorFolders(options));
+    await registry.loadFolders(connectorFolders(options), builtinFolders(options));
+    for (const notice of registry.notices) warn(notice);
     // Key rotation: rows sealed with a previous key are re-sealed under the current one. Rows no
     // known key opens stay as they are; they are reported, and the server still starts.
     const { rotated, locked } = await new Connections(store, vault, registry).rotate();

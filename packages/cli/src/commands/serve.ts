@@ -18,8 +18,13 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       connectorDirs: flags.connectors,
       database: flags.database,
       roles: flags.role,
+      // Given: off. Not given: the environment decides (WEFT_BUILTINS), else on.
+      builtins: flags.builtins === false ? false : undefined,
     });
-    const names = server.registry.list().map((c) => c.name);
+    const names = server.registry
+      .list()
+      .filter((c) => !c.builtin)
+      .map((c) => c.name);
     const lines = [
       `Weft is running at ${server.url}`,
       `  console: ${server.url}/`,
@@ -31,6 +36,11 @@ export async function serveCommand(flags: ServeFlags, reporter: Reporter): Promi
       `  connectors: ${names.length ? names.join(', ') : 'none'}`,
       `  roles: ${[...server.context.cluster.roles].join(', ')}`,
     ];
+    const builtins = server.registry
+      .list()
+      .filter((c) => c.builtin)
+      .map((c) => c.name);
+    if (builtins.length) lines.splice(lines.length - 1, 0, `  built-in connectors: ${builtins.join(', ')}`);
     for (const problem of server.registry.problems) {
       lines.push(`  ! ${problem.folder}: ${problem.message.split('\n')[0]}`);
     }

@@ -178,7 +178,11 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
 
   const nameError = errors.get('name');
   const connectorError = errors.get('connector');
-  const oauth = connector?.authorization === 'oauth2';
+  // A `multi` connector with an OAuth 2.0 option: "Connect" too (the server says when the
+  // connection's chosen option needs no browser).
+  const oauth =
+    connector?.authorization === 'oauth2' ||
+    Object.values(connector?.authorizationOptions ?? {}).some((type) => type === 'oauth2');
   const loading = (editing && existing.loading && !existing.data) || connectors.loading;
 
   return (
@@ -301,7 +305,11 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
             )}
           </div>
           {!editing && oauth && (
-            <p className="field-note">After creating the connection, use “Connect” to sign in to the application.</p>
+            <p className="field-note">
+              {connector?.authorization === 'multi'
+                ? 'If the connection signs in with OAuth 2.0, use “Connect” after creating it.'
+                : 'After creating the connection, use “Connect” to sign in to the application.'}
+            </p>
           )}
           {test && (
             <Alert kind={test.ok ? 'success' : 'error'} title={test.ok ? 'Connection works' : 'Connection failed'}>

@@ -41,6 +41,12 @@ export function ConnectorsPage() {
               </h2>
               <p className="muted small">
                 <code>{c.name}</code> · version {c.version}
+                {c.builtin && (
+                  <>
+                    {' '}
+                    · <span className="badge">built-in</span>
+                  </>
+                )}
               </p>
               {c.description && <p>{c.description}</p>}
               <p className="counts">

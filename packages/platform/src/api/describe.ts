@@ -2,8 +2,15 @@
  * How connectors look through the API: actions and triggers with their static fields resolved
  * (and as JSON Schema); fields computed by a lambda are marked `dynamic` and resolved on demand.
  */
-import { type ActionDefinition, type Field, fieldsToJsonSchema, type TriggerDefinition } from '@weft/sdk';
+import {
+  type ActionDefinition,
+  type ConnectorDefinition,
+  type Field,
+  fieldsToJsonSchema,
+  type TriggerDefinition,
+} from '@weft/sdk';
 import type {
+  AuthType,
   ConnectorSummary,
   ConnectorView,
   FieldSet,
@@ -55,6 +62,16 @@ export function summarizeConnector(c: RegisteredConnector): ConnectorSummary {
     version: c.version.version,
     actions: Object.keys(d.actions ?? {}),
     triggers: Object.keys(d.triggers ?? {}),
+    ...(c.builtin ? { builtin: true } : {}),
+  };
+}
+
+/** A `multi` authorization's options by name and type (the console offers "Connect" when one is OAuth 2.0). */
+function authorizationOptions(d: ConnectorDefinition): { authorizationOptions?: Record<string, AuthType> } {
+  const auth = d.connection?.authorization;
+  if (auth?.type !== 'multi') return {};
+  return {
+    authorizationOptions: Object.fromEntries(Object.entries(auth.options ?? {}).map(([name, o]) => [name, o.type])),
   };
 }
 
@@ -63,6 +80,7 @@ export async function describeConnector(c: RegisteredConnector): Promise<Connect
   return {
     ...summarizeConnector(c),
     authorization: d.connection?.authorization?.type ?? 'none',
+    ...authorizationOptions(d),
     secureTunnel: d.secureTunnel === true,
     connectionFields: fieldSet(d.connection?.fields, 'input'),
     actions: await Promise.all(

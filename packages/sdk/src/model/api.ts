@@ -65,6 +65,8 @@ export interface ConnectorSummary {
   version: number;
   actions: string[];
   triggers: string[];
+  /** A built-in connector shipped with the platform (`http`, `schedule`, `webhook`, `util`). */
+  builtin?: boolean;
 }
 
 /** A connector folder that did not load (`GET /api/connectors` lists these next to the connectors). */
@@ -77,6 +79,8 @@ export interface ConnectorProblem {
 /** One connector: its authorization, connection fields and operations described. */
 export interface ConnectorView extends Omit<ConnectorSummary, 'actions' | 'triggers'> {
   authorization: AuthType;
+  /** For a `multi` authorization: each option's name and type (which one a connection uses is decided by the connector). */
+  authorizationOptions?: Record<string, AuthType>;
   /** `secureTunnel: true`: a connection may name an agent group that carries its HTTP. */
   secureTunnel: boolean;
   connectionFields: FieldSet;
