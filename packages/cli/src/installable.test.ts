@@ -166,7 +166,7 @@ describe('Weft installed from packed tarballs in a project outside the repositor
     const home = join(work, 'home');
     const server = startProcess(weft, ['serve', '--port', '0', '--connectors', 'my-connector'], {
       cwd: project,
-      env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: '' },
+      env: { WEFT_HOME: home, WEFT_ADMIN_TOKEN: '', WEFT_BUILTINS: 'on' },
     });
     try {
       const [, url] = await server.waitFor(/Weft is running at (http:\/\/\S+)/, {
