@@ -4,6 +4,10 @@
  * missing, revoked or rotated-away key gets a plain 401, nothing else. Only a process with the
  * `ingress` role takes agents (others answer 421, as roles.ts does for routes). Once upgraded,
  * the agent's first message must be its `hello`, within a heartbeat.
+ *
+ * `GET /agents/relay?group=G` is the cluster's internal route (relay.ts), on every process
+ * whatever its roles: refused with a plain 401 before the upgrade unless signed with the
+ * cluster's relay key (relay-auth.ts), and 404 on a process that is not part of a cluster.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,6 +15,8 @@ import { WebSocketServer } from 'ws';
 import type { Log } from '../log.js';
 import type { AgentHub } from './hub.js';
 import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION } from './protocol.js';
+import { RELAY_PATH } from './relay-auth.js';
+import { serveRelay } from './relay-peer.js';
 import type { Agents } from './service.js';
 import { FrameWriter, readFrames } from './wire.js';
 
@@ -36,6 +42,7 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
+    if (path === RELAY_PATH) return relay(request, socket, head);
     if (path !== CONNECT_PATH) {
       return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `No WebSocket endpoint at ${path.slice(0, 200)}`);
     }
@@ -94,6 +101,16 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
         refuse(socket, 503, 'Service Unavailable', 'UNAVAILABLE', 'Weft could not check the key; try again');
       },
     );
+  };
+  const relay = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const credential = deps.hub.relay?.credential;
+    if (!credential) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', 'This process is not part of a cluster');
+    const group = new URL(request.url ?? '', 'http://relay').searchParams.get('group') ?? '';
+    const caller = group.length <= 200 ? credential.verify(request.headers.authorization, group) : undefined;
+    if (!caller) {
+      return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'Only the processes of this cluster may relay');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => serveRelay(ws, group, deps.hub, deps.hub.heartbeatMs));
   };
   server.on('upgrade', onUpgrade);
   return () => {
