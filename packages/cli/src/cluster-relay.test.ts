@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import { type ClusterNode, startCluster, type TestCluster } from './cluster-harness.js';
 import { type RunningWeft, sendBytes, startServer, startWeft, type TestServer } from './test-helpers.js';
 
@@ -148,7 +148,8 @@ describe('an agent on one process of a cluster, steps on another', () => {
     for (const node of [api, worker]) {
       const path = '/agents/relay?group=plant';
       expect(await upgradeStatus(node.url, path, {})).toBe(401);
-      expect(await upgradeStatus(node.url, path, { authorization: `Bearer ${cluster.env.WEFT_ADMIN_TOKEN}` })).toBe(401);
+      const admin = `Bearer ${cluster.env.WEFT_ADMIN_TOKEN}`;
+      expect(await upgradeStatus(node.url, path, { authorization: admin })).toBe(401);
       const forged = `WeftRelay node-1.${Date.now()}.${'A'.repeat(43)}`;
       expect(await upgradeStatus(node.url, path, { authorization: forged })).toBe(401);
     }
