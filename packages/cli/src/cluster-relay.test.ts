@@ -28,6 +28,7 @@ let dir: string;
 let config: string;
 let agentKey: string;
 let agent: RunningWeft | undefined;
+let second: ClusterNode;
 
 const call = (node: ClusterNode, method: string, path: string, body?: unknown) =>
   cluster.call(node.url, method, path, body);
@@ -188,7 +189,7 @@ describe('an agent on one process of a cluster, steps on another', () => {
   }, 60_000);
 
   test('the agent on another worker process: the API process and the worker relay to it, many requests at once', async () => {
-    const second = await cluster.node({ roles: 'worker,ingress', connectors: [FIXTURES] });
+    second = await cluster.node({ roles: 'worker,ingress', connectors: [FIXTURES] });
     await startAgent(second);
     // The API process runs `test` and actions itself: relayed to the second process.
     await until('the API process to reach the agent', async () => {
@@ -221,4 +222,14 @@ describe('an agent on one process of a cluster, steps on another', () => {
     expect(failed).toMatch(/AGENT_DISCONNECTED/);
     expect(failed).toMatch(/plant-1/);
   }, 60_000);
+
+  test('a process serving relays stops promptly when asked (the relays it serves do not hold it open)', async () => {
+    const started = Date.now();
+    const code = await Promise.race([
+      second.weft.stop('SIGTERM'),
+      new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000)),
+    ]);
+    expect(code).not.toBe('still running');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 });

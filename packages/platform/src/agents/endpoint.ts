@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Log } from '../log.js';
 import type { AgentHub } from './hub.js';
 import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION } from './protocol.js';
@@ -110,11 +110,21 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
     if (!caller) {
       return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'Only the processes of this cluster may relay');
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serveRelay(ws, group, deps.hub, deps.hub.heartbeatMs));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      relays.add(ws);
+      ws.on('close', () => relays.delete(ws));
+      serveRelay(ws, group, deps.hub, deps.hub.heartbeatMs);
+    });
   };
+  // The peers' relays stay open until told otherwise: they would hold a stopping server open.
+  const relays = new Set<WebSocket>();
   server.on('upgrade', onUpgrade);
   return () => {
     server.off('upgrade', onUpgrade);
+    for (const ws of relays) {
+      ws.close(1001, 'the server is stopping');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
     wss.close();
   };
 }
