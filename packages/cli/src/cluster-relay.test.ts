@@ -282,4 +282,27 @@ describe('an agent on one process of a cluster, steps on another', () => {
     expect(code).not.toBe('still running');
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
+
+  test('the process holding the agent dying mid-request fails the relayed request with AGENT_DISCONNECTED, naming it', async () => {
+    const third = await cluster.node({ roles: 'ingress', connectors: [FIXTURES] });
+    await startAgent(third);
+    await until('the API process to reach the agent', async () => {
+      const tested = await call(api, 'POST', '/api/connections/erp/test');
+      return tested.ok ? tested : undefined;
+    });
+    const before = stalled;
+    const running = call(api, 'POST', '/api/connectors/private/run', {
+      connection: 'erp',
+      action: 'download',
+      input: { mb: 3 },
+    }).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    await until('the download to start', async () => (stalled > before ? true : undefined));
+    await third.weft.stop('SIGKILL');
+    const failed = await running;
+    expect(failed).toMatch(/AGENT_DISCONNECTED/);
+    expect(failed).toContain(`The process at ${third.url}`);
+  }, 60_000);
 });

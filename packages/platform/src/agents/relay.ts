@@ -90,25 +90,36 @@ export class AgentRelay {
     const now = Date.now();
     const known = this.presence.get(group);
     if (known && known.until > now) return known.peers;
-    const peers = this.options.store
-      .agentPresence(group, now)
-      .then((rows) => rows.filter((row) => row.nodeId !== this.options.nodeId));
-    this.presence.set(group, { until: now + PRESENCE_TTL_MS, peers });
-    peers.then(
-      (rows) => this.dropOthers(group, rows),
-      () => this.presence.delete(group),
+    const peers = this.options.store.agentPresence(group, now).then(
+      (rows) => rows.filter((row) => row.nodeId !== this.options.nodeId),
+      (error: unknown) => {
+        // No way to know who holds the group: as if nobody did (AGENT_OFFLINE, retried).
+        this.presence.delete(group);
+        this.options.log('warn', `Could not read which processes hold the agent group "${group}"`, {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return [];
+      },
     );
+    this.presence.set(group, { until: now + PRESENCE_TTL_MS, peers });
+    void peers.then((rows) => this.dropOthers(group, rows));
     return peers;
   }
 
-  /** Closes the sessions of `group` to peers that no longer hold it. */
+  /** Closes the idle sessions of `group` to peers that no longer hold it. */
   private dropOthers(group: string, peers: AgentPresence[]): void {
     const keep = new Set(peers.map((p) => `${p.url} ${group}`));
-    for (const [key, session] of this.sessions) {
-      if (key.endsWith(` ${group}`) && !keep.has(key)) {
-        this.sessions.delete(key);
-        void session.then((s) => s.close('the peer no longer holds the group')).catch(() => {});
-      }
+    for (const [key, opening] of this.sessions) {
+      if (!key.endsWith(` ${group}`) || keep.has(key)) continue;
+      void opening.then(
+        (session) => {
+          // Requests under way finish (or fail) on their own; the next look closes it.
+          if (session.inFlight > 0 || this.sessions.get(key) !== opening) return;
+          this.sessions.delete(key);
+          void session.close('the peer no longer holds the group');
+        },
+        () => {},
+      );
     }
   }
 
@@ -116,15 +127,17 @@ export class AgentRelay {
     const key = `${url} ${group}`;
     const known = this.sessions.get(key);
     if (known) return known;
-    const opening = this.open(url, group);
-    this.sessions.set(key, opening);
-    opening.catch(() => {
+    const forget = () => {
       if (this.sessions.get(key) === opening) this.sessions.delete(key);
-    });
+    };
+    const opening = this.open(url, group, forget);
+    this.sessions.set(key, opening);
+    opening.catch(forget);
     return opening;
   }
 
-  private open(url: string, group: string): Promise<AgentSession> {
+  /** A session to the peer at `url` for `group`; `onClose` runs when it closes. */
+  private open(url: string, group: string, onClose: () => void): Promise<AgentSession> {
     if (this.closed) return Promise.reject(new Error('the server is stopping'));
     const { nodeId, credential, heartbeatMs } = this.options;
     const ws = new WebSocket(relayUrl(url, group), {
@@ -150,15 +163,7 @@ export class AgentRelay {
       ws.once('error', reject);
       ws.once('open', () => {
         const info = { agent: `relay to ${url}`, group, keyHash: '', version: '', allows: [] };
-        const session = new AgentSession(ws, info, heartbeatMs, {
-          errors,
-          onStreamDone: () => {},
-          onClose: () => {
-            const key = `${url} ${group}`;
-            void this.sessions.get(key)?.then((s) => s === session && this.sessions.delete(key));
-          },
-        });
-        resolve(session);
+        resolve(new AgentSession(ws, info, heartbeatMs, { errors, onStreamDone: () => {}, onClose }));
       });
     });
   }
