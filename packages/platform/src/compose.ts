@@ -6,6 +6,8 @@
 import { AgentDispatcher } from './agents/dispatcher.js';
 import { AgentHub } from './agents/hub.js';
 import { DEFAULT_HEARTBEAT_MS } from './agents/protocol.js';
+import { AgentRelay } from './agents/relay.js';
+import { RelayCredential } from './agents/relay-auth.js';
 import { Agents } from './agents/service.js';
 import type { ClusterBus } from './cluster/bus.js';
 import { Changes } from './cluster/changes.js';
@@ -45,6 +47,11 @@ export interface Foundations {
   log: Log;
   /** How often agent sessions are pinged (default 10 s; tests shorten it). */
   agentHeartbeatMs?: number;
+  /**
+   * Where the other processes of a cluster reach this one (`WEFT_INTERNAL_URL`, else where it
+   * listens): they relay requests for the agents it holds there.
+   */
+  internalUrl?: () => string;
 }
 
 export interface Composed {
@@ -63,7 +70,24 @@ export function compose(base: Foundations): Composed {
   const metrics = new Metrics();
   const changes = new Changes(base.bus, log);
   const leadership = base.leadership ?? ALWAYS_LEADING;
-  const agentHub = new AgentHub(store, log, base.agentHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  const agentHeartbeatMs = base.agentHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  // In a cluster, a group's requests go to a process holding one of its agents when this one
+  // holds none, trusted with a key derived from the master key every process shares.
+  const { nodeId } = base.bus;
+  const agentCluster = base.bus.shared
+    ? {
+        nodeId,
+        url: base.internalUrl ?? publicUrl,
+        relay: new AgentRelay({
+          store,
+          nodeId,
+          credential: new RelayCredential(base.vault.derive('agent-relay')),
+          heartbeatMs: agentHeartbeatMs,
+          log,
+        }),
+      }
+    : undefined;
+  const agentHub = new AgentHub(store, log, agentHeartbeatMs, agentCluster);
   // One dispatcher per agent group, shared by every run of its connections.
   const tunnels = new Map<string, AgentDispatcher>();
   const tunnel = (group: string) => {

@@ -4,6 +4,7 @@
  * the built-in connectors (`builtins/`, shipped with the package) load too unless turned off.
  */
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeftError } from '@weft/sdk';
@@ -87,6 +88,14 @@ export interface RunningServer {
 }
 
 /** A positive number of milliseconds from the environment, else undefined (the default). */
+/** Where the listen address is reached from elsewhere: a wildcard address becomes the host name. */
+function reachableUrl(listening: string): string {
+  if (!listening) return '';
+  const url = new URL(listening);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = hostname();
+  return url.origin;
+}
+
 function positiveMs(text: string | undefined): number | undefined {
   const ms = Number(text);
   return text && Number.isInteger(ms) && ms > 0 ? ms : undefined;
@@ -136,6 +145,13 @@ async function startLocked(
     throw new WeftError(
       'SETTINGS_INVALID',
       `WEFT_PUBLIC_URL must be an absolute http(s) URL such as https://weft.example.com`,
+    );
+  }
+  const internalUrl = env.WEFT_INTERNAL_URL?.trim() || undefined;
+  if (internalUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(internalUrl)) {
+    throw new WeftError(
+      'SETTINGS_INVALID',
+      `WEFT_INTERNAL_URL must be an absolute http(s) URL where the other processes of the cluster reach this one, such as http://10.0.0.7:4000`,
     );
   }
   // Checked before anything opens: a bad WEFT_ALLOWED_HOSTS stops the start with its message.
@@ -220,6 +236,7 @@ async function startLocked(
     publicUrl: () => publicUrl ?? listening,
     log,
     agentHeartbeatMs: positiveMs(env.WEFT_AGENT_HEARTBEAT_MS),
+    internalUrl: () => internalUrl ?? reachableUrl(listening),
   });
   const { runtime } = context;
   const app = buildApp({

@@ -12,7 +12,7 @@
  *
  * Neither the key nor a decrypted value ever appears in a message.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WeftError } from '@weft/sdk';
@@ -123,6 +123,16 @@ export class Vault {
     cipher.setAAD(aad(name));
     const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return { valuesEncrypted: body.toString('base64'), keyId: this.keyId, nonce: nonce.toString('base64') };
+  }
+
+  /**
+   * A key for another purpose, derived from the master key (HMAC-SHA256 of `purpose`), so every
+   * process with the same master key derives the same one and no process sends the master key
+   * anywhere: the current key's first, then the previous keys' (a cluster in mid-rotation).
+   */
+  derive(purpose: string): Buffer[] {
+    const keys = [this.keys.get(this.keyId)!, ...[...this.keys].filter(([id]) => id !== this.keyId).map(([, k]) => k)];
+    return keys.map((key) => createHmac('sha256', key).update(`weft:derived:${purpose}`, 'utf8').digest());
   }
 
   /** Whether `open` can read a row sealed with `keyId`. */

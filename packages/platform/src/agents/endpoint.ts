@@ -7,13 +7,19 @@
  * looked at. Only a process with the `ingress` role takes agents (others answer 421, as roles.ts
  * does for routes). Once upgraded, the agent's first message must be its `hello`, within a
  * heartbeat.
+ *
+ * `GET /agents/relay?group=G` is the cluster's internal route (relay.ts), on every process
+ * whatever its roles: refused with a plain 401 before the upgrade unless signed with the
+ * cluster's relay key (relay-auth.ts), and 404 on a process that is not part of a cluster.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Log } from '../log.js';
 import type { AgentHub } from './hub.js';
 import { CONNECT_PATH, type ControlFrame, MAX_MESSAGE, PROTOCOL_VERSION } from './protocol.js';
+import { RELAY_PATH } from './relay-auth.js';
+import { serveRelay } from './relay-peer.js';
 import type { Agents } from './service.js';
 import { FrameWriter, readFrames } from './wire.js';
 
@@ -46,6 +52,7 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
     const foreign = deps.checkHost?.(request.headers.host, request.url);
     if (foreign) return refuse(socket, 403, 'Forbidden', foreign.code, foreign.message);
     const path = (request.url ?? '').split('?')[0];
+    if (path === RELAY_PATH) return relay(request, socket, head);
     if (path !== CONNECT_PATH) {
       return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `No WebSocket endpoint at ${path.slice(0, 200)}`);
     }
@@ -105,9 +112,29 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
       },
     );
   };
+  const relay = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const credential = deps.hub.relay?.credential;
+    if (!credential) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', 'This process is not part of a cluster');
+    const group = new URL(request.url ?? '', 'http://relay').searchParams.get('group') ?? '';
+    const caller = group.length <= 200 ? credential.verify(request.headers.authorization, group) : undefined;
+    if (!caller) {
+      return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'Only the processes of this cluster may relay');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      relays.add(ws);
+      ws.on('close', () => relays.delete(ws));
+      serveRelay(ws, group, deps.hub, deps.hub.heartbeatMs);
+    });
+  };
+  // The peers' relays stay open until told otherwise: they would hold a stopping server open.
+  const relays = new Set<WebSocket>();
   server.on('upgrade', onUpgrade);
   return () => {
     server.off('upgrade', onUpgrade);
+    for (const ws of relays) {
+      ws.close(1001, 'the server is stopping');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
     wss.close();
   };
 }

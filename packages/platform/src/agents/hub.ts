@@ -1,17 +1,30 @@
 /**
  * The agent sessions open on this process, by agent and group. `request(group, …)` sends a
- * request through the online agent of the group with the fewest requests under way; with none,
- * it fails with `AGENT_OFFLINE`. What the console shows of each agent (last seen, version,
+ * request through the online agent of the group with the fewest requests under way; with none
+ * here, in a cluster, through a process that has one (relay.ts); with none anywhere, it fails
+ * with `AGENT_OFFLINE`. What the console shows of each agent (last seen, version,
  * requests served, last error, connected) is written to the store on each heartbeat, batched,
- * so any process of a cluster can answer it; on the same tick the hub closes the sessions whose
- * agent was revoked or whose key was rotated by another process.
+ * so any process of a cluster can answer it, together with the groups this process holds and
+ * its internal URL (`agent_presence`, what the relays of the other processes read); on the same
+ * tick the hub closes the sessions whose agent was revoked or whose key was rotated by another
+ * process.
  */
 import { messageOf } from '@weft/sdk';
 import type { WebSocket } from 'ws';
 import type { Log } from '../log.js';
 import type { AgentRepository } from '../store/agents.js';
 import { agentOffline } from './errors.js';
+import { MISSED_HEARTBEATS } from './protocol.js';
+import type { AgentRelay } from './relay.js';
 import { type AgentRequest, type AgentResponse, AgentSession, type SessionInfo } from './session.js';
+
+/** In a cluster: who this process is to its peers, and how it reaches theirs. */
+export interface HubCluster {
+  nodeId: string;
+  /** This process's internal URL (`WEFT_INTERNAL_URL`); empty until it listens. */
+  url: () => string;
+  relay: AgentRelay;
+}
 
 interface Tally {
   served: number;
@@ -27,11 +40,14 @@ export class AgentHub {
   private readonly versions = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** The groups last written as this process's presence (undefined: nothing written yet). */
+  private presence: string | undefined;
 
   constructor(
     private readonly store: AgentRepository,
     private readonly log: Log,
     readonly heartbeatMs: number,
+    private readonly cluster?: HubCluster,
   ) {
     this.timer = setInterval(() => void this.tick(), heartbeatMs);
     this.timer.unref();
@@ -64,15 +80,35 @@ export class AgentHub {
     return session;
   }
 
-  /** Carries a request through an online agent of `group` (the least busy one). */
+  /**
+   * Carries a request through an online agent of `group` (the least busy one here), else
+   * through a process of the cluster that has one.
+   */
   request(group: string, request: AgentRequest): Promise<AgentResponse> {
+    const best = this.localSession(group);
+    if (best) return best.request(request);
+    if (this.cluster) return this.cluster.relay.request(group, request);
+    return Promise.reject(agentOffline(group));
+  }
+
+  /** Carries a request through an agent of `group` of this process only (what a relay serves). */
+  requestLocal(group: string, request: AgentRequest): Promise<AgentResponse> {
+    const best = this.localSession(group);
+    return best ? best.request(request) : Promise.reject(agentOffline(group));
+  }
+
+  /** How other processes relay to this one (none on the embedded store). */
+  get relay(): AgentRelay | undefined {
+    return this.cluster?.relay;
+  }
+
+  private localSession(group: string): AgentSession | undefined {
     let best: AgentSession | undefined;
     for (const session of this.sessions) {
       if (session.info.group !== group || !session.open) continue;
       if (!best || session.inFlight < best.inFlight) best = session;
     }
-    if (!best) return Promise.reject(agentOffline(group));
-    return best.request(request);
+    return best;
   }
 
   sessionsOf(agent: string): AgentSession[] {
@@ -99,6 +135,7 @@ export class AgentHub {
     clearInterval(this.timer);
     await Promise.all([...this.sessions].map((session) => session.close('the server is stopping')));
     await this.flush();
+    await this.cluster?.relay.close();
   }
 
   private tallyOf(agent: string): Tally {
@@ -150,6 +187,23 @@ export class AgentHub {
       } catch (error) {
         this.log('warn', `Could not record agent "${agent}"`, { error: messageOf(error) });
       }
+    }
+    await this.writePresence();
+  }
+
+  /** Renews this process's presence: the groups it holds sessions of, where peers reach it. */
+  private async writePresence(): Promise<void> {
+    const url = this.cluster?.url();
+    if (!this.cluster || !url) return;
+    const groups = [...new Set([...this.sessions].filter((s) => s.open).map((s) => s.info.group))].sort();
+    const said = groups.join(',');
+    if (!groups.length && this.presence === said) return;
+    try {
+      const until = Date.now() + this.heartbeatMs * MISSED_HEARTBEATS;
+      await this.store.recordAgentPresence(this.cluster.nodeId, url, groups, until);
+      this.presence = said;
+    } catch (error) {
+      this.log('warn', 'Could not record which agent groups this process holds', { error: messageOf(error) });
     }
   }
 }

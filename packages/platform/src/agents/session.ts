@@ -47,6 +47,18 @@ export interface SessionHooks {
   /** A stream ended: served (a response came back whole) or failed with this error. */
   onStreamDone(session: AgentSession, failure?: Error): void;
   onClose(session: AgentSession): void;
+  /**
+   * The errors of the session's streams (default: the agent's own, errors.ts). A relay to a
+   * peer process (relay.ts) passes the peer's codes and messages on as they came.
+   */
+  errors?: SessionErrors;
+}
+
+export interface SessionErrors {
+  /** The other end sent `error` on a stream. */
+  stream(code: string, message: string): Error;
+  /** The session died with streams under way. */
+  disconnected(why: string): Error;
 }
 
 export class AgentSession {
@@ -57,6 +69,7 @@ export class AgentSession {
   private closedWith: string | undefined;
   private readonly writer: FrameWriter;
   readonly connectedAt = new Date().toISOString();
+  private readonly errors: SessionErrors;
 
   constructor(
     private readonly ws: WebSocket,
@@ -64,6 +77,10 @@ export class AgentSession {
     heartbeatMs: number,
     private readonly hooks: SessionHooks,
   ) {
+    this.errors = hooks.errors ?? {
+      stream: (code, message) => agentStreamError(info.agent, code, message),
+      disconnected: (why) => agentDisconnected(info.agent, why),
+    };
     this.writer = new FrameWriter((message) => {
       if (this.open) ws.send(message);
     });
@@ -96,7 +113,7 @@ export class AgentSession {
   }
 
   request(request: AgentRequest): Promise<AgentResponse> {
-    if (!this.open) return Promise.reject(agentDisconnected(this.agent, this.closedWith ?? 'closed'));
+    if (!this.open) return Promise.reject(this.errors.disconnected(this.closedWith ?? 'closed'));
     const id = this.nextId++;
     return new Promise<AgentResponse>((resolve, reject) => {
       const sender = new CreditSender((chunk) => this.writer.data(id, chunk));
@@ -203,7 +220,7 @@ export class AgentSession {
       }
       case 'end':
         if (!stream.receiver) {
-          this.finish(frame.id, agentStreamError(this.agent, 'AGENT_ERROR', 'ended before answering'));
+          this.finish(frame.id, this.errors.stream('AGENT_ERROR', 'ended before answering'));
           return;
         }
         this.streams.delete(frame.id);
@@ -214,7 +231,7 @@ export class AgentSession {
         stream.sender.grant(frame.bytes);
         return;
       case 'error':
-        this.finish(frame.id, agentStreamError(this.agent, frame.code, frame.message));
+        this.finish(frame.id, this.errors.stream(frame.code, frame.message));
         return;
     }
   }
@@ -223,7 +240,7 @@ export class AgentSession {
     if (this.closedWith !== undefined) return;
     this.closedWith = why;
     clearInterval(this.heartbeat);
-    for (const id of [...this.streams.keys()]) this.finish(id, agentDisconnected(this.agent, why));
+    for (const id of [...this.streams.keys()]) this.finish(id, this.errors.disconnected(why));
     this.hooks.onClose(this);
   }
 }

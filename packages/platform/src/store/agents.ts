@@ -42,6 +42,20 @@ export interface AgentRepository {
   /** Replaces the key's hash; undefined when there is no such agent. */
   setAgentKey(name: string, keyHash: string): Promise<AgentRecord | undefined>;
   recordAgentSeen(name: string, seen: AgentSeen): Promise<void>;
+  /**
+   * The groups a process holds sessions of, until `expiresAt` (ms since the epoch): replaces
+   * what it said before (an empty list removes it).
+   */
+  recordAgentPresence(nodeId: string, url: string, groups: readonly string[], expiresAt: number): Promise<void>;
+  /** The processes holding sessions of `group` whose presence has not expired at `at`. */
+  agentPresence(group: string, at: number): Promise<AgentPresence[]>;
+}
+
+/** A process holding sessions of an agent group (0008). */
+export interface AgentPresence {
+  nodeId: string;
+  url: string;
+  expiresAt: number;
 }
 
 function toAgent(row: Selectable<AgentTable>): AgentRecord {
@@ -130,5 +144,25 @@ export class KyselyAgents implements AgentRepository {
       })
       .where('name', '=', name)
       .execute();
+  }
+
+  async recordAgentPresence(nodeId: string, url: string, groups: readonly string[], expiresAt: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('agent_presence').where('node_id', '=', nodeId).execute();
+      if (!groups.length) return;
+      const rows = groups.map((group) => ({ node_id: nodeId, agent_group: group, url, expires_at: expiresAt }));
+      await trx.insertInto('agent_presence').values(rows).execute();
+    });
+  }
+
+  async agentPresence(group: string, at: number): Promise<AgentPresence[]> {
+    const rows = await this.db
+      .selectFrom('agent_presence')
+      .selectAll()
+      .where('agent_group', '=', group)
+      .where('expires_at', '>', at)
+      .orderBy('node_id')
+      .execute();
+    return rows.map((row) => ({ nodeId: row.node_id, url: row.url, expiresAt: Number(row.expires_at) }));
   }
 }

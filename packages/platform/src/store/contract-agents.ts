@@ -41,5 +41,22 @@ export function runAgentContract(getStore: () => Store): void {
       await store.recordAgentSeen('a', { lastSeen: at, connectedAt: null });
       expect((await store.getAgent('a'))?.connectedAt).toBeNull();
     });
+
+    test('presence: a process says which groups it holds, until when; a new word replaces the last', async () => {
+      const store = getStore();
+      await store.recordAgentPresence('n1', 'http://n1:4000', ['plant', 'lab'], 2_000);
+      await store.recordAgentPresence('n2', 'http://n2:4000', ['plant'], 5_000);
+      expect(await store.agentPresence('plant', 1_000)).toEqual([
+        { nodeId: 'n1', url: 'http://n1:4000', expiresAt: 2_000 },
+        { nodeId: 'n2', url: 'http://n2:4000', expiresAt: 5_000 },
+      ]);
+      // Expired rows are not presence.
+      expect((await store.agentPresence('plant', 3_000)).map((p) => p.nodeId)).toEqual(['n2']);
+      await store.recordAgentPresence('n1', 'http://n1:4000', ['lab'], 2_000);
+      expect((await store.agentPresence('plant', 1_000)).map((p) => p.nodeId)).toEqual(['n2']);
+      await store.recordAgentPresence('n2', 'http://n2:4000', [], 5_000);
+      expect(await store.agentPresence('plant', 1_000)).toEqual([]);
+      expect((await store.agentPresence('lab', 1_000)).map((p) => p.url)).toEqual(['http://n1:4000']);
+    });
   });
 }

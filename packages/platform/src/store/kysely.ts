@@ -4,7 +4,7 @@
  * in dialect.ts.
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
-import { type AgentRecord, type AgentSeen, KyselyAgents } from './agents.js';
+import { type AgentPresence, type AgentRecord, type AgentSeen, KyselyAgents } from './agents.js';
 import type { Page, PageRequest } from './common.js';
 import { type ConnectionRecord, KyselyConnections, type LockedConnection, type SealedValues } from './connections.js';
 import { type ConnectorVersion, KyselyConnectors } from './connectors.js';
@@ -217,6 +217,12 @@ export class KyselyStore implements Store {
   }
   recordAgentSeen(name: string, seen: AgentSeen): Promise<void> {
     return this.agents.recordAgentSeen(name, seen);
+  }
+  recordAgentPresence(nodeId: string, url: string, groups: readonly string[], expiresAt: number): Promise<void> {
+    return this.agents.recordAgentPresence(nodeId, url, groups, expiresAt);
+  }
+  agentPresence(group: string, at: number): Promise<AgentPresence[]> {
+    return this.agents.agentPresence(group, at);
   }
 
   /** The migrations this store's dialect runs (SQLite's unless a subclass says otherwise). */

@@ -270,6 +270,25 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('connections').dropColumn('agent_group').execute();
       },
     },
+    '0008_agent_presence': {
+      // Which process of a cluster holds sessions of which agent group, and at what internal URL
+      // its peers reach it (docs/auth/on-prem.md, "In a cluster"): a process without an agent of
+      // a group relays the group's requests there. A row lives while its process renews it.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('agent_presence')
+          .addColumn('node_id', text, (c) => c.notNull())
+          .addColumn('agent_group', text, (c) => c.notNull())
+          .addColumn('url', text, (c) => c.notNull())
+          .addColumn('expires_at', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('agent_presence_pk', ['node_id', 'agent_group'])
+          .execute();
+        await db.schema.createIndex('agent_presence_group').on('agent_presence').columns(['agent_group']).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('agent_presence').execute();
+      },
+    },
   };
 }
 

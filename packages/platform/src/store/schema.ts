@@ -145,6 +145,18 @@ export interface Database {
   cluster_leases: ClusterLeaseTable;
   oauth_states: OAuthStateTable;
   agents: AgentTable;
+  agent_presence: AgentPresenceTable;
+}
+
+/** A process holding sessions of an agent group, and where its peers reach it (0008). */
+export interface AgentPresenceTable {
+  /** The process's node id (the bus's). */
+  node_id: string;
+  agent_group: string;
+  /** The process's internal URL (`WEFT_INTERNAL_URL`). */
+  url: string;
+  /** Milliseconds since the epoch; renewed on each heartbeat of the process's agent hub. */
+  expires_at: number;
 }
 
 /** An on-premises agent (0006). Times are ISO-8601 text. */

@@ -21,7 +21,7 @@ import type { RecipeRepository } from './recipes.js';
 import type { SubscriptionRepository } from './subscriptions.js';
 import type { TriggerStateRepository } from './trigger-state.js';
 
-export type { AgentRecord, AgentRepository, AgentSeen } from './agents.js';
+export type { AgentPresence, AgentRecord, AgentRepository, AgentSeen } from './agents.js';
 export type { Page, PageRequest, StoreErrorCode } from './common.js';
 export { StoreError } from './common.js';
 export type { ConnectionRecord, ConnectionRepository, LockedConnection, SealedValues } from './connections.js';
