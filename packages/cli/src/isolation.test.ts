@@ -129,7 +129,8 @@ beforeAll(async () => {
       WEFT_JOB_MAX_ATTEMPTS: '1',
       WEFT_CONNECTOR_TIMEOUT_SECONDS: String(LIMIT_SECONDS),
       WEFT_CONNECTOR_INTERACTIVE_TIMEOUT_SECONDS: String(LIMIT_SECONDS),
-      WEFT_CONNECTOR_LOAD_TIMEOUT_SECONDS: String(LIMIT_SECONDS),
+      // Long enough for a loaded machine to start the hosts; the top-level loop test waits it out.
+      WEFT_CONNECTOR_LOAD_TIMEOUT_SECONDS: '8',
       WEFT_CONNECTOR_MEMORY_MB: '160',
     },
   });
@@ -150,8 +151,10 @@ afterAll(async () => {
 describe('connector code that misbehaves fails its step, and nothing else', () => {
   const expectResponsive = (times: number[]) => {
     expect(times.length).toBeGreaterThan(0);
-    // Each health check and each webhook of the neighbour answered within 200 ms.
-    expect(Math.max(...times)).toBeLessThan(200);
+    // Each health check and each webhook of the neighbour answered well within the rogue's limit:
+    // a server blocked by connector code would take the whole limit (2 s) to answer. Half of it
+    // leaves room for a loaded machine (the suite runs many servers at once on 2 cores).
+    expect(Math.max(...times)).toBeLessThan((LIMIT_SECONDS * 1000) / 2);
   };
 
   /** The next job of the same connector succeeds (its host was replaced if it had to be). */
