@@ -36,3 +36,4 @@ export {
   verifyTimestampedHmac,
 } from './triggers/signature.js';
 export type * from './types.js';
+export { buildXml, type ParseXmlOptions, parseXml, type XmlDocument, type XmlElement } from './xml.js';

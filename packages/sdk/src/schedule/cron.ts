@@ -20,6 +20,8 @@ export interface CronSchedule {
   readonly timezone: string;
   /** The first tick strictly after `after`, or null when the expression never fires again. */
   next(after: Date): Date | null;
+  /** The last tick strictly before `before`, or null when there is none. */
+  previous(before: Date): Date | null;
 }
 
 /** True when `zone` is an IANA time zone this Node.js knows (or `UTC`). */
@@ -57,5 +59,6 @@ export function cronSchedule(expression: string, options: CronScheduleOptions = 
     expression,
     timezone,
     next: (after) => cron.nextRun(after),
+    previous: (before) => cron.previousRuns(1, before)[0] ?? null,
   };
 }
