@@ -52,26 +52,28 @@ module.exports = {
       comment:
         'An example connector (connectors/*/connector.ts) imports @weft/sdk only: what it runs on is the authoring API, whatever host loads it.',
       severity: 'error',
-      from: { path: '^connectors/[^/]+/connector\\.ts$' },
-      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$' },
+      // The built-in connectors (packages/platform/builtins/*) are connector folders too.
+      from: { path: '^(connectors|packages/platform/builtins)/[^/]+/connector\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$|^packages/platform/builtins/' },
     },
     {
       name: 'connector-tests-use-public-entries',
       comment:
         "Tests of the example connectors use the public entries of @weft/sdk (root, /runtime, /oauth2, /testing, /settings), as a connector project would: never SDK internals or the platform. (They may run the `weft` command through the CLI's test helpers.)",
       severity: 'error',
-      from: { path: '^connectors/' },
+      from: { path: '^(connectors|packages/platform/builtins)/' },
       to: {
         path: '^packages/',
         pathNot:
-          '^packages/sdk/src/((index|runtime|oauth2)\\.ts|testing/index\\.ts|host/settings\\.ts)$|^packages/cli/src/test-helpers\\.ts$',
+          '^packages/sdk/src/((index|runtime|oauth2)\\.ts|testing/index\\.ts|host/settings\\.ts)$|^packages/cli/src/test-helpers\\.ts$|^packages/platform/builtins/',
       },
     },
     {
       name: 'platform-never-imports-the-cli',
       comment: 'The CLI runs the platform (`weft serve`), not the other way round.',
       severity: 'error',
-      from: { path: '^packages/platform/' },
+      // The built-in connectors' tests run `weft` like the example connectors' (checked above).
+      from: { path: '^packages/platform/', pathNot: '^packages/platform/builtins/' },
       to: { path: '^packages/cli/|(^|/)@weft/cli(/|$)' },
     },
     {

@@ -89,7 +89,9 @@ describe('ticks', () => {
     const start = await pollAt('2026-07-01T10:02:30Z', every);
     expect(start.nextPollAt).toBe('2026-07-01T10:07:30.000Z');
     const tick = await pollAt('2026-07-01T10:07:30.100Z', every, start.nextClosure);
-    expect(tick.events).toMatchObject([{ scheduled_at: '2026-07-01T10:07:30.000Z', time_zone: 'UTC', missed_ticks: 0 }]);
+    expect(tick.events).toMatchObject([
+      { scheduled_at: '2026-07-01T10:07:30.000Z', time_zone: 'UTC', missed_ticks: 0 },
+    ]);
     expect(tick.nextPollAt).toBe('2026-07-01T10:12:30.000Z');
     const changed = await pollAt('2026-07-01T10:20:00Z', { ...every, every: 1, unit: 'hours' }, tick.nextClosure);
     expect(changed.events).toEqual([]);

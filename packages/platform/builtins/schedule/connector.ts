@@ -179,7 +179,11 @@ const onSchedule = defineTrigger({
     { name: 'scheduled_at', label: 'Scheduled at', type: 'date_time', hint: 'The tick’s time (UTC)' },
     { name: 'fired_at', label: 'Fired at', type: 'date_time', hint: 'When the tick fired (UTC)' },
     { name: 'time_zone', label: 'Time zone', hint: 'The zone the cron expression is read in' },
-    { name: 'catch_up', type: 'boolean', hint: 'The tick fired late: missed while Weft was down or the recipe stopped' },
+    {
+      name: 'catch_up',
+      type: 'boolean',
+      hint: 'The tick fired late: missed while Weft was down or the recipe stopped',
+    },
     { name: 'missed_ticks', type: 'integer', hint: 'Earlier missed ticks this one stands for (up to 1000)' },
   ],
   sampleOutput: {

@@ -35,20 +35,30 @@ test('compose JSON parses text, checks it against a schema, and names what is wr
   const broken = await exec('compose_json', { json: '{"id": 42,' });
   expect(broken.code).not.toBe(0);
   expect(broken.stderr).toMatch(/input\.json is not valid JSON/);
-  const mismatch = await exec('compose_json', { json: '{"id": "x"}', schema: '{"properties": {"id": {"type": "integer"}}}' });
+  const mismatch = await exec('compose_json', {
+    json: '{"id": "x"}',
+    schema: '{"properties": {"id": {"type": "integer"}}}',
+  });
   expect(mismatch.stderr).toMatch(/does not match the schema: value\.id/);
 });
 
 describe('dates', () => {
   test('parse with a format in a time zone, or ISO 8601', async () => {
-    const paris = await exec('parse_date', { text: '07/12/2026 09:30', format: 'dd/MM/yyyy HH:mm', time_zone: 'Europe/Paris' });
+    const paris = await exec('parse_date', {
+      text: '07/12/2026 09:30',
+      format: 'dd/MM/yyyy HH:mm',
+      time_zone: 'Europe/Paris',
+    });
     expect(paris.output).toMatchObject({
       iso: '2026-12-07T08:30:00.000Z',
       local: '2026-12-07T09:30:00.000+01:00',
       epoch_seconds: 1796632200,
       offset_minutes: 60,
     });
-    const named = await exec('parse_date', { text: 'Mon, 7 Dec 2026 3:05 PM -05:00', format: 'EEE, d MMM yyyy h:mm a XXX' });
+    const named = await exec('parse_date', {
+      text: 'Mon, 7 Dec 2026 3:05 PM -05:00',
+      format: 'EEE, d MMM yyyy h:mm a XXX',
+    });
     expect(named.output.iso).toBe('2026-12-07T20:05:00.000Z');
     const iso = await exec('parse_date', { text: '2026-03-29T02:30', time_zone: 'Europe/Paris' });
     // 02:30 does not exist that night in Paris (clocks go to 03:00): it moves forward.
@@ -70,7 +80,11 @@ describe('dates', () => {
 
   test('add and subtract durations on the zone’s calendar', async () => {
     // A day across the spring DST change keeps the time of day (23 hours elapse).
-    const day = await exec('add_duration', { date: '2026-03-28T12:00:00+01:00', duration: 'P1D', time_zone: 'Europe/Paris' });
+    const day = await exec('add_duration', {
+      date: '2026-03-28T12:00:00+01:00',
+      duration: 'P1D',
+      time_zone: 'Europe/Paris',
+    });
     expect(day.output.local).toBe('2026-03-29T12:00:00.000+02:00');
     const month = await exec('add_duration', { date: '2026-03-31T10:00:00Z', duration: '-P1M' });
     expect(month.output.iso).toBe('2026-02-28T10:00:00.000Z');

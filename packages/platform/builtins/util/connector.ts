@@ -6,7 +6,14 @@
  * the job (`reinvokeAfter`) so that no worker is held, and the step runs again when the time
  * has come (the runtime waits at least `WEFT_REINVOKE_MIN_SECONDS` between invocations).
  */
-import { defineAction, defineConnector, type JsonSchema, messageOf, type Problem, validateAgainstSchema } from '@weft/sdk';
+import {
+  defineAction,
+  defineConnector,
+  type JsonSchema,
+  messageOf,
+  type Problem,
+  validateAgainstSchema,
+} from '@weft/sdk';
 import {
   addDuration,
   checkZone,
@@ -99,7 +106,8 @@ const log = defineAction({
 
 const composeJson = defineAction({
   title: 'Compose JSON',
-  description: 'Builds a JSON value from text (with datapills), checks it parses, and optionally checks it against a JSON Schema.',
+  description:
+    'Builds a JSON value from text (with datapills), checks it parses, and optionally checks it against a JSON Schema.',
   inputFields: [
     { name: 'json', label: 'JSON', controlType: 'text-area', hint: 'e.g. {"id": 42, "tags": ["a"]}' },
     {
@@ -149,7 +157,7 @@ const parseDate = defineAction({
     {
       name: 'format',
       optional: true,
-      hint: 'e.g. dd/MM/yyyy HH:mm; letters: yyyy yy MMMM MMM MM M dd d EEE HH H hh h mm ss SSS a XXX; \'quoted\' text. Empty: ISO 8601',
+      hint: "e.g. dd/MM/yyyy HH:mm; letters: yyyy yy MMMM MMM MM M dd d EEE HH H hh h mm ss SSS a XXX; 'quoted' text. Empty: ISO 8601",
     },
     { ...timeZoneField, hint: 'The zone of a text without an offset (default UTC)' },
   ] as const,
@@ -166,7 +174,11 @@ const formatDateAction = defineAction({
   description: 'Writes a point in time by a pattern, in a time zone.',
   inputFields: [
     { name: 'date', hint: 'ISO 8601, e.g. 2026-12-07T08:00:00Z' },
-    { name: 'pattern', hint: 'e.g. EEE, d MMM yyyy HH:mm (same letters as Parse a date)', default: "yyyy-MM-dd'T'HH:mm:ssXXX" },
+    {
+      name: 'pattern',
+      hint: 'e.g. EEE, d MMM yyyy HH:mm (same letters as Parse a date)',
+      default: "yyyy-MM-dd'T'HH:mm:ssXXX",
+    },
     timeZoneField,
   ] as const,
   execute: (ctx) => {
@@ -180,7 +192,8 @@ const formatDateAction = defineAction({
 
 const addDurationAction = defineAction({
   title: 'Add or subtract a duration',
-  description: 'Moves a point in time by an ISO 8601 duration (P1D, PT30M, -P1M); days and months follow the zone’s calendar.',
+  description:
+    'Moves a point in time by an ISO 8601 duration (P1D, PT30M, -P1M); days and months follow the zone’s calendar.',
   inputFields: [
     { name: 'date', hint: 'ISO 8601, e.g. 2026-12-07T08:00:00Z' },
     { name: 'duration', hint: 'ISO 8601: P1Y2M10DT2H30M, PT90M; a leading - subtracts' },
@@ -228,7 +241,8 @@ const wait = defineAction({
     let waiting = ctx.continue as Waiting | undefined;
     if (!waiting) {
       const unit = ctx.input.unit ?? 'seconds';
-      if (!Object.hasOwn(UNIT_SECONDS, unit)) ctx.error(`input.unit must be one of ${Object.keys(UNIT_SECONDS).join(', ')}`);
+      if (!Object.hasOwn(UNIT_SECONDS, unit))
+        ctx.error(`input.unit must be one of ${Object.keys(UNIT_SECONDS).join(', ')}`);
       const seconds = ctx.input.duration * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS];
       if (!(seconds >= 0) || seconds > MAX_WAIT_SECONDS) ctx.error('input.duration must be between 0 and 30 days');
       waiting = { until: new Date(now.getTime() + seconds * 1000).toISOString(), started_at: now.toISOString() };

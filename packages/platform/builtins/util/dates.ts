@@ -173,7 +173,7 @@ const CAPTURE: Record<string, string> = {
   Z: OFFSET,
 };
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function parseOffset(text: string): number {
   if (text === 'Z') return 0;
@@ -193,16 +193,16 @@ export function parseWithPattern(text: string, pattern: string, zone: string): D
   let source = '';
   let last = 0;
   for (const match of pattern.matchAll(TOKEN)) {
-    source += escape(pattern.slice(last, match.index));
+    source += escapeRegExp(pattern.slice(last, match.index));
     const token = match[0];
-    if (token.startsWith("'")) source += escape(token.slice(1, -1));
+    if (token.startsWith("'")) source += escapeRegExp(token.slice(1, -1));
     else {
       source += CAPTURE[token];
       tokens.push(token);
     }
     last = (match.index ?? 0) + token.length;
   }
-  source += escape(pattern.slice(last));
+  source += escapeRegExp(pattern.slice(last));
   const found = new RegExp(`^${source}$`).exec(text.trim());
   if (!found) return undefined;
   const w: WallTime = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, ms: 0 };
@@ -230,7 +230,8 @@ export function parseWithPattern(text: string, pattern: string, zone: string): D
   return offset === undefined ? fromWallTime(w, zone) : new Date(utcOf(w) - offset * 60_000);
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** ISO 8601 (a date, or a date and time; without an offset it is read in `zone`), else what `Date.parse` reads. */
 export function parseIso(text: string, zone: string): Date | undefined {
@@ -265,7 +266,8 @@ export interface Duration {
   seconds: number;
 }
 
-const DURATION = /^([+-])?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/i;
+const DURATION =
+  /^([+-])?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/i;
 
 /** An ISO 8601 duration (`P1DT2H`, `PT30M`), negative with a leading `-`; undefined when it is not one. */
 export function parseDuration(text: string): Duration | undefined {

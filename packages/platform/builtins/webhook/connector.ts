@@ -126,9 +126,15 @@ const catchHook = defineTrigger({
   webhookResponseStatus: (ctx) => ctx.input.response_status ?? 200,
   webhookResponseBody: (ctx) => ctx.input.response_body ?? undefined,
   webhookResponseHeaders: (ctx): Record<string, string> =>
-    ctx.input.response_body ? { 'content-type': replyType(ctx.input.response_body, ctx.input.response_content_type) } : {},
+    ctx.input.response_body
+      ? { 'content-type': replyType(ctx.input.response_body, ctx.input.response_content_type) }
+      : {},
   outputFields: [
-    { name: 'body', type: 'object', hint: 'The parsed body: JSON, a form as an object, XML as in Data formats, else text' },
+    {
+      name: 'body',
+      type: 'object',
+      hint: 'The parsed body: JSON, a form as an object, XML as in Data formats, else text',
+    },
     { name: 'content_type', label: 'Content type' },
     { name: 'headers', type: 'object', hint: 'Request headers (lower-case names), without credentials' },
     { name: 'query', type: 'object', hint: 'Query string parameters' },

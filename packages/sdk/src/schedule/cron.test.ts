@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { defineConnector } from '../define.js';
 import { isWeftError } from '../errors.js';
-import { MemorySeenStore } from '../triggers/seen.js';
 import { runPoll } from '../triggers/poll.js';
+import { MemorySeenStore } from '../triggers/seen.js';
 import { cronSchedule, isTimeZone } from './cron.js';
 
 describe('cronSchedule', () => {
