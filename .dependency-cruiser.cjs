@@ -52,8 +52,9 @@ module.exports = {
       comment:
         'An example connector (connectors/*/connector.ts) imports @weft/sdk only: what it runs on is the authoring API, whatever host loads it.',
       severity: 'error',
-      from: { path: '^connectors/[^/]+/connector\\.ts$' },
-      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$' },
+      // The built-in connectors (packages/platform/builtins/*) are connector folders too.
+      from: { path: '^(connectors|packages/platform/builtins)/[^/]+/connector\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/sdk/src/index\\.ts$|^packages/platform/builtins/' },
     },
     {
       name: 'builtins-are-self-contained-connectors',

@@ -7,6 +7,7 @@ export default defineConfig({
       'packages/platform/builtins/*/**/*.test.ts',
       'packages/console/test/**/*.test.ts',
       'connectors/*/**/*.test.ts',
+      'packages/platform/builtins/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],

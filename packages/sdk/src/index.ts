@@ -12,6 +12,7 @@ export { defineAction, defineConnector, defineFields, defineTrigger } from './de
 export * from './errors.js';
 export type * from './http/types.js';
 export { CONTROL_TYPES, FIELD_TYPES } from './model/fields.js';
+export { type CronSchedule, type CronScheduleOptions, cronSchedule, isTimeZone } from './schedule/cron.js';
 export { convertValue, isNamedConversion, NAMED_CONVERSIONS } from './schema/conversions.js';
 export { fieldsToJsonSchema, type JsonSchema, type JsonSchemaOptions } from './schema/json-schema.js';
 export { checkOutput } from './schema/output.js';
@@ -35,3 +36,4 @@ export {
   verifyTimestampedHmac,
 } from './triggers/signature.js';
 export type * from './types.js';
+export { buildXml, type ParseXmlOptions, parseXml, type XmlDocument, type XmlElement } from './xml.js';

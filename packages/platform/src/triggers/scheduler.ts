@@ -9,7 +9,9 @@
  * created no job. A poll that fails changes nothing (the closure stays), is logged, and is kept
  * as the trigger state's `lastPollError` until a poll succeeds; the next poll waits for the
  * interval. Never two polls of one recipe at once: one loop per recipe, and stopping it waits
- * for the poll in flight.
+ * for the poll in flight. A poll that returns `nextPollAt` (a trigger firing at set times) is
+ * polled again at that time when it comes before the interval (never sooner than
+ * `MIN_POLL_GAP_MS` after the cycle, so a trigger cannot make the scheduler spin).
  *
  * In a cluster only the leader polls (`leadership`): every process with the scheduler role
  * knows the running recipes, and the one that becomes the leader starts their loops. A poll
@@ -26,6 +28,9 @@ import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
 import { type RecipeRecord, type Store, StoreError } from '../store/store.js';
+
+/** Least time between the end of a cycle and a poll it asked for with `nextPollAt`. */
+export const MIN_POLL_GAP_MS = 100;
 
 /** What the scheduler polls with. */
 export interface SchedulerDeps {
@@ -78,12 +83,24 @@ class PollLoop {
     if (!this.inFlight) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      this.inFlight = this.cycle().finally(() => {
-        this.inFlight = undefined;
-        this.schedule(this.intervalMs);
-      });
+      let asked: string | undefined;
+      this.inFlight = this.cycle()
+        .then((at) => {
+          asked = at;
+        })
+        .finally(() => {
+          this.inFlight = undefined;
+          this.schedule(this.delayUntil(asked));
+        });
     }
     return this.inFlight;
+  }
+
+  /** The interval, or sooner when the last poll asked for a time (`nextPollAt`) before it ends. */
+  private delayUntil(asked: string | undefined): number {
+    if (asked === undefined) return this.intervalMs;
+    const wait = Date.parse(asked) - Date.now();
+    return Math.min(this.intervalMs, Math.max(MIN_POLL_GAP_MS, wait));
   }
 
   async stop(): Promise<void> {
@@ -93,7 +110,8 @@ class PollLoop {
     await this.inFlight;
   }
 
-  private async cycle(): Promise<void> {
+  /** One cycle; the time its last poll asked to be polled next, if any. */
+  private async cycle(): Promise<string | undefined> {
     const { store, registry, connections, runtime } = this.context;
     const recipe = this.recipe;
     const trigger = recipe.definition.trigger;
@@ -106,6 +124,7 @@ class PollLoop {
       let closure = state?.closure;
       let stateVersion = state?.updatedAt || null;
       let empty = 0;
+      let nextPollAt: string | undefined;
       for (;;) {
         const outcome = await runPoll({
           connector: definition,
@@ -131,9 +150,11 @@ class PollLoop {
         stateVersion = committed.stateVersion;
         runtime.jobsCommitted(committed.jobs);
         closure = outcome.nextClosure ?? closure;
+        nextPollAt = outcome.nextPollAt;
         empty = committed.jobs.length > 0 ? 0 : empty + 1;
         if (!outcome.canPollMore || empty >= MAX_EMPTY_POLLS || this.stopped) break;
       }
+      return nextPollAt;
     } catch (error) {
       if (error instanceof StoreError && error.code === 'POLL_SUPERSEDED') {
         // Another process polled meanwhile (a leader handover): its jobs stand, the next
@@ -141,7 +162,7 @@ class PollLoop {
         this.context.log('info', `A poll of recipe "${recipe.name}" was superseded by another process's`, {
           recipeId: recipe.id,
         });
-        return;
+        return undefined;
       }
       const code = isWeftError(error) ? error.code : ((error as { code?: string }).code ?? 'POLL_FAILED');
       const message = messageOf(error);
@@ -154,6 +175,7 @@ class PollLoop {
       await store
         .recordPollError(recipe.id, { code: String(code), message, at: new Date().toISOString() })
         .catch(() => {});
+      return undefined;
     }
   }
 }

@@ -3,7 +3,7 @@ import { WeftError } from '../errors.js';
 import { type RunEnvironment, runLambda, withFields } from '../execute/context.js';
 import { prepareInput } from '../execute/fields.js';
 import type { DedupOperation, PollOperation } from '../model/operations.js';
-import type { ConnectorDefinition, PollContext, PollResult, TriggerDefinition } from '../types.js';
+import type { ConnectorDefinition, PollContext, PollOutput, PollResult, TriggerDefinition } from '../types.js';
 import { findNamed } from './find.js';
 import { type OutputResult, output } from './types.js';
 
@@ -17,7 +17,7 @@ export function findTrigger(connector: ConnectorDefinition, name: string): Trigg
 export async function runPollOperation(
   env: RunEnvironment,
   operation: PollOperation,
-): Promise<OutputResult<Required<PollResult>>> {
+): Promise<OutputResult<PollOutput>> {
   const trigger = findTrigger(env.connector, operation.trigger);
   const where = `triggers.${operation.trigger}`;
   const poll = trigger.poll;
@@ -40,8 +40,8 @@ export async function runDedup(env: RunEnvironment, operation: DedupOperation): 
   return output(await runLambda(`${where}.dedup`, env.redactor, () => events.map((e) => dedup(e))));
 }
 
-/** A poll must return `{ events: [...], nextPoll?, canPollMore? }` with at most 1,000 events. */
-export function checkPollResult(where: string, result: unknown): Required<PollResult> {
+/** A poll must return `{ events: [...], nextPoll?, canPollMore?, nextPollAt? }` with at most 1,000 events. */
+export function checkPollResult(where: string, result: unknown): PollOutput {
   if (!result || typeof result !== 'object' || !Array.isArray((result as PollResult).events)) {
     throw new WeftError('LAMBDA_FAILED', `${where}.poll must return { events: [...], nextPoll, canPollMore }`);
   }
@@ -57,5 +57,21 @@ export function checkPollResult(where: string, result: unknown): Required<PollRe
   if (r.canPollMore !== undefined && typeof r.canPollMore !== 'boolean') {
     throw new WeftError('LAMBDA_FAILED', `${where}.poll: canPollMore must be a boolean`);
   }
-  return { events: r.events, nextPoll: r.nextPoll ?? null, canPollMore: r.canPollMore ?? false };
+  const checked: PollOutput = { events: r.events, nextPoll: r.nextPoll ?? null, canPollMore: r.canPollMore ?? false };
+  const at = nextPollAtOf(where, r.nextPollAt);
+  if (at !== undefined) checked.nextPollAt = at;
+  return checked;
+}
+
+/** `nextPollAt` as ISO text; absent or null is undefined; anything else not a time is an error. */
+function nextPollAtOf(where: string, value: PollResult['nextPollAt']): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new WeftError(
+      'LAMBDA_FAILED',
+      `${where}.poll: nextPollAt must be a Date or an ISO 8601 time, got ${JSON.stringify(value)}`,
+    );
+  }
+  return new Date(time).toISOString();
 }

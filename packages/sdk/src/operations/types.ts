@@ -11,7 +11,7 @@ import type { HelpText } from '../execute/fields.js';
 import type { HttpExchangeLog } from '../http/types.js';
 import type { Operation, OperationKind } from '../model/operations.js';
 import type { WebhookReply } from '../triggers/reply.js';
-import type { ConnectorDefinition, Field, PollResult } from '../types.js';
+import type { ConnectorDefinition, Field, PollOutput } from '../types.js';
 
 export interface RunOptions {
   /** The connection's values (from settings or the store). Refreshed values are merged in place. */
@@ -87,7 +87,7 @@ export type OperationResult = OutputResult | SuspendedResult | WaitingResult | S
 /** The result of each kind. */
 export interface OperationResults {
   action: OutputResult | SuspendedResult | WaitingResult;
-  poll: OutputResult<Required<PollResult>>;
+  poll: OutputResult<PollOutput>;
   dedup: OutputResult<unknown[]>;
   webhook_notification: OutputResult & { reply: WebhookReply };
   webhook_subscribe: OutputResult;

@@ -46,6 +46,8 @@ export interface PollOutcome {
   nextClosure: unknown;
   /** What the poll said: more is waiting now. */
   canPollMore: boolean;
+  /** When the poll asked to be polled next (ISO text), if it did (`PollResult.nextPollAt`). */
+  nextPollAt?: string;
   /** Poll again at once: `canPollMore`, unless the empty-poll limit was reached. */
   pollAgain: boolean;
   /** Consecutive polls without a new event; pass it to the next poll of the cycle (0 once the cycle ends). */
@@ -88,6 +90,7 @@ export async function runPoll(options: RunPollOptions): Promise<PollOutcome> {
     duplicates: fresh.duplicates,
     nextClosure,
     canPollMore: poll.canPollMore,
+    ...(poll.nextPollAt === undefined ? {} : { nextPollAt: poll.nextPollAt }),
     pollAgain,
     emptyPolls,
     emptyLimitReached,

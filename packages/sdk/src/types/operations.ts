@@ -34,6 +34,21 @@ export interface PollResult<Closure = unknown> {
   events: unknown[];
   nextPoll?: Closure | null;
   canPollMore?: boolean;
+  /**
+   * When the next poll should run, if sooner than the recipe's poll interval (a `Date` or an ISO
+   * 8601 time): a trigger that fires at set times (a cron tick) asks to be polled at that time.
+   * The runtime never polls later than the interval because of it; a time in the past means at once.
+   */
+  nextPollAt?: Date | string | null;
+}
+
+/** A poll's result as the `poll` operation answers it: defaults filled in, `nextPollAt` as ISO text. */
+export interface PollOutput<Closure = unknown> {
+  events: unknown[];
+  nextPoll: Closure | null;
+  canPollMore: boolean;
+  /** Only present when the poll asked for a time. */
+  nextPollAt?: string;
 }
 
 /** A static reply value, or a function of the request's webhook context (e.g. to echo a challenge). */
