@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BIN, json, runWeft, startServer, type TestServer } from './test-helpers.js';
 
-const CONNECTOR = fileURLToPath(new URL('./__fixtures__/mcp/connector.ts', import.meta.url));
+const CONNECTOR = fileURLToPath(new URL('./__fixtures__/mcp/acme/connector.ts', import.meta.url));
 const API_KEY = 'sk-live-7f3a9c2e41d8';
 
 let api: TestServer;

@@ -145,6 +145,17 @@ export interface Database {
   cluster_leases: ClusterLeaseTable;
   oauth_states: OAuthStateTable;
   agents: AgentTable;
+  mcp_tokens: McpTokenTable;
+}
+
+/** A scoped MCP token (0008): the connections it may use, as a JSON array of names. */
+export interface McpTokenTable {
+  name: string;
+  /** JSON array of connection names. */
+  connections: string;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  created_at: string;
 }
 
 /** An on-premises agent (0006). Times are ISO-8601 text. */

@@ -38,6 +38,8 @@ export interface ToolSource {
   run: OperationRunner;
   /** The connection and the host's callbacks, given to every operation. */
   options: RunOptions;
+  /** Redacts a failure's message (default: the connection's secrets, as `connectionSecrets` finds them). */
+  redact?: (text: string) => string;
   /** Put before each tool name with `__` (the runtime: the connection's name). */
   prefix?: string;
   /** Steps of a multistep action run before a call gives up (default 20). */
@@ -143,21 +145,22 @@ export async function listTools(source: ToolSource): Promise<{ tools: ToolDefini
   const tools: ToolDefinition[] = [];
   const problems: string[] = [];
   const lists = new Map<string, unknown>();
-  const redactor = redactorOf(source);
+  const redact = redactOf(source);
   for (const [name] of actionsOf(source.connector)) {
     try {
       tools.push(await toolOf(source, name, lists));
     } catch (error) {
-      problems.push(`${toolName(source, name)}: ${redactor.redact(messageOf(error))}`);
+      problems.push(`${toolName(source, name)}: ${redact(messageOf(error))}`);
     }
   }
   return { tools, problems };
 }
 
-function redactorOf(source: ToolSource): Redactor {
+function redactOf(source: ToolSource): (text: string) => string {
+  if (source.redact) return source.redact;
   const redactor = new Redactor(connectionSecrets(source.connector, source.options.connection ?? {}));
   for (const secret of source.options.secrets ?? []) redactor.add(secret);
-  return redactor;
+  return (text) => redactor.redact(text);
 }
 
 export function toolError(message: string): ToolResult {
@@ -197,6 +200,6 @@ export async function callTool(source: ToolSource, action: string, args: Record<
     }
     return toolOutput(result.output);
   } catch (error) {
-    return toolError(redactorOf(source).redact(messageOf(error)));
+    return toolError(redactOf(source)(messageOf(error)));
   }
 }
