@@ -19,6 +19,19 @@ let api: TestServer;
 let dir: string;
 let client: Client;
 let stderr = '';
+let settings: string;
+
+function start(...flags: string[]): { client: Client; transport: StdioClientTransport } {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', CONNECTOR, '--settings', settings, ...flags],
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return { client: new Client({ name: 'weft-test', version: '1.0.0' }), transport };
+}
 
 beforeAll(async () => {
   api = await startServer((req, res, body) => {
@@ -34,18 +47,11 @@ beforeAll(async () => {
     json(res, 404, { error: 'not found' });
   });
   dir = await mkdtemp(join(tmpdir(), 'weft-mcp-'));
-  const settings = join(dir, 'settings.yaml');
+  settings = join(dir, 'settings.yaml');
   await writeFile(settings, `base_url: ${api.url}\napi_key: ${API_KEY}\n`);
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, 'mcp', CONNECTOR, '--settings', settings],
-    stderr: 'pipe',
-  });
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  client = new Client({ name: 'weft-test', version: '1.0.0' });
-  await client.connect(transport);
+  const started = start();
+  client = started.client;
+  await client.connect(started.transport);
 }, 30_000);
 afterAll(async () => {
   await client?.close();
@@ -74,7 +80,10 @@ test('lists the actions as tools with descriptions and input schemas, dynamic fi
   });
   expect(JSON.stringify(create.inputSchema)).not.toContain('x-');
   const find = tools[1];
-  expect(find.description).toContain('Finds records by the fields the account defines.');
+  expect(find.description).toBe(
+    'Acme CRM: Find records.\n\nFinds records by the fields the account defines.\n\n' +
+      'Gives the first 100 records.\n\nMore: https://acme.example/help/find',
+  );
   expect(Object.keys(find.inputSchema.properties ?? {})).toEqual(['region', 'seats']);
   expect(find.inputSchema.properties?.seats).toMatchObject({ type: 'integer' });
 });
@@ -90,6 +99,7 @@ test("a call answers the connector's result as structured content and JSON text"
   const [content] = result.content as { type: string; text: string }[];
   expect(JSON.parse(content.text)).toEqual(expected);
   expect(api.requests.at(-1)!.headers['x-api-key']).toBe(API_KEY);
+  expect(stderr).toContain('creating a contact');
 });
 
 test("a failing call is a tool error with the connector's message and no secret", async () => {
@@ -108,6 +118,19 @@ test("a failing call is a tool error with the connector's message and no secret"
   const unknown = await client.callTool({ name: 'old_action', arguments: {} });
   expect(unknown.isError).toBe(true);
   expect((unknown.content as { text: string }[])[0].text).toContain('No tool named "old_action"');
+});
+
+test('with --isolate the connector runs in a connector host: the same tools and results', async () => {
+  const isolated = start('--isolate');
+  await isolated.client.connect(isolated.transport);
+  try {
+    const { tools } = await isolated.client.listTools();
+    expect(tools).toEqual((await client.listTools()).tools);
+    const result = await isolated.client.callTool({ name: 'create_contact', arguments: { email: 'eve@example.com' } });
+    expect(result.structuredContent).toEqual({ id: 'c_1', email: 'eve@example.com' });
+  } finally {
+    await isolated.client.close();
+  }
 });
 
 test('a bad settings file: one clear error on stderr, nothing on stdout, a non-zero exit', async () => {

@@ -118,8 +118,17 @@ export async function mcpRoutes(app: FastifyInstance, context: ServerContext, ad
       void transport.close();
       void server.close();
     });
-    await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch (error) {
+      // Hijacked: Fastify's error handler no longer answers for this request.
+      context.log('error', `MCP: a request failed: ${messageOf(error)}`);
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify(errorBody('INTERNAL', 'The MCP request failed; see the server log')));
+      }
+    }
   });
 
   // Stateless: no server-sent event stream to open, no session to end.

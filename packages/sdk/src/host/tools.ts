@@ -115,9 +115,10 @@ async function describe(source: ToolSource, name: string, action: ActionDefiniti
       .catch(() => null);
   const description = typeof action.description === 'string' ? action.description : await text('description');
   if (typeof description === 'string' && description) parts.push(description);
-  const help = typeof action.help === 'string' ? action.help : action.help ? await text('help') : null;
-  const helpText = typeof help === 'string' ? help : help && typeof help === 'object' ? help.body : undefined;
-  if (helpText) parts.push(helpText);
+  const help = typeof action.help === 'string' ? { body: action.help } : action.help ? await text('help') : null;
+  if (help && typeof help === 'object' && 'body' in help && help.body) {
+    parts.push(help.learnMoreUrl ? `${help.body}\n\nMore: ${help.learnMoreUrl}` : help.body);
+  }
   return parts.join('\n\n');
 }
 

@@ -40,11 +40,16 @@ export default defineConnector({
           properties: [{ name: 'city' }, { name: 'zip', optional: true }],
         },
       ],
-      execute: (ctx) => ctx.post('contacts', ctx.input),
+      execute: (ctx) => {
+        // Console output must not reach stdout, where `weft mcp` speaks MCP.
+        console.log('creating a contact');
+        return ctx.post('contacts', ctx.input);
+      },
     },
     find_records: {
       title: 'Find records',
       description: () => 'Finds records by the fields the account defines.',
+      help: () => ({ body: 'Gives the first 100 records.', learnMoreUrl: 'https://acme.example/help/find' }),
       // Dynamic: the account's custom fields, read with the connection.
       inputFields: async (ctx) => {
         const custom = (await ctx.get('custom_fields')) as { name: string; type: 'string' | 'integer' }[];
