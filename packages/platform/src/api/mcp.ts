@@ -21,6 +21,7 @@ import { type McpCaller, McpTokens } from '../mcp-tokens.js';
 import type { ServerContext } from '../runtime/context.js';
 import { tokenMatches } from './auth.js';
 import { errorBody } from './errors.js';
+import { VERSION } from './health.js';
 
 /** Connections the admin token lists tools of (a page of the store's list, by name). */
 const MAX_ADMIN_CONNECTIONS = 1000;
@@ -76,7 +77,7 @@ async function sourceOf(context: ServerContext, connection: string): Promise<Too
 }
 
 function mcpServer(context: ServerContext, caller: McpCaller): Server {
-  const server = new Server({ name: 'weft', title: 'Weft', version: '0.1.0' }, { capabilities: { tools: {} } });
+  const server = new Server({ name: 'weft', title: 'Weft', version: VERSION }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: ToolDefinition[] = [];
     for (const connection of await connectionsOf(context, caller)) {
