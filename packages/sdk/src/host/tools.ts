@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../errors.js';
-import { humanize } from '../model/fields.js';
+import { humanize, type PickListOption } from '../model/fields.js';
 import { connectionSecrets } from '../operations/setup.js';
 import type { OperationRunner, RunOptions } from '../operations/types.js';
 import { Redactor } from '../redact.js';
@@ -70,12 +70,24 @@ export function actionOfTool(source: Pick<ToolSource, 'prefix' | 'connector'>, n
   return definition && !definition.deprecated ? action : undefined;
 }
 
-/** Editor hints (`x-…`) mean nothing to an assistant: the schema keeps standard keywords only. */
-function standardOnly(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(standardOnly);
-  if (value === null || typeof value !== 'object') return value;
+/** Keywords whose values are data, not schemas: kept as they are. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'required']);
+
+/**
+ * Editor hints (`x-…`) mean nothing to an assistant: the schema keeps standard keywords only.
+ * Property names are names, not keywords (a field may be called `x-request-id`).
+ */
+function standardOnly(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(standardOnly);
+  if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) if (!key.startsWith('x-')) out[key] = standardOnly(inner);
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-')) continue;
+    if (DATA_KEYWORDS.has(key)) out[key] = value;
+    else if (key === 'properties' && value && typeof value === 'object') {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, standardOnly(inner)]));
+    } else out[key] = standardOnly(value);
+  }
   return out;
 }
 
@@ -96,7 +108,7 @@ async function withStaticPickLists(source: ToolSource, fields: readonly Field[],
       }
       const rows = lists.get(named);
       if (Array.isArray(rows) && rows.every((row) => Array.isArray(row) && row.length >= 2)) {
-        next = { ...next, pickList: rows as [string, string][] };
+        next = { ...next, pickList: rows as PickListOption[] };
       }
     }
     out.push(next);

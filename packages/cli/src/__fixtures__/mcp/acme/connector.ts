@@ -39,6 +39,7 @@ export default defineConnector({
           optional: true,
           properties: [{ name: 'city' }, { name: 'zip', optional: true }],
         },
+        { name: 'x-source', optional: true, hint: 'A field name is not an editor hint' },
       ],
       execute: (ctx) => {
         // Console output must not reach stdout, where `weft mcp` speaks MCP.
