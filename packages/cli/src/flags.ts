@@ -70,6 +70,17 @@ export const EXEC_FLAGS = flagTable([
 ]);
 export type ExecFlags = FlagsOf<typeof EXEC_FLAGS>;
 
+export const MCP_FLAGS = flagTable([
+  settings('connection values: settings.yaml or settings.yaml.enc (default: beside the connector, if present)'),
+  CONNECTION,
+  verbose('show each HTTP exchange (secrets redacted) and full error details on stderr'),
+  {
+    flags: '--isolate',
+    description: 'run the connector in an isolated host with the limits weft serve applies',
+  },
+]);
+export type McpFlags = FlagsOf<typeof MCP_FLAGS>;
+
 export const LISTEN_FLAGS = flagTable([
   settings('connection values (default: the settings file beside the connector)'),
   CONNECTION,

@@ -26,6 +26,8 @@ import {
   type JobFlags,
   LISTEN_FLAGS,
   type ListenFlags,
+  MCP_FLAGS,
+  type McpFlags,
   NEW_FLAGS,
   type NewFlags,
   OAUTH2_FLAGS,
@@ -76,6 +78,15 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     .argument('<trigger>', 'the trigger, e.g. triggers.new_issue (or just new_issue)')
     .action((connector: string, trigger: string, options: ListenFlags) => {
       setCode(import('./commands/listen.js').then((m) => m.listenCommand(connector, trigger, options, reporter)));
+    });
+
+  addFlags(program.command('mcp'), MCP_FLAGS)
+    .description(
+      "Serve a connector's actions as Model Context Protocol tools over stdio, for an AI assistant (stdout carries MCP only).",
+    )
+    .argument('[connector]', 'the connector file or folder', '.')
+    .action((connector: string, options: McpFlags) => {
+      setCode(import('./commands/mcp.js').then((m) => m.mcpCommand(connector, options, reporter)));
     });
 
   program

@@ -24,6 +24,18 @@ export {
   parseExecPath,
   pathToOperation,
 } from './execute/paths.js';
+export {
+  actionOfTool,
+  callTool,
+  listTools,
+  TOOL_SEPARATOR,
+  type ToolDefinition,
+  type ToolResult,
+  type ToolSource,
+  toolError,
+  toolName,
+  toolOutput,
+} from './host/tools.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
 export {
   bundleConnectorFile,

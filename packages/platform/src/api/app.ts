@@ -1,7 +1,8 @@
 /**
  * The HTTP API (Fastify). Every `/api` route but health and the OpenAPI description is
  * registered in the guarded scope, which needs `Authorization: Bearer <admin token>` (auth.ts);
- * webhooks, resumes, the OAuth callback and the console sit outside `/api`, without a token.
+ * webhooks, resumes, the OAuth callback and the console sit outside `/api`, without a token;
+ * `/mcp` has its own scope, which takes the admin token or a scoped MCP token.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
@@ -14,6 +15,8 @@ import { errorBody, handleError } from './errors.js';
 import { healthRoutes, probeRoutes, registerOpenApi, VERSION } from './health.js';
 import { type HostPolicy, hostGuard } from './hosts.js';
 import { jobRoutes } from './jobs.js';
+import { mcpRoutes } from './mcp.js';
+import { mcpTokenRoutes } from './mcp-tokens.js';
 import { nestsDeeperThan, tooDeep } from './nesting.js';
 import { oauthStartRoutes, registerOAuthCallbackRoute } from './oauth.js';
 import { recipeRoutes } from './recipes.js';
@@ -93,9 +96,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
       oauthStartRoutes,
       runRoutes,
       agentRoutes,
+      mcpTokenRoutes,
     ]) {
       await api.register(async (resource) => routes(resource, context));
     }
+  });
+
+  // `/mcp`: tools for AI assistants, behind the admin token or a scoped MCP token (mcp.ts).
+  app.register(async (mcp) => {
+    scopes.mark(mcp);
+    await mcpRoutes(mcp, context, options.token);
   });
 
   // `GET /metrics`, for Prometheus: open like the probes (SPEC §11), unless WEFT_METRICS_TOKEN is set.

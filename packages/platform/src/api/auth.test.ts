@@ -151,6 +151,39 @@ describe('every /api route needs the admin token', () => {
     expect((await send({ method: 'GET', target: '/api/openapi.json' })).status).toBe(200);
   });
 
+  test('/mcp, however spelled, needs the admin token or a scoped MCP token', async () => {
+    const targets = ['/mcp', '/%6dcp', '/m%63p', `${server.url}/mcp`, `${server.url}/%6Dcp`, '/mcp?token=x'];
+    for (const method of ['POST', 'GET', 'DELETE']) {
+      for (const target of targets) {
+        for (const authorization of [undefined, 'Bearer weft_mcp_made-up-token', server.token.token]) {
+          const res = await send({
+            method,
+            target,
+            headers: {
+              ...(authorization ? { authorization } : {}),
+              ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+            },
+            body: method === 'POST' ? '{}' : undefined,
+          });
+          expect(res.status, `${method} ${target} with ${authorization}`).toBe(401);
+          expect(JSON.parse(res.text).error.code).toBe('UNAUTHORIZED');
+        }
+      }
+    }
+    // With the admin token the same spellings reach the route (stateless: GET is not allowed).
+    for (const target of targets) {
+      const res = await send({ method: 'GET', target, headers: { authorization: `Bearer ${server.token.token}` } });
+      expect(res.status, target).toBe(405);
+    }
+  });
+
+  test('a server with an /mcp route outside its scope refuses to start', async () => {
+    const app = buildApp({ context: server.context, token: server.token.token });
+    app.get('/mcp/stray', async () => ({ secret: true }));
+    await expect(app.ready()).rejects.toThrow(/outside the authenticated scope: GET \/mcp\/stray/);
+    await app.close().catch(() => {});
+  });
+
   test('webhooks, the OAuth callback and the console need no token', async () => {
     expect((await send({ method: 'GET', target: '/' })).status).toBe(200);
     const hook = await send({ method: 'POST', target: '/webhooks/static/nope', body: '{}' });
@@ -212,6 +245,8 @@ describe('a route of a role the process does not play is a 421, decided on the r
       ['POST', '/webhooks/static/nope'],
       ['POST', '/webhooks/recipes/rcp_x/secret'],
       ['POST', '/webhooks/resume/job_x/0123456789abcdef0123'],
+      ['POST', '/mcp'],
+      ['POST', '/%6dcp'],
       ['GET', '/oauth/callback'],
       ['GET', '/'],
       ['GET', '/%69ndex.html'],

@@ -3,7 +3,8 @@
  * request's raw URL: `/api` routes are registered inside an encapsulated Fastify scope whose
  * `onRequest` hook checks the admin token, so `/%61pi/...`, absolute-form targets and any other
  * spelling that reaches such a route passes the same check. `ApiScopes` refuses to start a
- * server holding an `/api` route registered outside the two scopes (guarded and public).
+ * server holding an `/api` or `/mcp` route registered outside the scopes that mark theirs
+ * (guarded, public, metrics, and `/mcp`, whose own hook takes the admin or a scoped MCP token).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -55,7 +56,7 @@ export class ApiScopes {
   }
 
   private check(): void {
-    const stray = this.routes.filter((route) => /^\/api(?:\/|$)/i.test(route.url) && !this.scoped.has(route));
+    const stray = this.routes.filter((route) => /^\/(api|mcp)(?:\/|$)/i.test(route.url) && !this.scoped.has(route));
     if (stray.length) {
       const names = stray.map((r) => `${[r.method].flat().join(',')} ${r.url}`).join(', ');
       throw new Error(`API routes registered outside the authenticated scope: ${names}`);

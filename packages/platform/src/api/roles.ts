@@ -1,6 +1,6 @@
 /**
  * Which role serves which route, decided on the route the router matched (its pattern), never
- * on how the request spelled its path: `api` serves `/api/*`, the console and the OAuth
+ * on how the request spelled its path: `api` serves `/api/*`, `/mcp`, the console and the OAuth
  * callback; `ingress` serves `/webhooks/*` (webhooks and resume URLs) and takes on-prem agents
  * (`/agents/connect`, an upgrade outside the router: agents/endpoint.ts); every process serves
  * the probes and `/metrics`. A matched route of a role this process does not play answers 421

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runAgentContract } from './contract-agents.js';
 import { runJobEngineContract } from './contract-job-engine.js';
+import { runMcpTokenContract } from './contract-mcp-tokens.js';
 import { runTriggerStateContract } from './contract-trigger-state.js';
 import { type NewRecipe, type Store, StoreError } from './store.js';
 
@@ -375,4 +376,5 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
   runJobEngineContract(() => store, recipe, step);
   runTriggerStateContract(() => store, recipe);
   runAgentContract(() => store);
+  runMcpTokenContract(() => store);
 }

@@ -21,6 +21,7 @@ const TABLES: { [T in keyof Database]?: readonly (keyof Database[T] & string)[] 
   job_steps: ['job_id', 'seq'],
   job_waits: ['job_id'],
   agents: ['name'],
+  mcp_tokens: ['name'],
 };
 
 const PAGE = 1000;

@@ -22,6 +22,7 @@ import type {
   UnfinishedJob,
 } from './job-types.js';
 import { KyselyJobs } from './jobs.js';
+import { KyselyMcpTokens, type McpTokenRecord } from './mcp-tokens.js';
 import { migrations } from './migrations.js';
 import { KyselyOAuthStates, type OAuthState, type TakenOAuthState } from './oauth-states.js';
 import { KyselyRecipes, type NewRecipe, type RecipeRecord, type RecipeStatus } from './recipes.js';
@@ -48,6 +49,7 @@ export class KyselyStore implements Store {
   readonly subscriptions: KyselySubscriptions;
   readonly oauthStates: KyselyOAuthStates;
   readonly agents: KyselyAgents;
+  readonly mcpTokens: KyselyMcpTokens;
 
   constructor(readonly db: Kysely<Database>) {
     // One writer of trigger events for the jobs and the polls: the one dedup path.
@@ -61,6 +63,7 @@ export class KyselyStore implements Store {
     this.subscriptions = new KyselySubscriptions(db);
     this.oauthStates = new KyselyOAuthStates(db);
     this.agents = new KyselyAgents(db);
+    this.mcpTokens = new KyselyMcpTokens(db);
   }
 
   // Connector versions
@@ -223,6 +226,20 @@ export class KyselyStore implements Store {
   }
   agentPresence(group: string, at: number): Promise<AgentPresence[]> {
     return this.agents.agentPresence(group, at);
+  }
+
+  // MCP tokens
+  insertMcpToken(input: { name: string; connections: string[]; tokenHash: string }): Promise<McpTokenRecord> {
+    return this.mcpTokens.insertMcpToken(input);
+  }
+  mcpTokenByHash(tokenHash: string): Promise<McpTokenRecord | undefined> {
+    return this.mcpTokens.mcpTokenByHash(tokenHash);
+  }
+  listMcpTokens(): Promise<McpTokenRecord[]> {
+    return this.mcpTokens.listMcpTokens();
+  }
+  deleteMcpToken(name: string): Promise<boolean> {
+    return this.mcpTokens.deleteMcpToken(name);
   }
 
   /** The migrations this store's dialect runs (SQLite's unless a subclass says otherwise). */

@@ -289,6 +289,22 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.dropTable('agent_presence').execute();
       },
     },
+    '0009_mcp_tokens': {
+      // Scoped tokens for the runtime's MCP endpoint (docs/api.md, MCP): each lists the
+      // connections whose actions it may list and call, and holds the SHA-256 of the token.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('mcp_tokens')
+          .addColumn('name', text, (c) => c.primaryKey())
+          .addColumn('connections', text, (c) => c.notNull())
+          .addColumn('token_hash', text, (c) => c.notNull().unique())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('mcp_tokens').execute();
+      },
+    },
   };
 }
 

@@ -146,6 +146,7 @@ export interface Database {
   oauth_states: OAuthStateTable;
   agents: AgentTable;
   agent_presence: AgentPresenceTable;
+  mcp_tokens: McpTokenTable;
 }
 
 /** A process holding sessions of an agent group, and where its peers reach it (0008). */
@@ -157,6 +158,16 @@ export interface AgentPresenceTable {
   url: string;
   /** Milliseconds since the epoch; renewed on each heartbeat of the process's agent hub. */
   expires_at: number;
+}
+
+/** A scoped MCP token (0009): the connections it may use, as a JSON array of names. */
+export interface McpTokenTable {
+  name: string;
+  /** JSON array of connection names. */
+  connections: string;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  created_at: string;
 }
 
 /** An on-premises agent (0006). Times are ISO-8601 text. */

@@ -16,6 +16,7 @@ import type { ConnectorRepository } from './connectors.js';
 import type { PgJobClaims } from './job-claims.js';
 import type { JobRunRepository } from './job-runs.js';
 import type { JobRepository } from './jobs.js';
+import type { McpTokenRepository } from './mcp-tokens.js';
 import type { OAuthStateRepository } from './oauth-states.js';
 import type { RecipeRepository } from './recipes.js';
 import type { SubscriptionRepository } from './subscriptions.js';
@@ -45,6 +46,7 @@ export type {
   UnfinishedJob,
 } from './job-types.js';
 export type { JobRepository } from './jobs.js';
+export type { McpTokenRecord, McpTokenRepository } from './mcp-tokens.js';
 export type { OAuthState, OAuthStateRepository, TakenOAuthState } from './oauth-states.js';
 export type { NewRecipe, RecipeRecord, RecipeRepository, RecipeStatus } from './recipes.js';
 export type { SubscriptionRepository, WebhookSubscription } from './subscriptions.js';
@@ -64,7 +66,8 @@ export interface Store
     TriggerStateRepository,
     SubscriptionRepository,
     OAuthStateRepository,
-    AgentRepository {
+    AgentRepository,
+    McpTokenRepository {
   /**
    * The claims of the queue on PostgreSQL (leases, `FOR UPDATE SKIP LOCKED`); absent on the
    * embedded store, whose one process queues in memory.
