@@ -3,30 +3,17 @@
  * CLI's template there; installable.test.ts runs it from its packed tarball): it writes exactly
  * what `weft new` writes, and refuses what `weft new` refuses.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { type RunResult, runWeft } from './test-helpers.js';
+import { type RunResult, runCommand, runWeft } from './test-helpers.js';
 
 const CREATE_WEFT = fileURLToPath(new URL('../../create-weft/bin/create-weft.js', import.meta.url));
 
 function createWeft(args: string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CREATE_WEFT, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand(process.execPath, [CREATE_WEFT, ...args], { cwd });
 }
 
 async function filesOf(dir: string): Promise<Record<string, string>> {

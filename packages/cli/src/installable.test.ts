@@ -13,14 +13,13 @@
  * better-sqlite3 would compile for minutes; its native module is taken from the checkout (same
  * version, checked), and esbuild works from its platform package without its postinstall.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { json, type RunResult, startProcess, startServer, type TestServer } from './test-helpers.js';
+import { json, type RunResult, runCommand, startProcess, startServer, type TestServer } from './test-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PACKED = ['sdk', 'platform', 'cli', 'create-weft'] as const;
@@ -36,19 +35,7 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand(command, args, { cwd, env: userEnv(env) });
 }
 
 /** Fails with the command's output when it did not succeed. */

@@ -19,17 +19,14 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `weft ...args` in `cwd` and collects its output. */
-export function runWeft(
+/** Runs `command ...args` and collects its output (`env` is the whole environment; stdin gets `input`). */
+export function runCommand(
+  command: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
@@ -42,6 +39,14 @@ export function runWeft(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs `weft ...args` in `cwd` and collects its output. */
+export function runWeft(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<RunResult> {
+  return runCommand(process.execPath, [BIN, ...args], { ...options, env: { ...process.env, ...options.env } });
 }
 
 /** Runs `weft exec <path> --connector=<connector> --settings=<settings> ...flags`. */
