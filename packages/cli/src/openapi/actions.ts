@@ -65,7 +65,7 @@ export class ActionPlanner {
     const where: Record<ParameterLocation, Binding[]> = { path: [], query: [], header: [], cookie: [] };
     for (const p of op.parameters) {
       const field = taken.claim(taken.has(p.name) ? `${p.name}_${p.in}` : p.name);
-      inputFields.push(this.fields.inputField(field, this.fields.view(p.schema), !p.required, 0, p.description));
+      inputFields.push(this.fields.inputField(field, this.fields.inputView(p.schema), !p.required, 0, p.description));
       where[p.in].push({ field, wire: p.name });
     }
     // Path placeholders the spec forgot to declare still need a value.
@@ -100,7 +100,7 @@ export class ActionPlanner {
   private body(op: ApiOperation, taken: NameSet, inputFields: FieldNode[]): ActionPlan['body'] {
     if (!op.body) return undefined;
     const { format, contentType, required, schema, description } = op.body;
-    const view = this.fields.view(schema);
+    const view = this.fields.inputView(schema);
     const spread =
       format !== 'raw' &&
       view.type === 'object' &&
@@ -109,7 +109,7 @@ export class ActionPlanner {
     if (spread) {
       const fields = view.properties.map(([p]) => ({ field: taken.claim(p), wire: p }));
       for (const [p, s] of view.properties) {
-        inputFields.push(this.fields.inputField(p, this.fields.view(s), !required || !view.required.has(p)));
+        inputFields.push(this.fields.inputField(p, this.fields.inputView(s), !required || !view.required.has(p)));
       }
       return { format, contentType, fields };
     }

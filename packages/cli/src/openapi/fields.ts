@@ -61,14 +61,20 @@ export class SchemaFields {
     private readonly pickLists: PickLists,
   ) {}
 
+  /** How outputs see a schema (variants of different kinds: the object). */
   view(schema: unknown): SchemaView {
-    return viewOf(schema, this.schemaNames);
+    return viewOf(schema, this.schemaNames, 'object');
+  }
+
+  /** How inputs see a schema (variants of different kinds: the first). */
+  inputView(schema: unknown): SchemaView {
+    return viewOf(schema, this.schemaNames, 'first');
   }
 
   /** Input fields for the properties of an object view. */
   inputProperties(view: SchemaView, depth = 0): FieldNode[] {
     return view.properties.map(([name, schema]) =>
-      this.inputField(name, this.view(schema), !view.required.has(name), depth),
+      this.inputField(name, this.inputView(schema), !view.required.has(name), depth),
     );
   }
 
@@ -112,7 +118,7 @@ export class SchemaFields {
       return properties ? { type: 'object', properties } : { type: 'object' };
     }
     if (view.type === 'array') {
-      const items = this.view(view.items);
+      const items = side === 'input' ? this.inputView(view.items) : this.view(view.items);
       if (items.type === 'object') {
         const properties =
           side === 'output'

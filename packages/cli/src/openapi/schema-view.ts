@@ -1,8 +1,9 @@
 /**
  * One JSON Schema seen as a field would see it: a single type, the merged properties of
- * `allOf`, `oneOf`/`anyOf` reduced to what every variant may hold (object variants merged,
- * properties optional), `nullable` and `type: [x, 'null']` dropped. Circular schemas are cut by
- * `seen`.
+ * `allOf`, `oneOf`/`anyOf` reduced to one shape (object variants merged, their properties
+ * optional; variants of different kinds: outputs take the object, inputs the first variant, so
+ * that a form asks for the simplest value the API accepts), `nullable` and `type: [x, 'null']`
+ * dropped. Circular schemas are cut by `seen`.
  */
 import type { Schema } from './model.js';
 
@@ -55,7 +56,15 @@ function merge(a: SchemaView, b: SchemaView, keepRequired: boolean): SchemaView 
   };
 }
 
-export function viewOf(schema: unknown, names: ReadonlyMap<object, string>, seen: Set<object> = new Set()): SchemaView {
+/** How variants of different kinds resolve: `object` (outputs) or `first` (inputs). */
+export type Mixed = 'object' | 'first';
+
+export function viewOf(
+  schema: unknown,
+  names: ReadonlyMap<object, string>,
+  mixed: Mixed = 'object',
+  seen: Set<object> = new Set(),
+): SchemaView {
   if (!isObj(schema) || seen.has(schema)) return empty('any');
   seen.add(schema);
   try {
@@ -71,19 +80,20 @@ export function viewOf(schema: unknown, names: ReadonlyMap<object, string>, seen
       items: isObj(schema.items) ? schema.items : undefined,
     };
     if (Array.isArray(schema.allOf)) {
-      for (const part of schema.allOf) view = merge(view, viewOf(part, names, seen), true);
+      for (const part of schema.allOf) view = merge(view, viewOf(part, names, mixed, seen), true);
     }
     for (const key of ['oneOf', 'anyOf'] as const) {
       const variants = Array.isArray(schema[key]) ? schema[key].filter((v) => isObj(v) && !isNull(v)) : [];
       if (variants.length === 1 && view.type === 'any' && !view.properties.length) {
         // `anyOf: [X, null]`: the schema is X (a named one stays named).
-        const only = viewOf(variants[0], names, seen);
+        const only = viewOf(variants[0], names, mixed, seen);
         view = { ...only, description: view.description ?? only.description };
         continue;
       }
-      const views = variants.map((v) => viewOf(v, names, seen));
+      const views = variants.map((v) => viewOf(v, names, mixed, seen));
       const objects = views.filter((v) => v.type === 'object');
-      if (objects.length) for (const v of objects) view = merge(view, v, false);
+      const sameKind = objects.length === views.length;
+      if (objects.length && (sameKind || mixed === 'object')) for (const v of objects) view = merge(view, v, false);
       else if (views.length && view.type === 'any') view = merge(view, views[0], false);
     }
     if (names.has(schema) && view.type === 'object' && view.properties.length) view.named = schema;
