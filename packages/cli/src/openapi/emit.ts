@@ -34,22 +34,33 @@ function entries(value: PrintableObject): [string, Printable][] {
   return Object.entries(value).filter(([, v]) => v !== undefined);
 }
 
-/** One-line form, or undefined when the value cannot be written on one line. */
-function flat(value: Printable): string | undefined {
+/**
+ * One-line form, or undefined when the value cannot be written on one line or would be longer
+ * than `budget` (which stops the walk early: printing stays linear in the size of the value).
+ */
+function flat(value: Printable, budget: number): string | undefined {
+  if (budget < 0) return undefined;
   if (value instanceof Code) return value.text.includes('\n') ? undefined : value.text;
   if (value === null) return 'null';
-  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'string') return value.length > budget ? undefined : quote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) {
-    const items = value.map(flat);
-    return items.some((i) => i === undefined) ? undefined : `[${items.join(', ')}]`;
-  }
   const parts: string[] = [];
+  let used = 4;
+  const add = (part: string | undefined) => {
+    if (part === undefined) return false;
+    parts.push(part);
+    used += part.length + 2;
+    return used <= budget;
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) if (!add(flat(item, budget - used))) return undefined;
+    return `[${parts.join(', ')}]`;
+  }
   for (const [k, v] of entries(value as PrintableObject)) {
-    const item = flat(v);
-    if (item === undefined) return undefined;
-    parts.push(`${propertyKey(k)}: ${item}`);
+    const key = propertyKey(k);
+    const item = flat(v, budget - used - key.length - 2);
+    if (!add(item === undefined ? undefined : `${key}: ${item}`)) return undefined;
   }
   return parts.length ? `{ ${parts.join(', ')} }` : '{}';
 }
@@ -59,7 +70,7 @@ function flat(value: Printable): string | undefined {
  * already taken (by `key: ` and the like).
  */
 export function print(value: Printable, indent = 0, used = indent): string {
-  const one = flat(value);
+  const one = flat(value, WIDTH - used - 1);
   if (one !== undefined && used + one.length + 1 <= WIDTH) return one;
   const pad = ' '.repeat(indent + 2);
   if (value instanceof Code) return value.text.split('\n').join(`\n${' '.repeat(indent)}`);
@@ -75,7 +86,7 @@ export function print(value: Printable, indent = 0, used = indent): string {
     });
     return `{\n${lines.join('\n')}\n${' '.repeat(indent)}}`;
   }
-  return one ?? 'undefined';
+  return flat(value, Number.POSITIVE_INFINITY) ?? 'undefined';
 }
 
 /** A `/** ... *\/` comment wrapped at the width, or nothing for an empty text. */
