@@ -133,7 +133,11 @@ export class ActionPlanner {
       return { wrap: 'object', outputFields: properties };
     }
     if (view.type === 'array') {
-      const [items] = this.fields.outputProperties({ ...view, type: 'object', properties: [['items', response.schema]] });
+      const [items] = this.fields.outputProperties({
+        ...view,
+        type: 'object',
+        properties: [['items', response.schema]],
+      });
       return { wrap: 'items', outputFields: [items] };
     }
     if (view.type === 'any') return { wrap: 'object' };

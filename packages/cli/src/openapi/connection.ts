@@ -4,7 +4,7 @@
  * credentials or password) and `baseUri` from the first server, with its variables as fields.
  * Several usable schemes become a `multi` authorization the user chooses from.
  */
-import { Code, code, type Printable, type PrintableObject, quote } from './emit.js';
+import { type Code, code, type Printable, type PrintableObject, quote } from './emit.js';
 import type { ApiServer, SecurityScheme } from './model.js';
 import { brief, NameSet, snake } from './names.js';
 
@@ -26,7 +26,8 @@ interface Option {
   settings: string[];
 }
 
-const access = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `ctx.connection.${name}` : `ctx.connection[${quote(name)}]`);
+const access = (name: string) =>
+  /^[A-Za-z_$][\w$]*$/.test(name) ? `ctx.connection.${name}` : `ctx.connection[${quote(name)}]`;
 
 function option(scheme: SecurityScheme, fieldName: (wanted: string) => string): Option | undefined {
   const hint = brief(scheme.description);
@@ -56,7 +57,10 @@ function option(scheme: SecurityScheme, fieldName: (wanted: string) => string): 
       return {
         key,
         label: 'Username and password',
-        fields: [{ name: user, hint }, { name: password, controlType: 'password' }],
+        fields: [
+          { name: user, hint },
+          { name: password, controlType: 'password' },
+        ],
         authorization: custom
           ? {
               type: 'basic_auth',
@@ -86,11 +90,15 @@ function option(scheme: SecurityScheme, fieldName: (wanted: string) => string): 
         // Implicit only (or no token URL): the user pastes a token obtained elsewhere.
         return option({ name: scheme.name, kind: 'bearer', description: scheme.description }, fieldName);
       }
+      const clientId = fieldName('client_id');
+      const clientSecret = fieldName('client_secret');
       const fields: PrintableObject[] = [
-        { name: fieldName('client_id'), label: 'Client ID', hint },
-        { name: fieldName('client_secret'), label: 'Client secret', controlType: 'password', optional: true },
+        { name: clientId, label: 'Client ID', hint },
+        { name: clientSecret, label: 'Client secret', controlType: 'password', optional: true },
       ];
-      const settings = ['client_id: your-client-id', 'client_secret: your-client-secret'];
+      const settings = [`${clientId}: your-client-id`, `${clientSecret}: your-client-secret`];
+      // Weft reads `client_id` and `client_secret` by itself; fields named otherwise are passed on.
+      const renamed = clientId !== 'client_id';
       if (flow.grant === 'password') {
         fields.push({ name: fieldName('username') }, { name: fieldName('password'), controlType: 'password' });
         settings.push('username: your-username', 'password: your-password');
@@ -106,6 +114,8 @@ function option(scheme: SecurityScheme, fieldName: (wanted: string) => string): 
           authorizationUrl: flow.grant === 'authorization_code' ? flow.authorizationUrl : undefined,
           tokenUrl: flow.tokenUrl,
           scope: scopes && scopes.length <= 400 ? scopes : undefined,
+          clientId: renamed ? code(`(ctx) => ${access(clientId)}`) : undefined,
+          clientSecret: renamed ? code(`(ctx) => ${access(clientSecret)}`) : undefined,
         },
         settings,
       };
@@ -171,7 +181,13 @@ export function planConnection(schemes: SecurityScheme[], servers: ApiServer[]):
   }
   const base = baseUri(servers[0]);
   if (!options.length) {
-    return { fields: base.fields, authorization: { type: 'none' }, baseUri: base.uri, settings: base.settings, skipped };
+    return {
+      fields: base.fields,
+      authorization: { type: 'none' },
+      baseUri: base.uri,
+      settings: base.settings,
+      skipped,
+    };
   }
   if (options.length === 1) {
     const [only] = options;

@@ -16,7 +16,7 @@ export interface PrintableObject {
   readonly [key: string]: Printable;
 }
 
-const WIDTH = 120;
+export const WIDTH = 120;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** A string literal: single quotes, double quotes when that saves escaping (as Biome does). */
@@ -70,7 +70,9 @@ function flat(value: Printable, budget: number): string | undefined {
  * already taken (by `key: ` and the like).
  */
 export function print(value: Printable, indent = 0, used = indent): string {
-  const one = flat(value, WIDTH - used - 1);
+  // Like Biome: a list of several lists (pick-list pairs) gets one line per entry.
+  const matrix = Array.isArray(value) && value.length > 1 && value.every((v) => Array.isArray(v) && v.length > 1);
+  const one = matrix ? undefined : flat(value, WIDTH - used - 1);
   if (one !== undefined && used + one.length + 1 <= WIDTH) return one;
   const pad = ' '.repeat(indent + 2);
   if (value instanceof Code) return value.text.split('\n').join(`\n${' '.repeat(indent)}`);
@@ -82,7 +84,13 @@ export function print(value: Printable, indent = 0, used = indent): string {
   if (value !== null && typeof value === 'object') {
     const lines = entries(value as PrintableObject).map(([k, v]) => {
       const key = `${propertyKey(k)}: `;
-      return `${pad}${key}${print(v, indent + 2, indent + 2 + key.length)},`;
+      const text = print(v, indent + 2, indent + 2 + key.length);
+      // A string too long for the line goes on the next one, as Biome writes it (not after a
+      // key shorter than five characters: that would gain too little).
+      if (typeof v === 'string' && key.length - 2 >= 5 && indent + 2 + key.length + text.length + 1 > WIDTH) {
+        return `${pad}${key.trimEnd()}\n${pad}  ${text},`;
+      }
+      return `${pad}${key}${text},`;
     });
     return `{\n${lines.join('\n')}\n${' '.repeat(indent)}}`;
   }

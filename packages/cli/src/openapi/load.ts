@@ -63,7 +63,9 @@ function parseText(text: string, source: string): Record<string, unknown> {
   const doc = value as Record<string, unknown>;
   const version = String(doc.openapi ?? doc.swagger ?? '');
   if (!/^(2\.0|3\.[01])/.test(version)) {
-    throw new SpecError(`${source} is not a Swagger 2.0 or OpenAPI 3.0/3.1 document (no "swagger" or "openapi" version)`);
+    throw new SpecError(
+      `${source} is not a Swagger 2.0 or OpenAPI 3.0/3.1 document (no "swagger" or "openapi" version)`,
+    );
   }
   return doc;
 }

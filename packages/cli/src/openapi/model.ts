@@ -31,10 +31,7 @@ export interface ApiBody {
 }
 
 /** The 2xx answer: JSON with a schema, something else (text, bytes), or nothing. */
-export type ApiResponse =
-  | { kind: 'json'; schema: Schema }
-  | { kind: 'raw'; contentType: string }
-  | { kind: 'none' };
+export type ApiResponse = { kind: 'json'; schema: Schema } | { kind: 'raw'; contentType: string } | { kind: 'none' };
 
 export interface ApiOperation {
   method: HttpMethod;

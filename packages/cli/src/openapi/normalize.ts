@@ -150,7 +150,8 @@ function examplesOf(media: Obj): unknown[] {
 }
 
 function openApiResponse(raw: Obj | undefined): { response: ApiResponse; examples: unknown[] } {
-  if (!raw || !isObj(raw.content) || !Object.keys(raw.content).length) return { response: { kind: 'none' }, examples: [] };
+  if (!raw || !isObj(raw.content) || !Object.keys(raw.content).length)
+    return { response: { kind: 'none' }, examples: [] };
   const types = Object.keys(raw.content);
   const json = types.find((t) => formatOf(t) === 'json');
   if (!json) return { response: { kind: 'raw', contentType: types[0] }, examples: [] };

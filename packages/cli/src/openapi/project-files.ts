@@ -2,22 +2,37 @@
 import type { ActionPlan } from './actions.js';
 import type { ConnectionPlan } from './connection.js';
 import type { ApiModel } from './model.js';
-import type { GenerateOptions } from './project.js';
 
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'ESNext',
-    moduleResolution: 'Bundler',
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
+export interface GenerateOptions {
+  /** Tags, operationIds or action names to keep (all when empty). */
+  only?: string[];
+  /** Where the spec came from (for comments and the README). */
+  source: string;
+  /** The connector's folder name (package name). */
+  name: string;
+}
+
+const TSCONFIG = `{
+  "compilerOptions": {
+    "target": "ES2022",
+    "module": "ESNext",
+    "moduleResolution": "Bundler",
+    "strict": true,
+    "skipLibCheck": true,
+    "noEmit": true
   },
-  include: ['**/*.ts'],
-  exclude: ['node_modules'],
-};
+  "include": ["**/*.ts"],
+  "exclude": ["node_modules"]
+}
+`;
 
-function readme(model: ApiModel, options: GenerateOptions, connection: ConnectionPlan, plans: ActionPlan[], split: boolean) {
+function readme(
+  model: ApiModel,
+  options: GenerateOptions,
+  connection: ConnectionPlan,
+  plans: ActionPlan[],
+  split: boolean,
+) {
   const byTag = new Map<string, ActionPlan[]>();
   for (const plan of plans) byTag.set(plan.tag, [...(byTag.get(plan.tag) ?? []), plan]); // README only
   const first = plans.find((p) => !p.inputFields.some((f) => !f.optional)) ?? plans[0];
@@ -28,7 +43,8 @@ function readme(model: ApiModel, options: GenerateOptions, connection: Connectio
     '',
     '## Files',
     '',
-    '- `connector.ts`: the connection (fields, authorization, base URL)' + (split ? ' and the list of actions' : ', the actions, object definitions and pick lists'),
+    '- `connector.ts`: the connection (fields, authorization, base URL)' +
+      (split ? ' and the list of actions' : ', the actions, object definitions and pick lists'),
     ...(split
       ? [
           '- `actions/<tag>.ts`: the actions of one tag of the spec',
@@ -53,14 +69,22 @@ function readme(model: ApiModel, options: GenerateOptions, connection: Connectio
     ...[...byTag.entries()].flatMap(([tag, list]) => [
       `### ${tag}`,
       '',
-      ...list.map((p) => `- \`${p.name}\`: ${p.title} (\`${p.method.toUpperCase()} ${p.path}\`)${p.deprecated ? ' — deprecated' : ''}`),
+      ...list.map(
+        (p) =>
+          `- \`${p.name}\`: ${p.title} (\`${p.method.toUpperCase()} ${p.path}\`)${p.deprecated ? ' — deprecated' : ''}`,
+      ),
       '',
     ]),
   ];
   if (connection.skipped.length) {
-    lines.push('## Not imported', '', `Security schemes Weft cannot apply by itself: ${connection.skipped.join(', ')}.`, '');
+    lines.push(
+      '## Not imported',
+      '',
+      `Security schemes Weft cannot apply by itself: ${connection.skipped.join(', ')}.`,
+      '',
+    );
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n').trimEnd()}\n`;
 }
 
 export function projectFiles(
@@ -85,7 +109,7 @@ export function projectFiles(
   ];
   return [
     ['package.json', `${JSON.stringify(pkg, null, 2)}\n`],
-    ['tsconfig.json', `${JSON.stringify(TSCONFIG, null, 2)}\n`],
+    ['tsconfig.json', TSCONFIG],
     ['README.md', readme(model, options, connection, plans, split)],
     ['settings.yaml.example', `${settings.join('\n')}\n`],
     ['.gitignore', 'node_modules/\nsettings.yaml\nsettings.yaml.enc\nmaster.key\n'],

@@ -10,18 +10,11 @@ import { SchemaFields } from './fields.js';
 import type { ApiModel, ApiOperation } from './model.js';
 import { camel, fileName, snake } from './names.js';
 import { PickLists } from './pick-lists.js';
-import { projectFiles } from './project-files.js';
+import { type GenerateOptions, projectFiles } from './project-files.js';
 import { actionEntries, definitionEntries, pickListEntries } from './render.js';
 import { REQUEST_SOURCE } from './request-source.js';
 
-export interface GenerateOptions {
-  /** Tags, operationIds or action names to keep (all when empty). */
-  only?: string[];
-  /** Where the spec came from (for comments and the README). */
-  source: string;
-  /** The connector's folder name (package name). */
-  name: string;
-}
+export type { GenerateOptions };
 
 export interface GeneratedProject {
   files: Map<string, string>;
@@ -44,8 +37,7 @@ function selected(op: ApiOperation, only: string[]): boolean {
 
 function testPath(plans: ActionPlan[]): string | undefined {
   const candidates = plans.filter(
-    (p) =>
-      p.method === 'get' && !p.pathFields.length && !p.inputFields.some((f) => !f.optional) && p.wrap === 'object',
+    (p) => p.method === 'get' && !p.pathFields.length && !p.inputFields.some((f) => !f.optional) && p.wrap === 'object',
   );
   const preferred = candidates.find((p) => /(^|\/)(me|user|account|whoami|ping|health|status)\/?$/i.test(p.path));
   const chosen = preferred ?? [...candidates].sort((a, b) => a.path.length - b.path.length)[0];
@@ -121,7 +113,9 @@ export function generateProject(model: ApiModel, options: GenerateOptions): Gene
       imports.push(`import { ${ident} } from './${path}';`);
     }
     objectsBlock =
-      idents.length === 1 ? '  objectDefinitions,\n' : `  objectDefinitions: {\n${idents.map((i) => `    ...${i},\n`).join('')}  },\n`;
+      idents.length === 1
+        ? '  objectDefinitions,\n'
+        : `  objectDefinitions: {\n${idents.map((i) => `    ...${i},\n`).join('')}  },\n`;
   } else if (definitions.length) {
     objectsBlock = `  objectDefinitions: {\n${definitionEntries(definitions, 4)}  },\n`;
   }
@@ -141,7 +135,8 @@ export function generateProject(model: ApiModel, options: GenerateOptions): Gene
   const test = testPath(plans);
   const sdkImports = split ? 'defineConnector' : plans.length ? 'defineAction, defineConnector' : 'defineConnector';
   const usesSegment = !split && plans.some((p) => p.pathFields.length);
-  const requestImport = !split && plans.length ? [`import { send${usesSegment ? ', segment' : ''} } from './request';`] : [];
+  const requestImport =
+    !split && plans.length ? [`import { send${usesSegment ? ', segment' : ''} } from './request';`] : [];
   const connectionBlock = print(
     { fields: connection.fields, authorization: connection.authorization, baseUri: connection.baseUri },
     2,
@@ -150,7 +145,10 @@ export function generateProject(model: ApiModel, options: GenerateOptions): Gene
   const connector = [
     header,
     `import { ${sdkImports} } from '@weft/sdk';\n`,
-    [...imports, ...requestImport].sort().map((l) => `${l}\n`).join(''),
+    [...imports, ...requestImport]
+      .sort()
+      .map((l) => `${l}\n`)
+      .join(''),
     '\nexport default defineConnector({\n',
     `  title: ${quote(model.title)},\n`,
     model.description ? `  description: ${quote(oneLine(model.description))},\n` : '',

@@ -1,6 +1,16 @@
 /** Action plans, object definitions and pick lists → TypeScript source text. */
 import type { ActionPlan, Binding } from './actions.js';
-import { Code, code, docComment, type Printable, type PrintableObject, print, propertyKey, quote } from './emit.js';
+import {
+  type Code,
+  code,
+  docComment,
+  type Printable,
+  type PrintableObject,
+  print,
+  propertyKey,
+  quote,
+  WIDTH,
+} from './emit.js';
 import type { FieldNode } from './fields.js';
 import type { PickListValue } from './pick-lists.js';
 
@@ -21,12 +31,26 @@ export function fieldList(nodes: readonly FieldNode[]): { value: Printable[]; as
   return { value, async };
 }
 
-/** `fields` as a value of `outputFields` or `fields:`: a literal array or a lambda. */
-export function fieldsValue(fields: readonly FieldNode[] | { definition: string }, lambda: boolean, used = 0): Printable {
-  if (!Array.isArray(fields)) return code(`(ctx) => ctx.objectDefinitions.${(fields as { definition: string }).definition}`);
+/**
+ * `fields` as a value of `outputFields` or `fields:`: a literal array or a lambda. `base`: the
+ * indentation of the property's line, `key`: the width of `name: ` before the value.
+ */
+export function fieldsValue(
+  fields: readonly FieldNode[] | { definition: string },
+  lambda: boolean,
+  base = 0,
+  key = 0,
+): Printable {
+  if (!Array.isArray(fields))
+    return code(`(ctx) => ctx.objectDefinitions.${(fields as { definition: string }).definition}`);
   const { value, async } = fieldList(fields as FieldNode[]);
-  if (async) return code(`async (ctx) => ${print(value, 0, used + 15)}`);
-  return lambda ? code(`() => ${print(value, 0, used + 6)}`) : value;
+  if (async) return code(`async (ctx) => ${relative(print(value, base, base + key + 15), base)}`);
+  return lambda ? code(`() => ${relative(print(value, base, base + key + 6), base)}`) : value;
+}
+
+/** Text printed at `base` made relative to it (Code is re-indented where it is printed). */
+function relative(text: string, base: number): string {
+  return base ? text.split(`\n${' '.repeat(base)}`).join('\n') : text;
 }
 
 function pathExpression(plan: ActionPlan): string {
@@ -43,7 +67,7 @@ function pathExpression(plan: ActionPlan): string {
 const bindings = (list: Binding[]): PrintableObject | undefined =>
   list.length ? Object.fromEntries(list.map((b) => [b.wire, code(input(b.field))])) : undefined;
 
-function executeCode(plan: ActionPlan): Code {
+function executeCode(plan: ActionPlan, indent: number): Code {
   const parts: Record<string, Printable> = {
     query: bindings(plan.query),
     headers: bindings(plan.headers),
@@ -55,15 +79,51 @@ function executeCode(plan: ActionPlan): Code {
     if (plan.body.format === 'raw') parts.contentType = plan.body.contentType;
   }
   if (plan.rawResponse) parts.response = 'raw';
-  const args = [quote(plan.method), pathExpression(plan)];
-  const hasParts = Object.values(parts).some((v) => v !== undefined);
-  const head = `send(ctx, ${args.join(', ')}`;
+  const args = ['ctx', quote(plan.method), pathExpression(plan)];
+  if (Object.values(parts).some((v) => v !== undefined))
+    args.push(relative(print(parts, indent + 4, WIDTH), indent + 4));
+  // `execute: (ctx) => ` after the property's indentation; a wrapped answer is `const x = await `.
+  const at = indent + 2 + 'execute: (ctx) => '.length;
   if (plan.wrap === 'object') {
-    const call = hasParts ? `${head}, ${print(parts, 0, head.length + 24)})` : `${head})`;
-    return code(`(ctx) => ${call}`);
+    const one = call(args, at);
+    if (!one.includes('\n')) return code(`(ctx) => ${one}`);
+    // A call that spans lines starts on its own line, as Biome writes it.
+    return code(
+      `(ctx) =>\n  ${call(args, indent + 6)
+        .split('\n')
+        .join('\n  ')}`,
+    );
   }
-  const call = hasParts ? `${head}, ${print(parts, 2, head.length + 24)})` : `${head})`;
-  return code(`async (ctx) => {\n  const ${plan.wrap} = await ${call};\n  return { ${plan.wrap} };\n}`);
+  const body = call(args, indent + 4 + `const ${plan.wrap} = await `.length)
+    .split('\n')
+    .join('\n  ');
+  return code(`async (ctx) => {\n  const ${plan.wrap} = await ${body};\n  return { ${plan.wrap} };\n}`);
+}
+
+/**
+ * `send(...)` starting at column `at`: on one line; else hugging a last object argument; else
+ * one argument per line. Lines are relative (re-indented where the code is printed).
+ */
+function call(args: string[], at: number): string {
+  const last = args.at(-1) ?? '';
+  const flatArgs = args.map((a, i) => (i === args.length - 1 && last.startsWith('{') ? flatObject(a) : a));
+  const one = `send(${flatArgs.join(', ')})`;
+  if (!one.includes('\n') && at + one.length + 1 <= WIDTH) return one;
+  if (last.startsWith('{')) {
+    const head = `send(${args.slice(0, -1).join(', ')}, {`;
+    if (at + head.length <= WIDTH) return `send(${args.slice(0, -1).join(', ')}, ${last})`;
+  }
+  const lines = args.map((a) => {
+    const flat = flatObject(a);
+    const text = at + 2 + flat.length + 1 <= WIDTH ? flat : a;
+    return `  ${text.split('\n').join('\n  ')},`;
+  });
+  return `send(\n${lines.join('\n')}\n)`;
+}
+
+/** An object printed over lines, as one line (for the one-line attempt). */
+function flatObject(text: string): string {
+  return text.includes('\n') ? text.replace(/\n\s*/g, ' ').replace(/,\s*}/g, ' }') : text;
 }
 
 /** One action as `defineAction({...})`. */
@@ -73,8 +133,10 @@ export function actionSource(plan: ActionPlan, indent: number): string {
     description: plan.description,
     deprecated: plan.deprecated || undefined,
     inputFields: plan.inputFields.length ? fieldList(plan.inputFields).value : undefined,
-    outputFields: plan.outputFields ? fieldsValue(plan.outputFields, false, indent + 16) : undefined,
-    execute: executeCode(plan),
+    outputFields: plan.outputFields
+      ? fieldsValue(plan.outputFields, false, indent + 2, 'outputFields: '.length)
+      : undefined,
+    execute: executeCode(plan, indent),
   };
   return `defineAction(${print(body, indent, indent + 40)})`;
 }
@@ -93,7 +155,10 @@ export function actionEntries(plans: readonly ActionPlan[], indent: number): str
 export function definitionEntries(definitions: readonly [string, FieldNode[]][], indent: number): string {
   const pad = ' '.repeat(indent);
   return definitions
-    .map(([name, fields]) => `${pad}${propertyKey(name)}: ${print({ fields: fieldsValue(fields, true, indent + 10) }, indent)},\n`)
+    .map(
+      ([name, fields]) =>
+        `${pad}${propertyKey(name)}: ${print({ fields: fieldsValue(fields, true, indent + 2, 'fields: '.length) }, indent)},\n`,
+    )
     .join('');
 }
 

@@ -33,7 +33,8 @@ function ownType(schema: Schema): ViewType | undefined {
   return undefined;
 }
 
-const isNull = (s: unknown) => isObj(s) && (s.type === 'null' || (Array.isArray(s.enum) && s.enum.every((v) => v === null)));
+const isNull = (s: unknown) =>
+  isObj(s) && (s.type === 'null' || (Array.isArray(s.enum) && s.enum.every((v) => v === null)));
 
 function empty(type: ViewType): SchemaView {
   return { type, properties: [], required: new Set() };
