@@ -53,7 +53,7 @@ async function readSource(source: string): Promise<string> {
 function parseText(text: string, source: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1 });
+    value = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 10_000 });
   } catch (error) {
     throw new SpecError(`${source} is neither JSON nor YAML: ${messageOf(error)}`);
   }
