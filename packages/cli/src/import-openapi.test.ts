@@ -3,9 +3,11 @@
  * 3.0 in YAML, OpenAPI 3.1): the generated connector is loaded like any other and run against a
  * local server.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition, Field, MultiAuthorization } from '@weft/sdk';
 import { execute, loadConnectorFile } from '@weft/sdk/runtime';
@@ -13,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOpenApi } from './commands/import-openapi.js';
 import { json, runWeft, startServer, type TestServer } from './test-helpers.js';
 
+const require = createRequire(import.meta.url);
+const TSC = require.resolve('typescript/bin/tsc');
+const SDK_DIR = dirname(require.resolve('@weft/sdk/package.json'));
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/openapi/${name}`, import.meta.url));
 
 async function generate(spec: string, only?: string[]) {
@@ -210,6 +215,21 @@ describe('OpenAPI 3.1', () => {
     expect(upload.body).toContain('hello');
     expect(counted.headers.cookie).toBe('sid=s-9');
   });
+});
+
+test('the generated projects type-check with their own strict tsconfig', { timeout: 180_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'weft-openapi-tsc-'));
+  for (const spec of ['pet-shop.yaml', 'legacy-notes.json', 'files-31.json']) {
+    await importOpenApi(fixture(spec), { out: join(root, spec.replace(/\..*$/, '')) });
+  }
+  // The projects' @weft/sdk is this repository's (as after `npm install` of the package).
+  await mkdir(join(root, 'node_modules', '@weft'), { recursive: true });
+  await symlink(SDK_DIR, join(root, 'node_modules', '@weft', 'sdk'));
+  const tsconfig = JSON.parse(await readFile(join(root, 'pet-shop', 'tsconfig.json'), 'utf8'));
+  await writeFile(join(root, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['*/**/*.ts'] }));
+  const tsc = spawnSync(process.execPath, [TSC, '-p', join(root, 'tsconfig.json')], { encoding: 'utf8' });
+  expect(tsc.stdout).toBe('');
+  expect(tsc.status).toBe(0);
 });
 
 describe('the weft import openapi command', () => {
