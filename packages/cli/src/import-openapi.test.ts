@@ -199,6 +199,10 @@ describe('OpenAPI 3.1', () => {
     const file = (await output(definition, 'actions.upload_file.output_fields')) as Field[];
     expect(named(file, 'size')).toMatchObject({ type: 'integer' });
     expect(named(file, 'folder')?.properties?.map((f) => f.name)).toEqual(['id', 'name']);
+    // oneOf a string or an object: an output may be the object, an input asks for the simplest.
+    expect(named(file, 'label')?.properties?.map((f) => f.name)).toEqual(['name', 'color']);
+    const uploadInputs = (await output(definition, 'actions.upload_file.input_fields')) as Field[];
+    expect(named(uploadInputs, 'label')).toEqual({ name: 'label', optional: true });
 
     server.requests.length = 0;
     const bearer = { base_url: server.url, auth_type: 'token', token: 't-1' };
