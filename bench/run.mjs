@@ -12,6 +12,7 @@ const all = [
   'cluster',
   'queue-claim',
   'agent',
+  'openapi-import',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = false;

@@ -130,6 +130,15 @@ export const GENERATE_TEST_FLAGS = flagTable([
 ]);
 export type GenerateFlags = FlagsOf<typeof GENERATE_TEST_FLAGS>;
 
+export const IMPORT_OPENAPI_FLAGS = flagTable([
+  { flags: '--out <dir>', description: 'the folder to write the connector project into (must not exist or be empty)' },
+  {
+    flags: '--only <list>',
+    description: 'only these tags, operationIds or action names (comma-separated)',
+  },
+]);
+export type ImportOpenApiFlags = FlagsOf<typeof IMPORT_OPENAPI_FLAGS>;
+
 export const OAUTH2_FLAGS = flagTable([
   { flags: '--connector <file>', description: CONNECTOR_FILE },
   settings('where to store the tokens (default: the settings file beside the connector)'),

@@ -22,6 +22,8 @@ import {
   type ExecFlags,
   GENERATE_TEST_FLAGS,
   type GenerateFlags,
+  IMPORT_OPENAPI_FLAGS,
+  type ImportOpenApiFlags,
   JOBS_LIST_FLAGS,
   type JobFlags,
   LISTEN_FLAGS,
@@ -123,6 +125,16 @@ function buildProgram(reporter: Reporter, setCode: (code: Promise<number>) => vo
     )
     .action((options: GenerateFlags) => {
       setCode(import('./commands/generate.js').then((m) => m.generateTestCommand(options, reporter)));
+    });
+
+  const importCommand = program.command('import').description('Create connector projects from API descriptions.');
+  addFlags(importCommand.command('openapi'), IMPORT_OPENAPI_FLAGS)
+    .description(
+      'Write a connector project from a Swagger 2.0 or OpenAPI 3.x description: actions from operations, the connection from security schemes and servers.',
+    )
+    .argument('<spec>', 'the spec: a .yaml or .json file, or an http(s) URL of one')
+    .action((spec: string, options: ImportOpenApiFlags) => {
+      setCode(import('./commands/import-openapi.js').then((m) => m.importOpenApiCommand(spec, options, reporter)));
     });
 
   addFlags(program.command('oauth2'), OAUTH2_FLAGS)
