@@ -6,6 +6,7 @@
  * before it sends lines to the server (protocol.ts), and the server applies them again.
  */
 import type { JobLogLine } from '@weft/sdk/model';
+import type { Log } from './log.js';
 
 export type { JobLogLine };
 
@@ -67,6 +68,21 @@ export class StepLog {
       if (Number.isSafeInteger(count) && count > 0) this.droppedLines += count;
     };
     this.onLog = onLog;
+  }
+
+  /**
+   * Writes the lines to the server's operational log (a poll's: no job holds them), each as
+   * `<who> logged: <message>` at its level (debug as info), with the recipe's id.
+   */
+  writeTo(log: Log, who: string, recipeId: string): void {
+    for (const line of this.result() ?? []) {
+      const level = line.level === 'debug' ? 'info' : line.level;
+      log(
+        level,
+        `${who} logged: ${line.message}`,
+        line.data === undefined ? { recipeId } : { recipeId, data: line.data },
+      );
+    }
   }
 
   /** The lines kept, with the marker of the ones dropped; null when there were none. */

@@ -22,6 +22,7 @@ describe.each([
 ])('step logs, connector code %s', (_where, env: NodeJS.ProcessEnv) => {
   let server: RunningServer;
   let home: string;
+  const logged: string[] = [];
   const call = apiCaller(() => server);
 
   beforeAll(async () => {
@@ -32,6 +33,7 @@ describe.each([
       connectorDirs: [RECIPE_CONNECTORS, LOGGING],
       env: { ...env, WEFT_BUILTINS: 'off' },
       onWarning: () => {},
+      log: (_level, message) => logged.push(message),
       runtime: { jobRetryBaseMs: 10 },
     });
     const created = await call('POST', '/api/connections', {
@@ -99,5 +101,21 @@ describe.each([
   test('a step that logs nothing shows no lines', async () => {
     const job = await runJob('flood', { count: 0 });
     expect(job.steps[0].logs).toEqual([]);
+  });
+
+  test("a poll's lines go to the operational log, redacted", async () => {
+    const created = await call('POST', '/api/recipes', {
+      name: 'chatty poll',
+      trigger: { connector: 'chatty', connection: 'chatty-main', trigger: 'ticks', input: {} },
+      steps: [{ id: 'talk', connector: 'chatty', connection: 'chatty-main', action: 'talk', input: {} }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await call('POST', `/api/recipes/${created.body.id}/start`)).status).toBe(200);
+    const line = await eventually(
+      async () => logged.find((m) => m.startsWith('The poll of recipe "chatty poll" logged:')),
+      'the poll to log',
+    );
+    expect(line).toBe('The poll of recipe "chatty poll" logged: polling with token [REDACTED]');
+    await call('POST', `/api/recipes/${created.body.id}/stop`);
   });
 });

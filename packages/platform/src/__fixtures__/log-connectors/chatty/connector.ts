@@ -2,13 +2,23 @@ import { defineConnector } from '@weft/sdk';
 
 /**
  * A connector whose actions log with `ctx.log`: `talk` logs a few lines (one with its
- * connection's secret, one with data, one checkpoint), `flood` logs `count` lines.
+ * connection's secret, one with data, one checkpoint), `flood` logs `count` lines; the
+ * `ticks` trigger logs one line per poll.
  */
 export default defineConnector({
   title: 'Chatty',
   connection: {
     fields: [{ name: 'token', controlType: 'password' }],
     authorization: { type: 'api_key', apply: (ctx) => ctx.headers({ 'X-Token': ctx.connection.token }) },
+  },
+  triggers: {
+    ticks: {
+      outputFields: [{ name: 'n', type: 'integer' }],
+      poll: (ctx) => {
+        ctx.log.warn(`polling with token ${ctx.connection.token}`);
+        return { events: [] };
+      },
+    },
   },
   actions: {
     talk: {
