@@ -277,6 +277,8 @@ describe('the web console', () => {
     expect(JSON.parse(input ?? '')).toMatchObject({ email: 'ada@example.com', name: 'Hello Ada' });
     const out = await page.getByLabel('Output of step step_1').textContent();
     expect(JSON.parse(out ?? '')).toMatchObject({ email: 'ada@example.com' });
+    const logs = page.getByRole('list', { name: 'Logs of step step_1' });
+    expect(await logs.textContent()).toContain('creating contact ada@example.com');
     expect(await page.getByLabel('Trigger event data').textContent()).toContain('ada@example.com');
 
     // Filters: no failed job.

@@ -1,5 +1,5 @@
 /**
- * One job: its trigger event, and each step's input, output, timing and error; re-run.
+ * One job: its trigger event, and each step's input, output, timing, error and log lines; re-run.
  */
 import { useState } from 'react';
 import type { JobDetail, JobStep } from '../api/types';
@@ -53,6 +53,21 @@ function StepView({ step, index }: { step: JobStep; index: number }) {
           <JsonView value={step.output} label={`Output of step ${step.id}`} />
         </details>
       </div>
+      {step.logs && step.logs.length > 0 && (
+        <details className="step-logs" open>
+          <summary>Logs ({step.logs.length})</summary>
+          <ol aria-label={`Logs of step ${step.id}`}>
+            {step.logs.map((line, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: lines keep their order and may repeat
+              <li key={i} className={`log-line log-${line.level}`}>
+                <span className="muted small">{formatTime(line.at)}</span>{' '}
+                <span className="log-level">{line.level}</span> <span className="pre-line">{line.message}</span>
+                {line.data !== undefined && <code className="log-data">{JSON.stringify(line.data)}</code>}
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
     </li>
   );
 }

@@ -143,6 +143,7 @@ test('in weft serve a long wait suspends the job, holding no worker, and the job
     expect(done.steps.map((s: { id: string }) => s.id)).toEqual(['pause', 'after']);
     expect(done.steps[0].output).toMatchObject({ waited_seconds: 31, suspended: true });
     expect(done.steps[1].output).toMatchObject({ message: 'done waiting' });
+    expect(done.steps[1].logs).toMatchObject([{ level: 'info', message: 'done waiting' }]);
   } finally {
     await weft.stop('SIGKILL');
     rmSync(home, { recursive: true, force: true });

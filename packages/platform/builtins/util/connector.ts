@@ -84,7 +84,8 @@ const dateSample = {
 
 const log = defineAction({
   title: 'Log a message',
-  description: 'Writes a message into the job: it is the step’s output, and a log line under --verbose.',
+  description:
+    'Writes a message into the job: it is the step’s output and a line of the step’s logs (a log line under --verbose).',
   inputFields: [
     { name: 'message', controlType: 'text-area' },
     {

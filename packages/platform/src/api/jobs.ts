@@ -50,6 +50,7 @@ function stepView(step: JobStepRecord): JobStepView {
     attempts: step.attempts,
     startedAt: step.startedAt,
     finishedAt: step.finishedAt,
+    logs: step.logs ?? [],
   };
 }
 

@@ -290,6 +290,21 @@ export const components: Record<string, Schema> = {
       attempts: { type: 'integer' },
       startedAt: { type: ['string', 'null'], format: 'date-time' },
       finishedAt: { type: ['string', 'null'], format: 'date-time' },
+      logs: {
+        type: 'array',
+        description:
+          "The step's `ctx.log` lines, redacted: at most 200 of at most 2,048 characters, then one `… N more lines dropped` line",
+        items: {
+          type: 'object',
+          required: ['level', 'message', 'at'],
+          properties: {
+            level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'] },
+            message: { type: 'string' },
+            at: { type: 'string', format: 'date-time' },
+            data: { description: 'The data logged with the line (JSON), when within the bound' },
+          },
+        },
+      },
     },
   },
   JobDetail: {

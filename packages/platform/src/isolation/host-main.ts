@@ -8,6 +8,7 @@
 import type { ConnectorDefinition } from '@weft/sdk';
 import { type Operation, type RunOptions, runOperation } from '@weft/sdk/operations';
 import { evaluateConnectorFile } from '../connector-source.js';
+import { boundLine, STEP_LOG_LINES } from '../step-logs.js';
 import { type EgressCheck, type EgressRules, egressCheck } from './egress.js';
 import { installEgressGuard } from './egress-guard.js';
 import { toManifest } from './manifest.js';
@@ -28,12 +29,14 @@ let check: EgressCheck = egressCheck(config.egress ?? { serverPorts: [], localAd
 installEgressGuard(() => check);
 installSignalGuard();
 
-/** Log lines and HTTP exchanges one operation reports to the server at most. */
+/** HTTP exchanges one operation reports to the server at most (log lines: `STEP_LOG_LINES`). */
 const MAX_REPORTS = 1000;
 
 let definition: ConnectorDefinition | undefined;
 /** Stream results: how many chunks each may still send, and its wake-up while it waits. */
 const budgets = new Map<number, { allowed: number; wake?: () => void }>();
+/** Per run that reports its log lines: how many it left unsent so far. */
+const droppedLogs = new Map<number, () => number>();
 
 const outbox = new Outbox<FromHost>((message) => process.send?.(message));
 
@@ -63,12 +66,14 @@ function runOptions(id: number, options: HostRunOptions): RunOptions {
     };
   }
   if (options.logs) {
+    // The lines the server keeps, cut to its bounds here; the rest are only counted.
     run.onLog = (level, message, data) => {
-      if (++logs <= MAX_REPORTS) send({ t: 'log', id, level, message, data });
-      else if (logs === MAX_REPORTS + 1) {
-        send({ t: 'log', id, level: 'warn', message: `more than ${MAX_REPORTS} log lines: the rest are dropped` });
+      if (++logs <= STEP_LOG_LINES) {
+        const line = boundLine(level, message, data, '');
+        send({ t: 'log', id, level: line.level, message: line.message, data: line.data });
       }
     };
+    droppedLogs.set(id, () => Math.max(0, logs - STEP_LOG_LINES));
   }
   const url = options.resumeUrl;
   if (url !== undefined) {
@@ -107,6 +112,9 @@ async function run(id: number, operation: Operation, options: HostRunOptions): P
   try {
     result = await runOperation(definition, operation, run);
   } finally {
+    const dropped = droppedLogs.get(id)?.() ?? 0;
+    droppedLogs.delete(id);
+    if (dropped > 0) send({ t: 'logs-dropped', id, count: dropped });
     // What the run merged into the connection (an acquire, a refresh) goes back with it.
     if (run.connection && JSON.stringify(run.connection) !== before) {
       send({ t: 'connection', id, values: run.connection });

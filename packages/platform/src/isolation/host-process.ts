@@ -8,6 +8,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Operation, OperationResult, RunOptions } from '@weft/sdk/operations';
+import type { CountingOnLog } from '../step-logs.js';
 import { operationPath } from './describe-operation.js';
 import type { EgressRules } from './egress.js';
 import { ConnectorHostError, type HostFailureCode } from './host-errors.js';
@@ -230,6 +231,11 @@ export class ConnectorHost {
       case 'log':
         this.pending.get(message.id)?.options.onLog?.(message.level as LogLevel, message.message, message.data);
         return;
+      case 'logs-dropped': {
+        const onLog: CountingOnLog | undefined = this.pending.get(message.id)?.options.onLog;
+        onLog?.dropped?.(message.count);
+        return;
+      }
       case 'update':
         Object.assign(this.pending.get(message.id)?.options.connection ?? {}, message.values);
         void Promise.resolve(this.pending.get(message.id)?.options.onConnectionUpdate?.(message.values)).catch(

@@ -71,6 +71,8 @@ export type FromHost =
   | { t: 'result'; id: number; result: unknown }
   | { t: 'exchange'; id: number; log: HttpExchangeLog }
   | { t: 'log'; id: number; level: string; message: string; data?: unknown }
+  /** How many `ctx.log` lines of the run the host left unsent (past `STEP_LOG_LINES`); before its result. */
+  | { t: 'logs-dropped'; id: number; count: number }
   /** Values a refresh merged into the connection: the server stores them. */
   | { t: 'update'; id: number; values: Record<string, unknown> }
   /** The connection's values after the operation, when it changed them (`acquire` merges in place). */

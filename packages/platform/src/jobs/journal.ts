@@ -107,5 +107,6 @@ export function failedBeforeRun(
     attempts: record?.attempts ?? 0,
     startedAt: record?.startedAt ?? at,
     finishedAt: at,
+    logs: record?.logs ?? null,
   };
 }

@@ -78,6 +78,29 @@ export function runJobEngineContract(
       expect(await startJob(id, at(8))).toEqual({ kind: 'gone' });
     });
 
+    test("a step's log lines are kept with it (0010): read by claims and the API's view, replaced with the step", async () => {
+      const r = await getStore().insertRecipe(recipe());
+      const { jobs } = await getStore().createJobs({ recipeId: r.id, events: [{}] });
+      const id = jobs[0].id;
+      const logs = [
+        { level: 'info' as const, message: 'é "quoted" \\ line', at: at(1) },
+        { level: 'debug' as const, message: 'with data', at: at(1), data: { page: 2, token: '[REDACTED]' } },
+      ];
+      await getStore().saveJobProgress([
+        {
+          jobId: id,
+          patch: { status: 'suspended', runAt: at(1) },
+          steps: [{ ...step(id, 0), status: 'suspended', logs }],
+        },
+      ]);
+      const claimed = await startJob(id, at(2));
+      if (claimed.kind !== 'started') throw new Error('not started');
+      expect(claimed.steps[0].logs).toEqual(logs);
+      expect((await getStore().getJob(id))?.steps[0].logs).toEqual(logs);
+      await getStore().saveJobProgress([{ jobId: id, steps: [{ ...step(id, 0), logs: null }] }]);
+      expect((await getStore().getJob(id))?.steps[0].logs).toBeNull();
+    });
+
     test('saveJobProgress writes several jobs in one go, and is all or nothing', async () => {
       const r = await getStore().insertRecipe(recipe());
       const { jobs } = await getStore().createJobs({ recipeId: r.id, events: [1, 2] });

@@ -74,6 +74,7 @@ export async function upsertJobSteps(db: Db, rows: readonly Insertable<JobStepTa
         attempts: eb.ref('excluded.attempts'),
         started_at: eb.ref('excluded.started_at'),
         finished_at: eb.ref('excluded.finished_at'),
+        logs: eb.ref('excluded.logs'),
         ...(withFullOutput ? { full_output: eb.ref('excluded.full_output') } : {}),
       })),
     )

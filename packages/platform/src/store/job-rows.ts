@@ -39,6 +39,7 @@ export function toStep(row: Selectable<JobStepTable>): JobStepRecord {
     attempts: row.attempts,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    logs: fromJson(row.logs ?? null) as JobStepRecord['logs'],
   };
 }
 
@@ -62,6 +63,7 @@ export function toStepRow(step: JobStepRecord, withFullOutput: boolean): Inserta
     attempts: step.attempts,
     started_at: step.startedAt,
     finished_at: step.finishedAt,
+    logs: step.logs && step.logs.length > 0 ? toJson(step.logs) : null,
   };
   if (withFullOutput) row.full_output = toJsonOrNull((step as RunStepRecord).fullOutput);
   return row;

@@ -2,7 +2,7 @@
  * The records of the jobs aggregate (a job, its steps and its wait), shared by the API's
  * view (`jobs.ts`) and the engine's (`job-runs.ts`).
  */
-import type { JobError, JobStepView, JobView } from '@weft/sdk/model';
+import type { JobError, JobLogLine, JobStepView, JobView } from '@weft/sdk/model';
 import type { PageRequest } from './common.js';
 import type { JobStatus } from './schema.js';
 
@@ -14,9 +14,11 @@ export type { JobError };
 export type JobRecord = JobView;
 
 /** A step as stored: the API's view of it (where `stepId` is `id`), its job and its state. */
-export interface JobStepRecord extends Omit<JobStepView, 'id'> {
+export interface JobStepRecord extends Omit<JobStepView, 'id' | 'logs'> {
   jobId: string;
   stepId: string;
+  /** Its `ctx.log` lines, bounded (0010); none when it logged nothing. */
+  logs?: JobLogLine[] | null;
   /** A suspended multistep action's `continue`. */
   state: unknown;
 }

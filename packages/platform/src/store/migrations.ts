@@ -305,6 +305,16 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.dropTable('mcp_tokens').execute();
       },
     },
+    '0010_job_step_logs': {
+      // A step's `ctx.log` lines, redacted and bounded (docs/jobs.md, "Step logs"): JSON, null
+      // when it logged nothing.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('job_steps').addColumn('logs', text).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('job_steps').dropColumn('logs').execute();
+      },
+    },
   };
 }
 

@@ -91,6 +91,8 @@ export interface JobStepTable {
    * read when a job resumes after a restart (0003).
    */
   full_output?: string | null;
+  /** JSON array of the step's `ctx.log` lines, bounded (0010); null when it logged nothing. */
+  logs?: string | null;
 }
 
 /** The wait of a job suspended by `waitForResume` (0003): one per job at a time. */

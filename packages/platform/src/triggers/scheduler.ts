@@ -27,6 +27,7 @@ import type { Log } from '../log.js';
 import { evaluateInput } from '../recipes/formula.js';
 import type { Registry } from '../registry.js';
 import type { RecipeLifecycle, Runtime } from '../runtime/runtime.js';
+import { StepLog } from '../step-logs.js';
 import { type RecipeRecord, type Store, StoreError } from '../store/store.js';
 
 /** Least time between the end of a cycle and a poll it asked for with `nextPollAt`. */
@@ -126,6 +127,8 @@ class PollLoop {
       let empty = 0;
       let nextPollAt: string | undefined;
       for (;;) {
+        // The poll's `ctx.log` lines go to the operational log (docs/jobs.md, "Step logs").
+        const lines = new StepLog(() => new Date().toISOString());
         const outcome = await runPoll({
           connector: definition,
           trigger: trigger.trigger,
@@ -137,9 +140,14 @@ class PollLoop {
           store: new MemorySeenStore(),
           recipeKey: recipe.id,
           record: false,
-          executeOptions: { mode: 'job', refreshGate: live?.refreshGate, dispatcher: live?.dispatcher },
+          executeOptions: {
+            mode: 'job',
+            refreshGate: live?.refreshGate,
+            dispatcher: live?.dispatcher,
+            onLog: lines.onLog,
+          },
           runner: runOperation,
-        });
+        }).finally(() => lines.writeTo(this.context.log, `The poll of recipe "${recipe.name}"`, recipe.id));
         const committed = await store.commitPoll({
           recipeId: recipe.id,
           events: outcome.events,

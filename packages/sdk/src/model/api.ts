@@ -206,6 +206,21 @@ export interface JobStepView {
   attempts: number;
   startedAt: string | null;
   finishedAt: string | null;
+  /**
+   * The step's `ctx.log` (and `ctx.checkpoint`) lines of its last run, redacted and bounded
+   * (docs/jobs.md, "Step logs"); empty when it logged nothing.
+   */
+  logs: JobLogLine[];
+}
+
+/** One `ctx.log` line of a step. */
+export interface JobLogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  /** When it was logged (ISO 8601). */
+  at: string;
+  /** The data logged with it (JSON), when given and within the bound. */
+  data?: unknown;
 }
 
 export interface JobDetailView extends JobView {

@@ -8,6 +8,7 @@ import type { Operation, OperationResult } from '@weft/sdk/operations';
 import { runOperation } from '../../connector-runtime.js';
 import { evaluateInput } from '../../recipes/formula.js';
 import type { ActionStep } from '../../recipes/types.js';
+import { StepLog } from '../../step-logs.js';
 import type { JobError, ResumeCall, RunStepRecord } from '../../store/store.js';
 import { classifyError, serverStoppedError } from '../job-errors.js';
 import { failedBeforeRun } from '../journal.js';
@@ -49,6 +50,8 @@ export async function runAction(
   const state = record?.state as StepState | null | undefined;
   const startedAt = record?.status === 'suspended' && record.startedAt ? record.startedAt : deps.clock.iso();
   const attempts = (record?.attempts ?? 0) + 1;
+  // Its `ctx.log` lines; a multistep action woken from a suspension goes on with the earlier ones.
+  const log = new StepLog(() => deps.clock.iso(), record?.status === 'suspended' ? record.logs : undefined);
   // Records are built with one fixed shape (no spreads): this runs for every step of every job.
   const stepRecord = (
     status: RunStepRecord['status'],
@@ -71,6 +74,7 @@ export async function runAction(
     attempts,
     startedAt,
     finishedAt,
+    logs: log.result(),
   });
   let input: Record<string, unknown> | undefined;
   let result: OperationResult;
@@ -91,6 +95,7 @@ export async function runAction(
       mode: 'job',
       resumeUrl: deps.tokens.prepare(run.job.id, seq, run.minted),
       timeLimitMs: step.timeoutSeconds === undefined ? undefined : step.timeoutSeconds * 1000,
+      onLog: log.onLog,
     });
   } catch (thrown) {
     const { error, retryable } = classifyError(thrown, stepId);
