@@ -143,8 +143,30 @@ beforeAll(async () => {
   calmHook = neighbour.webhookUrl;
 }, 60_000);
 
+/**
+ * Kills the connector hosts a server of `dir` left: one stuck in a loop outlives kill -9 of its
+ * server (by design: the next server on the home stops it), so a test that kills its server and
+ * removes the home must stop them itself, or they spin on after the run.
+ */
+function killLeftHosts(dir: string) {
+  let pids: number[] = [];
+  try {
+    pids = readdirSync(join(dir, 'hosts')).map(Number).filter(Number.isInteger);
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('host-main')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 afterAll(async () => {
   await weft?.stop('SIGKILL').catch(() => {});
+  if (home) killLeftHosts(home);
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -339,6 +361,7 @@ describe('hosts a killed server left behind', () => {
     } finally {
       await first?.stop('SIGKILL').catch(() => {});
       await second?.stop('SIGKILL').catch(() => {});
+      killLeftHosts(own);
       rmSync(own, { recursive: true, force: true });
     }
   }, 90_000);
