@@ -139,7 +139,10 @@ describe('recipe webhooks', () => {
     const recipe = await running('signed_event');
     const url = new URL(recipe.webhookUrl);
     const [, , , id, secret] = url.pathname.split('/');
-    const wrongSecret = await deliver(`${server.url}/webhooks/recipes/${id}/${secret.slice(0, -1)}x`, { id: 'x1' });
+    // Change the last character to one it is not (a fixed 'x' was the secret itself 1 time in 64).
+    const wrong = `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
+    expect(wrong).not.toBe(secret);
+    const wrongSecret = await deliver(`${server.url}/webhooks/recipes/${id}/${wrong}`, { id: 'x1' });
     expect(wrongSecret.status).toBe(404);
     expect(wrongSecret.json().error).toMatchObject({ code: 'NOT_FOUND' });
     expect((await deliver(`${server.url}/webhooks/recipes/rcp_nope/${secret}`, { id: 'x2' })).status).toBe(404);
