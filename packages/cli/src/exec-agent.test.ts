@@ -157,6 +157,13 @@ describe('weft exec --agent', () => {
       ),
     );
     expect(Date.now() - started).toBeLessThan(20_000);
+    // The action's own deadline (300 ms) runs out before the agent's wait (0.5 s): it names the agent too.
+    const soon = await exec(hangUrl, 'actions.hello_soon.execute');
+    expectOneMessage(
+      soon,
+      1,
+      new RegExp(`GET ${hangUrl}/slow: no response within 300 ms, through agent "local \\(agent\\.yaml\\)"`),
+    );
   });
 
   test('a bad agent.yaml gives its specific error, exit 2, before anything runs', async () => {

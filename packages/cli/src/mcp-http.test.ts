@@ -141,3 +141,32 @@ test('a token naming an unknown connection is refused', async () => {
     /404.*CONNECTION_NOT_FOUND/,
   );
 });
+
+test('a connection whose name assistants would refuse in a tool name gets short, safe, stable names that still call', async () => {
+  const name = 'crm.eu-west.production-account-of-the-sales-operations-team';
+  await call(url, 'POST', '/api/connections', {
+    name,
+    connector: 'acme',
+    values: { base_url: api.url, api_key: KEY_A },
+  });
+  const created = await call(url, 'POST', '/api/mcp-tokens', { name: 'long', connections: [name] });
+  const client = await connect(created.token);
+  const { tools } = await client.listTools();
+  const names = tools.map((t) => t.name);
+  expect(names).toHaveLength(3);
+  // Letters, digits, `_` and `-`, at most 64: the connection shortened, the action kept.
+  expect(names).toEqual([
+    expect.stringMatching(/^crm_eu-west_production-account-of-the-s__create_contact_[0-9a-f]{8}$/),
+    expect.stringMatching(/^crm_eu-west_production-account-of-the-sal__find_records_[0-9a-f]{8}$/),
+    expect.stringMatching(/^crm_eu-west_production-account-of-the-sales-o__rejected_[0-9a-f]{8}$/),
+  ]);
+  for (const tool of names) expect(tool.length).toBeLessThanOrEqual(64);
+  // The same names on the next listing: an assistant may keep them.
+  expect((await client.listTools()).tools.map((t) => t.name)).toEqual(names);
+  const result = await client.callTool({ name: names[0], arguments: { email: 'eve@example.com' } });
+  expect(result.isError).toBeFalsy();
+  expect(result.structuredContent).toEqual({ id: 'c_9', key: 'a', email: 'eve@example.com' });
+  // The long name as it would be unshortened is no tool.
+  const unshortened = await client.callTool({ name: `${name}__create_contact`, arguments: {} });
+  expect(unshortened.isError).toBe(true);
+});

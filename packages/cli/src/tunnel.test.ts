@@ -123,6 +123,7 @@ describe.each([
       res.setHeader('content-type', 'application/json');
       if (url.pathname === '/me') return void res.end('{"me":"weft"}');
       if (url.pathname === '/hello') return void res.end('{"hello":"from inside"}');
+      if (url.pathname === '/slow') return; // never answers
       if (url.pathname === '/items') return void res.end('[{"id":"a"},{"id":"b"}]');
       if (url.pathname === '/colours') return void res.end('["red","green"]');
       if (url.pathname === '/upload') {
@@ -172,6 +173,7 @@ describe.each([
   afterAll(async () => {
     await weft?.close();
     await agent?.stop('SIGKILL');
+    target?.closeAllConnections();
     await new Promise((r) => target?.close(r));
     await rm(dir, { recursive: true, force: true });
   });
@@ -218,6 +220,18 @@ describe.each([
     } finally {
       await api('PATCH', '/api/connections/erp', { values: { base_url: baseUrl } });
     }
+  });
+
+  it("a request that outlasts its own deadline before the agent's says which agent group it went through", async () => {
+    const late = await api('POST', '/api/connectors/private/run', {
+      connection: 'erp',
+      action: 'hello_soon',
+      input: {},
+    }).catch((e: Error) => e.message);
+    expect(late).toMatch(/HTTP_TIMEOUT/);
+    expect(late).toMatch(
+      /GET http:\/\/127\.0\.0\.1:\d+\/slow: no response within 300 ms, through agent group \\"plant\\"/,
+    );
   });
 
   it('polls through the agent, and the jobs it makes run their action through it', async () => {

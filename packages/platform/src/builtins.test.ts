@@ -112,6 +112,12 @@ describe('built-in connectors', () => {
           scope: 'items:read',
           code_challenge_method: 'S256',
         });
+        // With the client's secret sent in the token request's body, the browser flow is the same.
+        const post = { name: 'web-post', connector: 'http', values: { ...values, client_auth: 'post' } };
+        expect((await call('POST', '/api/connections', post)).status).toBe(201);
+        const startPost = await call('GET', '/api/connections/web-post/oauth2/start');
+        expect(startPost.status, JSON.stringify(startPost.body)).toBe(200);
+        expect(new URL(startPost.body.authorizationUrl).searchParams.get('client_id')).toBe('weft-app');
         // Client credentials need no browser: the start says so.
         const { authorization_url: _, ...rest } = values;
         const cc = { ...rest, auth_type: 'oauth2_client_credentials', client_secret: 'cc-secret' };

@@ -24,19 +24,19 @@ export {
   parseExecPath,
   pathToOperation,
 } from './execute/paths.js';
+export { mayBeUnder, TOOL_NAME_MAX, TOOL_SEPARATOR, toolName } from './host/tool-names.js';
 export {
   actionOfTool,
   callTool,
   listTools,
-  TOOL_SEPARATOR,
   type ToolDefinition,
   type ToolResult,
   type ToolSource,
   toolError,
-  toolName,
   toolOutput,
 } from './host/tools.js';
 export { closeHttp, createHttpHelpers, redactUrl } from './http/index.js';
+export { routeOf } from './http/transport.js';
 export {
   bundleConnectorFile,
   CONNECTOR_EXTENSIONS,

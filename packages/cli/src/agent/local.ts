@@ -125,7 +125,8 @@ export interface LocalTunnel {
 /** Reads `agent.yaml` (its errors are the ones `weft agent --config` gives) and opens the agent. */
 export async function openLocalTunnel(file: string): Promise<LocalTunnel> {
   const config = await loadAgentConfig(file);
-  const agent = new LocalAgent(`local (${basename(file)})`, config);
-  const dispatcher = new AgentDispatcher(agent, 'local');
+  const name = `local (${basename(file)})`;
+  const agent = new LocalAgent(name, config);
+  const dispatcher = new AgentDispatcher(agent, 'local', { via: `agent "${name}"` });
   return { agent, dispatcher, close: () => agent.close() };
 }

@@ -20,6 +20,8 @@ let server: TestServer;
 let connector: ConnectorDefinition;
 let items: { id: number; title: string }[] = [];
 let tokenRequests = 0;
+/** How each accepted token request authenticated its client. */
+const clientAuth: string[] = [];
 
 beforeAll(async () => {
   connector = (await loadConnectorFile(CONNECTOR)).definition;
@@ -28,9 +30,13 @@ beforeAll(async () => {
     if (url.pathname === '/oauth/token') {
       tokenRequests++;
       const basic = `Basic ${Buffer.from(`weft-client:${CLIENT_SECRET}`).toString('base64')}`;
-      if (req.headers.authorization !== basic || !body.includes('grant_type=client_credentials')) {
+      const form = new URLSearchParams(body);
+      const method = req.headers.authorization
+        ? req.headers.authorization === basic && 'basic'
+        : form.get('client_id') === 'weft-client' && form.get('client_secret') === CLIENT_SECRET && 'post';
+      if (!method || form.get('grant_type') !== 'client_credentials')
         return json(res, 401, { error: 'invalid_client' });
-      }
+      clientAuth.push(method);
       return json(res, 200, { access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 });
     }
     if (url.pathname === '/list') return json(res, 200, { data: { items } });
@@ -171,24 +177,33 @@ describe('the http built-in: authentication', () => {
     expect((await sent({ auth_type: 'bearer', token: 'tok-1' })).headers.authorization).toBe('Bearer tok-1');
   });
 
-  test('OAuth 2.0 client credentials: a 401 fetches a token from the token endpoint and the request goes again', async () => {
-    const connection = {
-      auth_type: 'oauth2_client_credentials',
-      token_url: `${server.url}/oauth/token`,
-      client_id: 'weft-client',
-      client_secret: CLIENT_SECRET,
-      scope: 'read',
-    };
-    const before = tokenRequests;
-    const out = await sent(connection, 'secure');
-    expect(tokenRequests).toBe(before + 1);
-    expect(out.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
-    const acquired = await execute(connector, 'connection.authorization.acquire', { connection: { ...connection } });
-    expect(acquired).toMatchObject({ output: { access_token: '[REDACTED]', token_type: 'Bearer' } });
-    const wrong = await sent({ ...connection, client_secret: 'nope' }, 'secure').catch((e) => e);
-    expect(wrong.message).toMatch(/invalid_client/);
-    expect(wrong.message).not.toContain('nope');
-  });
+  // The client authenticates with a Basic header by default, or with its secret in the body.
+  test.each([
+    ['client_secret_basic', undefined, 'basic'],
+    ['client_secret_post', 'post', 'post'],
+  ])(
+    'OAuth 2.0 client credentials (%s): a 401 fetches a token from the token endpoint and the request goes again',
+    async (_, clientAuthField, used) => {
+      const connection = {
+        auth_type: 'oauth2_client_credentials',
+        token_url: `${server.url}/oauth/token`,
+        client_id: 'weft-client',
+        client_secret: CLIENT_SECRET,
+        scope: 'read',
+        ...(clientAuthField ? { client_auth: clientAuthField } : {}),
+      };
+      const before = tokenRequests;
+      const out = await sent(connection, 'secure');
+      expect(tokenRequests).toBe(before + 1);
+      expect(clientAuth.at(-1)).toBe(used);
+      expect(out.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+      const acquired = await execute(connector, 'connection.authorization.acquire', { connection: { ...connection } });
+      expect(acquired).toMatchObject({ output: { access_token: '[REDACTED]', token_type: 'Bearer' } });
+      const wrong = await sent({ ...connection, client_secret: 'nope' }, 'secure').catch((e) => e);
+      expect(wrong.message).toMatch(/invalid_client/);
+      expect(wrong.message).not.toContain('nope');
+    },
+  );
 
   test('OAuth 2.0 authorization code: without a browser sign-in the step asks for one', async () => {
     const error = await sent(

@@ -8,7 +8,7 @@
  *
  * Written with the public `@weft/sdk` only, like any connector: copy it as a starting point.
  */
-import { defineConnector } from '@weft/sdk';
+import { defineConnector, type OAuth2Authorization } from '@weft/sdk';
 import { newItemTrigger } from './new-item.js';
 import { sendRequestAction } from './request.js';
 import { text } from './shared.js';
@@ -24,6 +24,23 @@ const AUTH_TYPES = [
 
 const OAUTH2 =
   'connection.auth_type == "oauth2_client_credentials" || connection.auth_type == "oauth2_authorization_code"';
+
+/** Each OAuth 2.0 kind twice: with the client's Basic header (the default) or its secret in the body. */
+const clientCredentials: OAuth2Authorization = {
+  type: 'oauth2',
+  grantType: 'client_credentials',
+  tokenUrl: (ctx) => text(ctx.connection, 'token_url') ?? '',
+  scope: (ctx) => text(ctx.connection, 'scope') ?? '',
+  refreshOn: [401],
+};
+const authorizationCode: OAuth2Authorization = {
+  type: 'oauth2',
+  authorizationUrl: (ctx) => text(ctx.connection, 'authorization_url') ?? '',
+  tokenUrl: (ctx) => text(ctx.connection, 'token_url') ?? '',
+  scope: (ctx) => text(ctx.connection, 'scope') ?? '',
+  pkce: true,
+  refreshOn: [401],
+};
 
 export default defineConnector({
   title: 'HTTP',
@@ -86,10 +103,26 @@ export default defineConnector({
       { name: 'client_id', label: 'Client ID', optional: true, ngIf: OAUTH2 },
       { name: 'client_secret', label: 'Client secret', controlType: 'password', optional: true, ngIf: OAUTH2 },
       { name: 'scope', optional: true, hint: 'Space-separated scopes', ngIf: OAUTH2 },
+      {
+        name: 'client_auth',
+        label: 'Send the client ID and secret',
+        controlType: 'select',
+        options: [
+          ['In an HTTP Basic header (client_secret_basic)', 'basic'],
+          ['In the request body (client_secret_post)', 'post'],
+        ],
+        default: 'basic',
+        optional: true,
+        hint: 'How the token endpoint wants the client to authenticate; most take the Basic header',
+        ngIf: OAUTH2,
+      },
     ],
     authorization: {
       type: 'multi',
-      selected: (ctx) => text(ctx.connection, 'auth_type') ?? 'none',
+      selected: (ctx) => {
+        const type = text(ctx.connection, 'auth_type') ?? 'none';
+        return type.startsWith('oauth2_') && ctx.connection.client_auth === 'post' ? `${type}_post` : type;
+      },
       options: {
         none: { type: 'none' },
         basic: { type: 'basic_auth' },
@@ -106,21 +139,10 @@ export default defineConnector({
           type: 'api_key',
           apply: (ctx) => ctx.headers({ Authorization: `Bearer ${ctx.connection.token ?? ''}` }),
         },
-        oauth2_client_credentials: {
-          type: 'oauth2',
-          grantType: 'client_credentials',
-          tokenUrl: (ctx) => text(ctx.connection, 'token_url') ?? '',
-          scope: (ctx) => text(ctx.connection, 'scope') ?? '',
-          refreshOn: [401],
-        },
-        oauth2_authorization_code: {
-          type: 'oauth2',
-          authorizationUrl: (ctx) => text(ctx.connection, 'authorization_url') ?? '',
-          tokenUrl: (ctx) => text(ctx.connection, 'token_url') ?? '',
-          scope: (ctx) => text(ctx.connection, 'scope') ?? '',
-          pkce: true,
-          refreshOn: [401],
-        },
+        oauth2_client_credentials: clientCredentials,
+        oauth2_client_credentials_post: { ...clientCredentials, tokenAuthMethod: 'client_secret_post' },
+        oauth2_authorization_code: authorizationCode,
+        oauth2_authorization_code_post: { ...authorizationCode, tokenAuthMethod: 'client_secret_post' },
       },
     },
     baseUri: (ctx) => text(ctx.connection, 'base_url') ?? '',

@@ -28,12 +28,16 @@ function bodyOf(body: unknown): AgentRequest['body'] {
 }
 
 export class AgentDispatcher extends Dispatcher {
+  /** How a timeout of Weft's own deadline names this route (the SDK reads it: `routeOf`). */
+  readonly via: string;
+
   constructor(
     private readonly hub: AgentCarrier,
     readonly group: string,
-    private readonly options: { timeoutMs?: number } = {},
+    private readonly options: { timeoutMs?: number; via?: string } = {},
   ) {
     super();
+    this.via = options.via ?? `agent group "${group}"`;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, given: Dispatcher.DispatchHandler): boolean {

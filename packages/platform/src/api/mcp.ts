@@ -2,9 +2,10 @@
  * `/mcp`: the actions of stored connections as Model Context Protocol tools, over Streamable
  * HTTP (stateless: every POST is answered on its own, as JSON). The admin token sees every
  * connection; a scoped MCP token (mcp-tokens.ts) the connections it names. A tool is
- * `<connection>__<action>`; a call runs the action as `POST /api/connectors/:name/run` does —
- * job-less, in the connector's isolated hosts, through the connection's agent group — and
- * answers its output as JSON, or a tool error with the connector's message, secrets redacted.
+ * `<connection>__<action>` (shortened to what assistants accept: the SDK's tool-names.ts); a
+ * call runs the action as `POST /api/connectors/:name/run` does — job-less, in the connector's
+ * isolated hosts, through the connection's agent group — and answers its output as JSON, or a
+ * tool error with the connector's message, secrets redacted.
  *
  * The token is checked by the `onRequest` hook of the scope that holds the route the router
  * matched, like `/api` (auth.ts); the route belongs to the `api` role (roles.ts).
@@ -13,7 +14,15 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { messageOf } from '@weft/sdk';
-import { actionOfTool, callTool, listTools, type ToolDefinition, type ToolSource, toolError } from '@weft/sdk/runtime';
+import {
+  actionOfTool,
+  callTool,
+  listTools,
+  mayBeUnder,
+  type ToolDefinition,
+  type ToolSource,
+  toolError,
+} from '@weft/sdk/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redactorFor } from '../connections.js';
 import { runOperation } from '../connector-runtime.js';
@@ -91,16 +100,17 @@ function mcpServer(context: ServerContext, caller: McpCaller): Server {
   });
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
-    const allowed = await connectionsOf(context, caller);
-    // The longest connection name that prefixes the tool's: names may themselves hold `__`.
-    const connection = allowed
-      .filter((c) => name.startsWith(`${c}__`))
-      .sort((a, b) => b.length - a.length)
-      .at(0);
-    const source = connection === undefined ? undefined : await sourceOf(context, connection);
-    const action = source && actionOfTool(source, name);
-    if (!source || !action) return toolError(`No tool named "${name}"`);
-    return callTool(source, action, request.params.arguments ?? {});
+    // The connections whose tools the name may be, longest first (names may themselves hold
+    // `__`); the first with an action of that tool name runs it.
+    const candidates = (await connectionsOf(context, caller))
+      .filter((connection) => mayBeUnder(connection, name))
+      .sort((a, b) => b.length - a.length);
+    for (const connection of candidates) {
+      const source = await sourceOf(context, connection);
+      const action = source && actionOfTool(source, name);
+      if (source && action) return callTool(source, action, request.params.arguments ?? {});
+    }
+    return toolError(`No tool named "${name}"`);
   });
   return server;
 }

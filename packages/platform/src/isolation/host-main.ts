@@ -56,7 +56,7 @@ function runOptions(id: number, options: HostRunOptions): RunOptions {
     onConnectionUpdate: (values) => send({ t: 'update', id, values }),
   };
   if (options.refreshGate) run.refreshGate = gates.gateFor(id);
-  if (options.relayHttp) run.dispatcher = http.dispatcherFor(id);
+  if (options.relayHttp) run.dispatcher = http.dispatcherFor(id, options.relayVia);
   // Bounded per operation: a connector logging in a loop must not flood the server.
   let exchanges = 0;
   let logs = 0;

@@ -5,6 +5,7 @@
  * host says the connector read it.
  */
 import type { RunOptions } from '@weft/sdk/operations';
+import { routeOf } from '@weft/sdk/runtime';
 import type { PreparedResumeUrl } from '../connector-runtime.js';
 import type { HostRunOptions } from './protocol.js';
 
@@ -22,6 +23,7 @@ export function toHostOptions(options: RunOptions): { wire: HostRunOptions; resu
     logs: options.onLog !== undefined,
     refreshGate: options.refreshGate !== undefined,
     relayHttp: options.dispatcher !== undefined,
+    relayVia: routeOf(options.dispatcher),
   };
   const resume = options.resumeUrl;
   if (typeof resume === 'string') wire.resumeUrl = resume;

@@ -24,6 +24,8 @@ export interface HostRunOptions {
   refreshGate?: boolean;
   /** The run has a dispatcher (a connection's agent group): its HTTP goes through the server (http-relay.ts). */
   relayHttp?: boolean;
+  /** How that dispatcher names its route (`agent group "plant"`), said in a timeout's message. */
+  relayVia?: string;
 }
 
 /** Headers as name/value pairs, in order. */

@@ -39,9 +39,9 @@ export class HttpRelayClient {
 
   constructor(private readonly send: (message: FromHost) => void) {}
 
-  /** The dispatcher of the run `id`. */
-  dispatcherFor(id: number): Dispatcher {
-    return new RelayDispatcher(this, id);
+  /** The dispatcher of the run `id`, named as the server's dispatcher is (`via`). */
+  dispatcherFor(id: number, via?: string): Dispatcher {
+    return new RelayDispatcher(this, id, via);
   }
 
   start(id: number, options: Dispatcher.DispatchOptions, given: Dispatcher.DispatchHandler): void {
@@ -182,6 +182,7 @@ class RelayDispatcher extends Dispatcher {
   constructor(
     private readonly client: HttpRelayClient,
     private readonly id: number,
+    readonly via?: string,
   ) {
     super();
   }

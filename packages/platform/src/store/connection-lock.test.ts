@@ -54,13 +54,17 @@ describe('on PostgreSQL', () => {
     const name = 'locked';
     await first.insertConnection({ name, connector: 'c', ...vault.seal(name, initial) });
     const order: string[] = [];
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
     const a = first.withConnectionLock(name, async (locked) => {
       order.push('a in');
+      entered();
       await sleep(200);
       await locked.write(vault.seal(name, { ...initial, access_token: 'tok-a' }));
       order.push('a out');
     });
-    await sleep(50);
+    // b asks only once a holds the lock (a sleep here let b win on a slow first connection).
+    await inside;
     const b = second.withConnectionLock(name, async (locked) => {
       order.push('b in');
       return vault.open(name, locked.record!).access_token;
@@ -109,11 +113,17 @@ describe('on SQLite', () => {
   });
 
   test('the lock is in-process: concurrent refreshes of one connection run once, other queries go on', async () => {
-    const slow = store.withConnectionLock('busy', async () => sleep(200));
-    // Not a transaction held open: the store answers meanwhile.
-    const started = Date.now();
+    // Not a transaction held open: the store answers while the holder waits for that answer.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const slow = store.withConnectionLock('busy', async () => {
+      holding = true;
+      await held;
+    });
+    while (!holding) await sleep(1);
     await store.listConnections({ limit: 10 });
-    expect(Date.now() - started).toBeLessThan(150);
+    release();
     await slow;
     const { refreshes, stored } = await contend(store, store, 'embedded');
     expect(refreshes).toBe(1);

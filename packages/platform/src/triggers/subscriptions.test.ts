@@ -107,28 +107,41 @@ class FakeApp {
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 let app: FakeApp;
 let home: string;
 let port: number;
 let server: RunningServer;
 
+/**
+ * Starts the server on `port` (0 the first time: the system picks; then the same port again, as
+ * a restarted server keeps its address). A neighbouring test may take the port while it is free;
+ * then the start is tried again for a while.
+ */
 async function boot(): Promise<RunningServer> {
-  return startServer({ port, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: vi.fn() });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const started = await startServer({
+        port,
+        home,
+        connectorDirs: FIXTURES,
+        env: {},
+        onWarning: () => {},
+        log: vi.fn(),
+      });
+      port = Number(new URL(started.url).port);
+      return started;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 beforeAll(async () => {
   app = new FakeApp();
   await app.start();
   home = await mkdtemp(join(tmpdir(), 'weft-subscriptions-'));
-  port = await freePort();
+  port = 0;
   server = await boot();
   const res = await call('POST', '/api/connections', { name: 'app', connector: 'hooks', values: { app_url: app.url } });
   expect(res.status).toBe(201);

@@ -17,6 +17,7 @@ import type { OperationRunner, RunOptions } from '../operations/types.js';
 import { Redactor } from '../redact.js';
 import { fieldsToJsonSchema, type JsonSchema } from '../schema/json-schema.js';
 import type { ActionDefinition, ConnectorDefinition, Field } from '../types.js';
+import { toolName } from './tool-names.js';
 
 // Type aliases, not interfaces: the protocol SDK's result types take any object with these keys.
 export type ToolDefinition = {
@@ -40,15 +41,13 @@ export interface ToolSource {
   options: RunOptions;
   /** Redacts a failure's message (default: the connection's secrets, as `connectionSecrets` finds them). */
   redact?: (text: string) => string;
-  /** Put before each tool name with `__` (the runtime: the connection's name). */
+  /** Put before each tool name with `__` (the runtime: the connection's name); see tool-names.ts. */
   prefix?: string;
   /** Steps of a multistep action run before a call gives up (default 20). */
   maxSteps?: number;
   /** The longest wait between two steps of a multistep action (default 60 s). */
   maxStepWaitMs?: number;
 }
-
-export const TOOL_SEPARATOR = '__';
 
 /** The actions offered as tools: every action but deprecated ones, by name. */
 function actionsOf(connector: ConnectorDefinition): [string, ActionDefinition][] {
@@ -57,17 +56,9 @@ function actionsOf(connector: ConnectorDefinition): [string, ActionDefinition][]
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
-export function toolName(source: Pick<ToolSource, 'prefix'>, action: string): string {
-  return source.prefix ? `${source.prefix}${TOOL_SEPARATOR}${action}` : action;
-}
-
 /** The action a tool name stands for, or undefined when the name is not one of this source's. */
 export function actionOfTool(source: Pick<ToolSource, 'prefix' | 'connector'>, name: string): string | undefined {
-  const start = source.prefix ? `${source.prefix}${TOOL_SEPARATOR}` : '';
-  if (!name.startsWith(start)) return undefined;
-  const action = name.slice(start.length);
-  const definition = source.connector.actions?.[action];
-  return definition && !definition.deprecated ? action : undefined;
+  return actionsOf(source.connector).find(([action]) => toolName(source.prefix, action) === name)?.[0];
 }
 
 /** Keywords whose values are data, not schemas: kept as they are. */
@@ -143,7 +134,7 @@ async function toolOf(source: ToolSource, name: string, lists: Map<string, unkno
   const resolved = await withStaticPickLists(source, fields, lists);
   const schema = standardOnly(fieldsToJsonSchema(resolved, { mode: 'input' })) as ToolDefinition['inputSchema'];
   return {
-    name: toolName(source, name),
+    name: toolName(source.prefix, name),
     title: `${connector.title}: ${action.title ?? humanize(name)}`,
     description: await describe(source, name, action),
     inputSchema: schema,
@@ -163,7 +154,7 @@ export async function listTools(source: ToolSource): Promise<{ tools: ToolDefini
     try {
       tools.push(await toolOf(source, name, lists));
     } catch (error) {
-      problems.push(`${toolName(source, name)}: ${redact(messageOf(error))}`);
+      problems.push(`${toolName(source.prefix, name)}: ${redact(messageOf(error))}`);
     }
   }
   return { tools, problems };

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../redact.js';
 import { startServer, type TestServer, testEnv } from './__fixtures__/server.js';
@@ -23,17 +22,15 @@ afterAll(async () => {
   await closeHttp();
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+/**
+ * Nothing listens on port 1 of the loopback, so it always refuses. (A port found free and closed
+ * again could be taken by a neighbouring test before the request.)
+ */
+const REFUSING_PORT = 1;
 
 describe('connection failures', () => {
   it('reports a refused connection as HTTP_CONNECTION_FAILED with method and URL', async () => {
-    const port = await freePort();
+    const port = REFUSING_PORT;
     const http = createHttpHelpers(testEnv());
     await expect(http.get(`http://127.0.0.1:${port}/x`)).rejects.toMatchObject({
       code: 'HTTP_CONNECTION_FAILED',
@@ -42,7 +39,7 @@ describe('connection failures', () => {
   });
 
   it('redacts secrets in the URL of connection errors', async () => {
-    const port = await freePort();
+    const port = REFUSING_PORT;
     const redactor = new Redactor(['tok-abcdef']);
     const http = createHttpHelpers(testEnv({ redact: (s) => redactor.redact(s) }));
     const error = await http.get(`http://127.0.0.1:${port}/tok-abcdef`, { password: 'pw' }).catch((e) => e);

@@ -86,6 +86,16 @@ export function dispatcherFor(options: { env?: Dispatcher; tls?: TlsClientCert }
   return shared;
 }
 
+/**
+ * The route a dispatcher given in the environment names in its `via` string, if any: one that
+ * carries requests elsewhere (an on-premises agent tunnel: `agent group "plant"`) says so, and
+ * a timeout then names it.
+ */
+export function routeOf(dispatcher: Dispatcher | undefined): string | undefined {
+  const via = (dispatcher as { via?: unknown } | undefined)?.via;
+  return typeof via === 'string' && via ? via : undefined;
+}
+
 /** Closes every pooled dispatcher (the CLI calls this before exiting). Later requests open new ones. */
 export async function closeHttp(): Promise<void> {
   const agents = [...(shared ? [shared] : []), ...tlsAgents.values()];

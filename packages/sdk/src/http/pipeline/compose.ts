@@ -11,6 +11,7 @@
  */
 import { withoutAuth } from '../redirect.js';
 import { normalizeRetry } from '../retry.js';
+import { routeOf } from '../transport.js';
 import type { HttpEnv } from '../types.js';
 import { applyAuth } from './apply-auth.js';
 import { baseUri, type Pipeline } from './base-uri.js';
@@ -44,7 +45,7 @@ export function stepsFor(env: HttpEnv): Step[] {
   steps.push(encode(env.redact));
   if (env.sign) steps.push(sign(env.sign));
   if (env.onExchange) steps.push(log(env.onExchange, env.redact));
-  steps.push(transport(env.timeoutMs, env.redact));
+  steps.push(transport(env.timeoutMs, env.redact, routeOf(env.dispatcher)));
   steps.push(redirect(env.sign && resignFor(env.sign)));
   return steps;
 }

@@ -9,7 +9,12 @@ import { WeftError } from '../../errors.js';
 import { bufferOnce, Deadline, dispatcherFor, streamOnce, wireError } from '../transport.js';
 import { type Outcome, type Send, type Step, whereOf, withHop } from './types.js';
 
-export function transport(defaultTimeoutMs: number, redact: (text: string) => string): Step {
+/**
+ * `via`: the route a dispatcher names (an agent tunnel's `via`, see `routeOf`), said in a
+ * timeout, since the deadline that ran out is Weft's and not the route's own.
+ */
+export function transport(defaultTimeoutMs: number, redact: (text: string) => string, via?: string): Step {
+  const through = via ? `, through ${via}` : '';
   return (next) => (request) => {
     const timeoutMs = request.call.timeoutMs ?? defaultTimeoutMs;
     const deadline = new Deadline(timeoutMs);
@@ -48,7 +53,7 @@ export function transport(defaultTimeoutMs: number, redact: (text: string) => st
         return failed(
           request,
           deadline.expired
-            ? new WeftError('HTTP_TIMEOUT', `${where}: no response within ${timeoutMs} ms`, { cause: error })
+            ? new WeftError('HTTP_TIMEOUT', `${where}: no response within ${timeoutMs} ms${through}`, { cause: error })
             : wireError(error, where),
         );
       },

@@ -17,6 +17,8 @@ export default defineConnector({
   test: (ctx) => ctx.get('me'),
   actions: {
     hello: { execute: (ctx) => ctx.get('hello') },
+    /** Gives up before an agent would: Weft's own deadline, shorter than the agent's wait. */
+    hello_soon: { execute: (ctx) => ctx.get('slow').timeout(300) },
     upload: {
       inputFields: [{ name: 'mb', type: 'integer' }],
       execute: async (ctx) => {
