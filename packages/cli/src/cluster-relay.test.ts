@@ -175,7 +175,7 @@ describe('an agent on one process of a cluster, steps on another', () => {
       expect(await upgradeStatus(node.url, path, {})).toBe(401);
       const admin = `Bearer ${cluster.env.WEFT_ADMIN_TOKEN}`;
       expect(await upgradeStatus(node.url, path, { authorization: admin })).toBe(401);
-      const forged = `WeftRelay node-1.${Date.now()}.${'A'.repeat(43)}`;
+      const forged = `WeftRelay node-1.${Date.now()}.${'A'.repeat(22)}.${'A'.repeat(43)}`;
       expect(await upgradeStatus(node.url, path, { authorization: forged })).toBe(401);
     }
   });

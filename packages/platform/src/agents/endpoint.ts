@@ -113,10 +113,11 @@ export function attachAgentEndpoint(server: Server, deps: AgentEndpointDeps): ()
     );
   };
   const relay = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const credential = deps.hub.relay?.credential;
-    if (!credential) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', 'This process is not part of a cluster');
+    const own = deps.hub.relay;
+    if (!own) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', 'This process is not part of a cluster');
     const group = new URL(request.url ?? '', 'http://relay').searchParams.get('group') ?? '';
-    const caller = group.length <= 200 ? credential.verify(request.headers.authorization, group) : undefined;
+    const header = request.headers.authorization;
+    const caller = group.length <= 200 ? own.credential.verify(header, own.nodeId, group) : undefined;
     if (!caller) {
       return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'Only the processes of this cluster may relay');
     }

@@ -53,6 +53,11 @@ export class AgentRelay {
     return this.options.credential;
   }
 
+  /** This process's node id: the peers' relays are signed for it. */
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
   /** Carries a request through a peer holding an agent of `group`; `AGENT_OFFLINE` when none does. */
   async request(group: string, request: AgentRequest): Promise<AgentResponse> {
     const peers = await this.peersOf(group);
@@ -62,7 +67,7 @@ export class AgentRelay {
       const peer = peers[(start + i) % peers.length];
       let session: AgentSession;
       try {
-        session = await this.session(peer.url, group);
+        session = await this.session(peer, group);
       } catch (error) {
         this.options.log('warn', `Could not relay to ${peer.url} for the agent group "${group}"`, {
           error: error instanceof Error ? error.message : String(error),
@@ -123,25 +128,26 @@ export class AgentRelay {
     }
   }
 
-  private session(url: string, group: string): Promise<AgentSession> {
-    const key = `${url} ${group}`;
+  private session(peer: AgentPresence, group: string): Promise<AgentSession> {
+    const key = `${peer.url} ${group}`;
     const known = this.sessions.get(key);
     if (known) return known;
     const forget = () => {
       if (this.sessions.get(key) === opening) this.sessions.delete(key);
     };
-    const opening = this.open(url, group, forget);
+    const opening = this.open(peer, group, forget);
     this.sessions.set(key, opening);
     opening.catch(forget);
     return opening;
   }
 
-  /** A session to the peer at `url` for `group`; `onClose` runs when it closes. */
-  private open(url: string, group: string, onClose: () => void): Promise<AgentSession> {
+  /** A session to `peer` for `group`; `onClose` runs when it closes. */
+  private open(peer: AgentPresence, group: string, onClose: () => void): Promise<AgentSession> {
     if (this.closed) return Promise.reject(new Error('the server is stopping'));
     const { nodeId, credential, heartbeatMs } = this.options;
+    const { url } = peer;
     const ws = new WebSocket(relayUrl(url, group), {
-      headers: { authorization: credential.sign(nodeId, group) },
+      headers: { authorization: credential.sign(nodeId, peer.nodeId, group) },
       maxPayload: MAX_MESSAGE,
       handshakeTimeout: CONNECT_TIMEOUT_MS,
       perMessageDeflate: false,
