@@ -94,7 +94,10 @@ describe('the web console', () => {
     // An optional field hides behind "Add optional field".
     await page.getByLabel('Add optional field').selectOption({ label: 'Region' });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await page.locator(byPath('values.region')).selectOption({ label: 'United States' });
+    // Left blank, the field's default applies, and the blank choice says which it is.
+    const region = page.locator(byPath('values.region'));
+    expect(await region.locator('option:checked').textContent()).toBe('Default: Europe');
+    await region.selectOption({ label: 'United States' });
 
     await page.getByLabel('Connection name').fill('crm-ui');
     await page.getByLabel('API address').fill(h.api.url);

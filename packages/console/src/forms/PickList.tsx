@@ -84,6 +84,13 @@ function missingText(missing: string[], siblingFields?: readonly Field[]): strin
   return `Choose ${names.join(' and ')} first`;
 }
 
+/** The blank choice: what applies when nothing is chosen (the field's default, by its label), else a prompt. */
+function blankLabel(fallback: unknown, options: readonly PickListOption[]): string {
+  if (isBlank(fallback)) return '— Choose —';
+  const option = options.find((o) => keyOf(o[1]) === keyOf(fallback));
+  return `Default: ${option ? option[0] : String(fallback)}`;
+}
+
 export function SelectControl(props: ControlProps) {
   const { field, id, value, onChange, describedBy, invalid, required, siblings } = props;
   const load = usePickListOptions(field, siblings);
@@ -106,7 +113,7 @@ export function SelectControl(props: ControlProps) {
           onChange(e.target.value === '' ? undefined : option ? option[1] : value);
         }}
       >
-        <option value="">{load.state === 'loading' ? 'Loading options…' : '— Choose —'}</option>
+        <option value="">{load.state === 'loading' ? 'Loading options…' : blankLabel(field.default, options)}</option>
         {options.map((o) => (
           <option key={keyOf(o[1])} value={keyOf(o[1])}>
             {o[0]}
