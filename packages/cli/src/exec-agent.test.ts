@@ -138,6 +138,8 @@ describe('weft exec --agent', () => {
       1,
       /agent "local \(agent\.yaml\)": GET https:\/\/127\.0\.0\.1:\d+\/hello failed \(TLS\): /,
     );
+    // The request is named once: the agent's message says it, so nothing is put before it.
+    expect(untrusted.stderr.split(`${tlsUrl}/hello`)).toHaveLength(2);
     const withCa = await writeIn(
       dir,
       'agent-ca.yaml',

@@ -299,8 +299,10 @@ const DISPATCHER_CODES: ReadonlySet<string> = new Set([
 
 export function wireError(error: unknown, where: string): WeftError {
   // A dispatcher's own WeftError (an agent tunnel's) keeps its code: the job's retry rules know it.
+  // Its message names the request already when it says what failed (`agent "x": GET … timed out`).
   if (isWeftError(error) && DISPATCHER_CODES.has(error.code)) {
-    return new WeftError(error.code, `${where}: ${error.message}`, { cause: error });
+    const message = error.message.includes(where) ? error.message : `${where}: ${error.message}`;
+    return new WeftError(error.code, message, { cause: error });
   }
   const e = error as any;
   if (typeof e?.message === 'string' && e.message.startsWith('Redirect loop detected')) {
