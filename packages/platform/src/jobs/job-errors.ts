@@ -3,8 +3,9 @@
  * whether trying the job again later may help.
  *
  * Retryable: HTTP 429 and 5xx (after the SDK's own retries of the request), timeouts and
- * connection failures, and an agent group with no agent (`AGENT_OFFLINE`, `AGENT_DISCONNECTED`)
- * — the API or the agent may be back later. Everything else (4xx, `ctx.error`, bad
+ * connection failures, an agent group with no agent (`AGENT_OFFLINE`, `AGENT_DISCONNECTED`)
+ * — the API or the agent may be back later — and a connection another process kept locked
+ * while refreshing it for too long (`BUSY`): it is free again later. Everything else (4xx, `ctx.error`, bad
  * input, a formula that fails, a missing connection) fails the same way every time.
  *
  * Messages come from the SDK, which redacts connection secrets from its errors; nothing here
@@ -42,8 +43,8 @@ export function classifyError(thrown: unknown, stepId: string | undefined): Clas
     if (typeof code === 'string' && typeof message === 'string') {
       const error: JobError = { code, message, ...at };
       if (typeof path === 'string' && path) error.path = path;
-      // A host stopped for a limit or a crash is replaced: a later attempt may pass.
-      return { error, retryable: RETRYABLE_HOST_FAILURES.has(code) };
+      // A host stopped for a limit or a crash is replaced, a connection lock is let go: a later attempt may pass.
+      return { error, retryable: RETRYABLE_HOST_FAILURES.has(code) || code === 'BUSY' };
     }
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);
