@@ -180,6 +180,9 @@ describe('the Agents page', () => {
     const form = await openConsole(h, { path: '#/connections/new?connector=onprem' });
     const p = form.page;
     await p.getByLabel('Agent group').waitFor();
+    // The groups of the registered agents are suggested.
+    await p.locator('#agent-groups option[value="plant"]').waitFor({ state: 'attached' });
+    expect(await p.getByLabel('Agent group').getAttribute('list')).toBe('agent-groups');
     await p.getByLabel('Connection name').fill('crm-onprem');
     await p.getByLabel('API address').fill(h.api.url);
     await p.getByLabel('API key').fill(API_KEY);

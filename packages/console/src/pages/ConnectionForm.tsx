@@ -333,8 +333,14 @@ export function ConnectionFormPage({ name, connector: initialConnector }: { name
   );
 }
 
-/** For connectors with `secureTunnel`: the agent group whose agents carry the connection's HTTP. */
+/**
+ * For connectors with `secureTunnel`: the agent group whose agents carry the connection's HTTP.
+ * The groups of the registered agents are suggested; any name may be typed (agents may come later).
+ */
 function AgentGroupField(props: { value: string; onChange: (value: string) => void; error?: string }) {
+  const api = useApi();
+  const agents = useAsync(() => api.agents(), [api]);
+  const groups = [...new Set((agents.data?.items ?? []).map((agent) => agent.group))].sort();
   return (
     <div className={`field${props.error ? ' has-error' : ''}`}>
       <label className="field-label" htmlFor={fieldId('agentGroup')}>
@@ -347,11 +353,17 @@ function AgentGroupField(props: { value: string; onChange: (value: string) => vo
       <input
         id={fieldId('agentGroup')}
         value={props.value}
+        list="agent-groups"
         autoComplete="off"
         aria-describedby={`agent-group-hint${props.error ? ' agent-group-error' : ''}`}
         aria-invalid={props.error ? true : undefined}
         onChange={(e) => props.onChange(e.target.value)}
       />
+      <datalist id="agent-groups">
+        {groups.map((group) => (
+          <option key={group} value={group} />
+        ))}
+      </datalist>
       {props.error && (
         <p className="field-error" id="agent-group-error">
           <span aria-hidden="true">⚠ </span>
