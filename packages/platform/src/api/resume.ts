@@ -43,14 +43,14 @@ export const SUSPENDING_WAIT_MS = 5000;
  * growing pauses, for up to `SUSPENDING_WAIT_MS`; undefined when it never waits for this call.
  */
 async function resumeWhileSuspending<T>(
-  store: Pick<ServerContext['store'], 'getJob'>,
+  store: Pick<ServerContext['store'], 'getJobStatus'>,
   jobId: string,
   resume: () => Promise<T | undefined>,
 ): Promise<T | undefined> {
   const until = Date.now() + SUSPENDING_WAIT_MS;
   for (let pause = 50; Date.now() < until; pause = Math.min(pause * 2, 500)) {
-    const job = await store.getJob(jobId);
-    if (job?.status !== 'running') return undefined;
+    // The status alone: a wrong token for a running job costs a one-column read per pause.
+    if ((await store.getJobStatus(jobId)) !== 'running') return undefined;
     await new Promise((resolve) => setTimeout(resolve, pause));
     const resumed = await resume();
     if (resumed) return resumed;

@@ -356,6 +356,9 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
         finishedAt: '2026-01-01T00:00:02.000Z',
       });
       expect(await store.updateJob('job_nope', { status: 'failed' })).toBeUndefined();
+      expect(await store.getJobStatus(ja[1].id)).toBe('failed');
+      expect(await store.getJobStatus(ja[2].id)).toBe('pending');
+      expect(await store.getJobStatus('job_nope')).toBeUndefined();
 
       const all = await store.listJobs({ limit: 10 });
       expect(all.items.map((j) => j.id)).toEqual([jb[0].id, ja[2].id, ja[1].id, ja[0].id]);

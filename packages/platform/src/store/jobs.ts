@@ -25,6 +25,8 @@ export interface JobRepository {
    */
   createJobsMany(inputs: readonly NewEvents[]): Promise<EventsCommitted[]>;
   getJob(id: string): Promise<JobWithSteps | undefined>;
+  /** Only the job's status (a cheap check, repeated while waiting for another process). */
+  getJobStatus(id: string): Promise<JobRecord['status'] | undefined>;
   /** Newest first. */
   listJobs(query: JobQuery): Promise<Page<JobRecord>>;
   updateJob(id: string, patch: JobPatch): Promise<JobRecord | undefined>;
@@ -53,6 +55,11 @@ export class KyselyJobs implements JobRepository {
     if (!row) return undefined;
     const steps = await this.db.selectFrom('job_steps').selectAll().where('job_id', '=', id).orderBy('seq').execute();
     return { ...toJob(row), steps: steps.map(toStep) };
+  }
+
+  async getJobStatus(id: string): Promise<JobRecord['status'] | undefined> {
+    const row = await this.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirst();
+    return row?.status;
   }
 
   async listJobs(request: JobQuery): Promise<Page<JobRecord>> {

@@ -139,6 +139,10 @@ export class KyselyStore implements Store {
   getJob(id: string): Promise<JobWithSteps | undefined> {
     return this.jobs.getJob(id);
   }
+
+  getJobStatus(id: string): Promise<JobRecord['status'] | undefined> {
+    return this.jobs.getJobStatus(id);
+  }
   listJobs(query: JobQuery): Promise<Page<JobRecord>> {
     return this.jobs.listJobs(query);
   }
