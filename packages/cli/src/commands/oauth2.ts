@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve } from 'node:path';
 import { isWeftError, messageOf, UsageError, WeftError } from '@weft/sdk';
-import { oauth2AuthorizationOf, parseAuthorizationCallback, startAuthorization } from '@weft/sdk/oauth2';
+import { oauth2AuthorizationOf, parseAuthorizationCallback } from '@weft/sdk/oauth2';
 import { runOperation } from '@weft/sdk/operations';
 import { closeHttp, type ExecuteOptions, loadConnectorFile } from '@weft/sdk/runtime';
 import type { OAuth2Flags } from '../flags.js';
@@ -92,7 +92,10 @@ export async function oauth2Command(flags: OAuth2Flags, reporter: Reporter): Pro
       const callback = await listen(port);
       server = callback.server;
       const redirectUri = `http://127.0.0.1:${callback.port}${CALLBACK_PATH}`;
-      const start = await startAuthorization(connector.definition, { connection: settings.connection, redirectUri });
+      // Through the operation, like the server's start: a failing setting is reported redacted.
+      const operation = { kind: 'authorization_start', redirectUri } as const;
+      const { start } = (await runOperation(connector.definition, operation, options)).output;
+      if (!start) throw new WeftError('OAUTH2_ERROR', 'the connection does not use the authorization code grant');
       reporter.note(
         [
           `weft: to authorize ${connector.definition.title ?? connector.name}, open this URL in a browser${start.pkce ? ' (PKCE S256)' : ''}:`,

@@ -153,6 +153,37 @@ describe('typed operations', () => {
     expect(isWeftError(error) && error.message).toContain('--args must be a JSON object');
   });
 
+  test("no failure of an operation shows the connection's secrets, whichever lambda said them", async () => {
+    const secret = 'sup3r-s3cret-value';
+    const leaky = defineConnector({
+      title: 'Leaky settings',
+      connection: {
+        fields: [{ name: 'client_id' }, { name: 'client_secret', controlType: 'password' }],
+        authorization: {
+          type: 'oauth2',
+          authorizationUrl: (ctx) => {
+            throw new Error(`cannot build the URL with ${ctx.connection.client_secret}`);
+          },
+          tokenUrl: (ctx) => {
+            throw new Error(`no token URL for ${ctx.connection.client_secret}`);
+          },
+        },
+      },
+      test: () => ({ ok: true }),
+    });
+    const connection = { client_id: 'abc', client_secret: secret };
+    const operations = [
+      { kind: 'authorization_start', redirectUri: 'http://127.0.0.1:1/callback' },
+      { kind: 'acquire' },
+    ] as const;
+    for (const operation of operations) {
+      const error = await runOperation(leaky, operation, { connection }).catch((e) => e);
+      expect(isWeftError(error), operation.kind).toBe(true);
+      expect(error.message).toMatch(/connection\.authorization\.(authorizationUrl|tokenUrl) failed: .*\[REDACTED\]/);
+      expect(error.message).not.toContain(secret);
+    }
+  });
+
   test('every exec path of a connector maps to an operation of a known kind, with the same result', async () => {
     for (const path of listPaths(connector)) {
       const operation = pathToOperation(path, connector);

@@ -82,6 +82,12 @@ async function dispatch(
       const { timeoutSeconds, continue: next } = error.request;
       return { kind: 'waiting', waitForResume: { timeoutSeconds, continue: next } };
     }
+    // Whatever failed, and whichever lambda wrote the message (an oauth2 setting's, say), the
+    // message that leaves the run names no secret of the connection.
+    if (error instanceof Error) {
+      const redacted = env.redactor.redact(error.message);
+      if (redacted !== error.message) error.message = redacted;
+    }
     throw error;
   }
 }
