@@ -80,7 +80,11 @@ describe('signing in and checking the definition', () => {
   });
 
   test('a wrong client secret fails the sign-in with the provider’s reason and stores nothing', async () => {
-    const other = await writeIn(dir, 'wrong.yaml', `client_id: ${CLIENT_ID}\nclient_secret: nope\nserver_url: ${api.url}\n`);
+    const other = await writeIn(
+      dir,
+      'wrong.yaml',
+      `client_id: ${CLIENT_ID}\nclient_secret: nope\nserver_url: ${api.url}\n`,
+    );
     const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${other}`]);
     const grant = await fetch(await run.url, { redirect: 'manual' });
     await fetch(grant.headers.get('location') ?? '');
@@ -214,6 +218,12 @@ describe('actions', () => {
 
     const connector = await todoist();
     expect(await connector.actions.find_task.execute({ input: { name: 'Pay rent' } })).toMatchObject({ count: 3 });
+    expect(connector.requests.map((r) => r.url)).toEqual([
+      `${api.url}/api/v1/tasks?limit=200`,
+      expect.stringMatching(/\/tasks\?limit=200&cursor=/),
+      expect.stringMatching(/\/tasks\?limit=200&cursor=/),
+    ]);
+    expect(connector.requests[0].headers.authorization).toBe('[REDACTED]');
     await expect(
       connector.actions.find_task.execute({ input: { name: 'Nothing', fail_if_missing: 'yes' } }),
     ).rejects.toThrow('No open task is named "Nothing"');
@@ -262,7 +272,6 @@ describe('task_completed (polling)', () => {
 
 describe('new_task (Todoist’s app webhook)', () => {
   test('a signed item:added becomes the task; other events are ignored; a forged one is refused', async () => {
-
     const task = { id: 't-77', content: 'From the phone', project_id: 'p-work' };
     const body = JSON.stringify({ event_name: 'item:added', user_id: USER.id, event_data: task });
     const { createHmac } = await import('node:crypto');

@@ -215,7 +215,13 @@ const newTask = defineTrigger({
   ],
   webhookKey: async (ctx) => (await ctx.get('user')).id,
   webhookNotification: (ctx) => {
-    if (!ctx.verifyHmac({ secret: ctx.connection.client_secret, signatureHeader: 'x-todoist-hmac-sha256', encoding: 'base64' })) {
+    if (
+      !ctx.verifyHmac({
+        secret: ctx.connection.client_secret,
+        signatureHeader: 'x-todoist-hmac-sha256',
+        encoding: 'base64',
+      })
+    ) {
       ctx.error('This delivery is not signed with the client secret of the Todoist app');
     }
     if (ctx.payload.event_name !== 'item:added') return null;

@@ -13,7 +13,12 @@ import { json, startServer, type TestServer } from '../../packages/cli/src/test-
 
 export const CLIENT_ID = 'weft-test-app';
 export const CLIENT_SECRET = 'todoist-client-secret-for-tests';
-export const USER = { id: '2671355', email: 'ada@example.com', full_name: 'Ada Lovelace', tz_info: { timezone: 'UTC' } };
+export const USER = {
+  id: '2671355',
+  email: 'ada@example.com',
+  full_name: 'Ada Lovelace',
+  tz_info: { timezone: 'UTC' },
+};
 export const PAGE_SIZE = 2;
 
 export interface FakeTask {
@@ -156,17 +161,32 @@ export async function startFakeTodoist(): Promise<FakeTodoist> {
     const path = url.pathname.slice('/api/v1'.length);
     const body = readBody(req, raw);
     const open = [...tasks.values()].filter((t) => !t.checked);
-    let match: RegExpExecArray | null;
+    const closing = /^\/tasks\/([^/]+)\/close$/.exec(path);
+    const one = /^\/tasks\/([^/]+)$/.exec(path);
 
     if (req.method === 'GET' && path === '/user') return json(res, 200, USER);
     if (req.method === 'GET' && path === '/projects') return json(res, 200, page(PROJECTS, q));
     if (req.method === 'GET' && path === '/labels') return json(res, 200, page(LABELS, q));
     if (req.method === 'GET' && path === '/sections') {
-      return json(res, 200, page(SECTIONS.filter((s) => !q.get('project_id') || s.project_id === q.get('project_id')), q));
+      return json(
+        res,
+        200,
+        page(
+          SECTIONS.filter((s) => !q.get('project_id') || s.project_id === q.get('project_id')),
+          q,
+        ),
+      );
     }
     if (req.method === 'GET' && path === '/tasks') {
       const project = q.get('project_id');
-      return json(res, 200, page(open.filter((t) => !project || t.project_id === project), q));
+      return json(
+        res,
+        200,
+        page(
+          open.filter((t) => !project || t.project_id === project),
+          q,
+        ),
+      );
     }
     if (req.method === 'GET' && path === '/tasks/completed/by_completion_date') {
       const since = q.get('since');
@@ -183,21 +203,22 @@ export async function startFakeTodoist(): Promise<FakeTodoist> {
       return json(res, 200, { items: results, next_cursor });
     }
     if (req.method === 'POST' && path === '/tasks') {
-      if (!body.content) return fail(res, 400, 'Required argument is missing', 'ARGUMENT_MISSING', { argument: 'content' });
+      if (!body.content)
+        return fail(res, 400, 'Required argument is missing', 'ARGUMENT_MISSING', { argument: 'content' });
       if (body.project_id && !PROJECTS.some((p) => p.id === body.project_id)) {
         return fail(res, 404, 'Project not found', 'NOT_FOUND');
       }
       const { due_string: _s, due_date: _d, ...rest } = body;
       return json(res, 200, addTask({ ...rest, content: body.content, due: due(body) }));
     }
-    if (req.method === 'POST' && (match = /^\/tasks\/([^/]+)\/close$/.exec(path))) {
-      if (!tasks.has(match[1])) return fail(res, 404, 'Task not found', 'NOT_FOUND');
-      closeTask(match[1]);
+    if (req.method === 'POST' && closing) {
+      if (!tasks.has(closing[1])) return fail(res, 404, 'Task not found', 'NOT_FOUND');
+      closeTask(closing[1]);
       res.writeHead(204).end();
       return;
     }
-    if (req.method === 'POST' && (match = /^\/tasks\/([^/]+)$/.exec(path))) {
-      const task = tasks.get(match[1]);
+    if (req.method === 'POST' && one) {
+      const task = tasks.get(one[1]);
       if (!task) return fail(res, 404, 'Task not found', 'NOT_FOUND');
       const { due_string: _s, due_date: _d, ...rest } = body;
       Object.assign(task, rest, due(body) ? { due: due(body) } : {}, { updated_at: new Date().toISOString() });

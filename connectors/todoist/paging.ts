@@ -8,7 +8,11 @@ import type { ConnectorContext } from '@weft/sdk';
 const MAX_PAGES = 50;
 
 /** Every record of a cursor-paged list. */
-export async function paginate<T>(ctx: ConnectorContext, path: string, params: Record<string, unknown> = {}): Promise<T[]> {
+export async function paginate<T>(
+  ctx: ConnectorContext,
+  path: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
   const all: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
