@@ -19,6 +19,8 @@ let dir: string;
 let settings: string;
 let token: string;
 let signInOutput: string;
+let wrongSettings: string;
+let wrongSignIn: Awaited<ReturnType<typeof signIn>>;
 let exchange: FakeTodoist['requests'][number] | undefined;
 
 beforeAll(async () => {
@@ -29,16 +31,28 @@ beforeAll(async () => {
     settings,
     `# the Todoist app\nclient_id: ${CLIENT_ID}\nclient_secret: ${CLIENT_SECRET}\nserver_url: ${api.url}\n`,
   );
-  // Sign in the way a user does, with the redirect followed by this test instead of a browser.
-  const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${settings}`]);
-  const grant = await fetch(await run.url, { redirect: 'manual' });
-  await fetch(grant.headers.get('location') ?? '');
-  const done = await run.done;
+  // Sign in the way a user does, with the redirect followed by this test instead of a browser;
+  // at the same time, a sign-in with a wrong client secret.
+  wrongSettings = await writeIn(
+    dir,
+    'wrong.yaml',
+    `client_id: ${CLIENT_ID}\nclient_secret: nope\nserver_url: ${api.url}\n`,
+  );
+  const [done, wrong] = await Promise.all([signIn(settings), signIn(wrongSettings)]);
   expect(done.code, done.stderr).toBe(0);
+  wrongSignIn = wrong;
   token = [...api.tokens][0];
   signInOutput = done.stdout + done.stderr;
-  exchange = api.requests.find((r) => r.url === '/oauth/access_token');
+  exchange = api.requests.find((r) => r.url === '/oauth/access_token' && r.body.includes(CLIENT_SECRET));
 });
+
+/** `weft oauth2` with `file`, the stand-in's redirect followed as a browser would. */
+async function signIn(file: string) {
+  const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${file}`]);
+  const grant = await fetch(await run.url, { redirect: 'manual' });
+  await fetch(grant.headers.get('location') ?? '');
+  return run.done;
+}
 
 afterAll(async () => {
   await api.close();
@@ -73,32 +87,23 @@ describe('signing in and checking the definition', () => {
       client_secret: CLIENT_SECRET,
       grant_type: 'authorization_code',
     });
-    const test = await exec('test');
-    expect(test.code, test.stderr).toBe(0);
-    expect(JSON.parse(test.stdout)).toMatchObject({ id: USER.id, email: USER.email });
     expect(await (await todoist()).exec('identity')).toBe(USER.email);
   });
 
   test('a wrong client secret fails the sign-in with the provider’s reason and stores nothing', async () => {
-    const other = await writeIn(
-      dir,
-      'wrong.yaml',
-      `client_id: ${CLIENT_ID}\nclient_secret: nope\nserver_url: ${api.url}\n`,
-    );
-    const run = startOAuth2([`--connector=${CONNECTOR}`, `--settings=${other}`]);
-    const grant = await fetch(await run.url, { redirect: 'manual' });
-    await fetch(grant.headers.get('location') ?? '');
-    const done = await run.done;
-    expect(done.code).toBe(1);
-    expect(done.stderr).toContain('invalid_client');
-    expect(await readFile(other, 'utf8')).not.toContain('access_token');
+    expect(wrongSignIn.code).toBe(1);
+    expect(wrongSignIn.stderr).toContain('invalid_client');
+    expect(await readFile(wrongSettings, 'utf8')).not.toContain('access_token');
   });
 
-  test('weft validate and weft check with the connection pass, nothing skipped', async () => {
-    const [valid, online] = await Promise.all([
+  test('weft exec test, weft validate and weft check with the connection pass, nothing skipped', async () => {
+    const [test, valid, online] = await Promise.all([
+      exec('test'),
       runWeft(['validate', CONNECTOR]),
       runWeft(['check', CONNECTOR, `--settings=${settings}`]),
     ]);
+    expect(test.code, test.stderr).toBe(0);
+    expect(JSON.parse(test.stdout)).toMatchObject({ id: USER.id, email: USER.email });
     expect(valid.stdout).toContain('todoist: valid (6 actions, 2 triggers, 4 pick lists');
     // With the connection, the pick lists that call Todoist run too: nothing is skipped.
     expect(online.code, online.stdout + online.stderr).toBe(0);
@@ -118,13 +123,12 @@ describe('signing in and checking the definition', () => {
 
 describe('pick lists page through Todoist’s cursors', () => {
   test('projects, labels, and the sections of one project', async () => {
-    const projects = await exec('pick_lists.projects');
-    expect(JSON.parse(projects.stdout)).toEqual([
+    const connector = await todoist();
+    expect(await connector.pickLists.projects()).toEqual([
       ['Inbox', 'p-inbox'],
       ['Home', 'p-home'],
       ['Work', 'p-work'],
     ]);
-    const connector = await todoist();
     expect(await connector.pickLists.sections({ project_id: 'p-home' })).toEqual([
       ['Groceries', 's-groceries'],
       ['Repairs', 's-repairs'],
@@ -181,10 +185,12 @@ describe('actions', () => {
       message: expect.stringContaining('input.content: is required'),
     });
     expect(api.requests).toHaveLength(0);
-    const unknown = await exec('actions.create_task.execute', '--input={"content":"x","project_id":"p-gone"}');
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/POST \S+\/api\/v1\/tasks failed with HTTP 404: Project not found/);
-    expect(unknown.stderr).not.toContain(token);
+    const unknown = await connector.actions.create_task
+      .execute({ input: { content: 'x', project_id: 'p-gone' } })
+      .catch((e: Error) => e);
+    expect(unknown).toMatchObject({ code: 'HTTP_ERROR', status: 404 });
+    expect(String(unknown)).toMatch(/POST \S+\/api\/v1\/tasks failed with HTTP 404: Project not found/);
+    expect(String(unknown)).not.toContain(token);
   });
 
   test('update_task changes only what is given; complete_task closes it, and says so for an unknown task', async () => {
@@ -199,9 +205,10 @@ describe('actions', () => {
       completed: true,
     });
     expect(api.tasks.get(task.id)?.checked).toBe(true);
-    const gone = await exec('actions.complete_task.execute', '--input={"task_id":"t-404"}');
-    expect(gone.code).toBe(1);
-    expect(gone.stderr).toBe('weft: Todoist has no task t-404 (deleted, or not shared with this account)\n');
+    await expect(connector.actions.complete_task.execute({ input: { task_id: 't-404' } })).rejects.toMatchObject({
+      code: 'CONNECTOR_ERROR',
+      message: 'Todoist has no task t-404 (deleted, or not shared with this account)',
+    });
   });
 
   test('find_task reads every page and matches the whole name, ignoring case', async () => {
