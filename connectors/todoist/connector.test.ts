@@ -259,7 +259,7 @@ describe('task_completed (polling)', () => {
 
     // The next cycle asks from the end of this window on; a task closed since comes then.
     const later = api.addTask({ content: 'd' });
-    api.closeTask(later.id);
+    api.closeTask(later.id, new Date(result.nextPoll.until)); // at the boundary: in both windows, polled in the next
     const next = await (await todoist()).triggers.task_completed.poll({ closure: result.nextPoll });
     const events = next.events;
     expect(events.map((t: { content: string }) => t.content)).toEqual(['d']);

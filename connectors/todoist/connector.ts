@@ -174,13 +174,15 @@ const taskCompleted = defineTrigger({
     },
   ],
   poll: async (ctx) => {
-    const now = ctx.now().toISOString();
+    // Todoist's date-times: UTC to the second.
+    const iso = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = iso(ctx.now());
     const previous = ctx.closure as CompletedWindow | undefined;
     // A new window starts where the previous one ended (inclusive: dedup drops the boundary);
     // the very first one looks five minutes back.
     const window: CompletedWindow = previous?.cursor
       ? previous
-      : { since: previous?.until ?? new Date(ctx.now().getTime() - 5 * 60_000).toISOString(), until: now };
+      : { since: previous?.until ?? iso(new Date(ctx.now().getTime() - 5 * 60_000)), until: now };
     const page = await ctx.get('tasks/completed/by_completion_date', {
       since: window.since,
       until: window.until,

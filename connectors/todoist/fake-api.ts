@@ -192,11 +192,12 @@ export async function startFakeTodoist(): Promise<FakeTodoist> {
       const since = q.get('since');
       const until = q.get('until');
       if (!since || !until) return fail(res, 400, 'Required argument is missing', 'ARGUMENT_MISSING');
+      const [from, to] = [Date.parse(since), Date.parse(until)];
       const done = [...tasks.values()].filter(
         (t) =>
           t.completed_at &&
-          t.completed_at >= since &&
-          t.completed_at <= until &&
+          Date.parse(t.completed_at) >= from &&
+          Date.parse(t.completed_at) <= to &&
           (!q.get('project_id') || t.project_id === q.get('project_id')),
       );
       const { results, next_cursor } = page(done, q);
