@@ -99,3 +99,17 @@ const typedHook = (
   expectType<typeof ctx.subscription.id, string>(true);
 };
 void typedHook;
+
+// Static-webhook keys may call the API (the recipe's key is the account id `GET me` answers),
+// and a number is a key too: the runtime awaits both lambdas and turns numbers into strings.
+defineConnector({
+  title: 'keys',
+  webhookKeys: async (ctx) => Number(ctx.payload.user_id),
+  triggers: {
+    hook: defineTrigger({
+      webhookKey: async (ctx) => (await ctx.get<{ id: string }>('me')).id,
+      webhookNotification: (ctx) => ctx.payload,
+    }),
+    numbered: { webhookKey: (ctx) => Number(ctx.connection.account), webhookNotification: (ctx) => ctx.payload },
+  },
+});

@@ -59,7 +59,8 @@ export interface ConnectorDefinition {
   objectDefinitions?: Record<string, ObjectDefinition>;
   pickLists?: Record<string, PickListFn>;
   methods?: Record<string, MethodFn>;
-  webhookKeys?: (ctx: WebhookContext) => string;
+  /** Static webhooks: the key of a request (no connection); a number becomes a string. */
+  webhookKeys?: (ctx: WebhookContext) => string | number | Promise<string | number>;
   streams?: Record<string, StreamProducer>;
   secureTunnel?: boolean;
   /** `true` (or options) adds `custom_action`, which calls any endpoint with the connection. */

@@ -12,15 +12,34 @@ import { WeftError } from '../errors.js';
 import { type ExecuteOptions, execute } from '../execute/executor.js';
 import { chooseConnection, isEncryptedFile, parseSettingsText, settingsFilesIn } from '../host/settings.js';
 import { type LoadedConnector, loadConnectorFile } from '../load/load.js';
+import type { HttpExchangeLog } from '../model/http.js';
 import type { PollResult } from '../types.js';
 import { CassetteError, readCassette } from './cassette.js';
 import { checkMatchOn, DEFAULT_MATCH } from './match.js';
 import { cassettePath, currentTest, type RecordMode, recordMode } from './recording.js';
-import { CassetteSession } from './session.js';
+import { CassetteSession, type SentRequest } from './session.js';
 import type { LoadConnectorOptions, TestConnector } from './test-connector.js';
 
 export { cassettePath, isRecording, type RecordMode, recordMode } from './recording.js';
 export type { ActionOperations, LoadConnectorOptions, TestConnector, TriggerOperations } from './test-connector.js';
+
+/** A live exchange as `requests` lists it: secrets `[REDACTED]`, a JSON body parsed. */
+function sentRequest(exchange: HttpExchangeLog): SentRequest {
+  let body: unknown = exchange.requestBody;
+  if (typeof body === 'string' && /json/i.test(exchange.requestHeaders['content-type'] ?? '')) {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // Cut at the log's size limit: kept as text.
+    }
+  }
+  return {
+    method: exchange.method.toUpperCase(),
+    url: exchange.url,
+    headers: exchange.requestHeaders,
+    ...(body === undefined || body === '' ? {} : { body }),
+  };
+}
 
 const loaded = new Map<string, Promise<LoadedConnector>>();
 
@@ -127,6 +146,17 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
   let sessionKey: string | undefined;
   let liveConnection: Record<string, unknown> | undefined;
   const live = options.cassette === false;
+  // Live HTTP has no cassette session: the requests of the current test come from the exchange log.
+  const liveRequests = { test: undefined as string | undefined, list: [] as SentRequest[] };
+  const liveLog = (also: ExecuteOptions['onExchange']): ExecuteOptions['onExchange'] => {
+    const name = currentTest().currentTestName ?? '';
+    if (liveRequests.test !== name) liveRequests.list = [];
+    liveRequests.test = name;
+    return (exchange) => {
+      liveRequests.list.push(sentRequest(exchange));
+      also?.(exchange);
+    };
+  };
 
   async function current(): Promise<CassetteSession | undefined> {
     if (live) return undefined;
@@ -166,6 +196,7 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
         connection,
         now: s ? s.now : clock,
         dispatcher: s?.dispatcher,
+        onExchange: s ? extra.onExchange : liveLog(extra.onExchange),
         onConnectionUpdate: s ? (values) => s.learn(values) : undefined,
       });
       output =
@@ -255,6 +286,7 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
     test: () => run('test'),
     exec: (path, extra = {}) => run(path, extra),
     get requests() {
+      if (live) return liveRequests.test === (currentTest().currentTestName ?? '') ? liveRequests.list : [];
       return session?.requests ?? [];
     },
     get connection() {

@@ -237,6 +237,22 @@ describe('secrets', () => {
   });
 });
 
+describe('live HTTP (cassette: false)', () => {
+  test('requests lists what was sent in this test, bodies parsed and secrets redacted', async () => {
+    const shop = await loadConnector(SHOP, { settings: settings(), cassette: false });
+    const order = await shop.actions.create_order.execute({ input: { sku: 'x-9', quantity: '2' } });
+    expect(order).toMatchObject({ id: 42, sku: 'x-9', quantity: 2 });
+    expect(shop.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      'POST /orders', // 401: no session yet
+      'POST /session',
+      'POST /orders',
+    ]);
+    expect(shop.requests[2].body).toMatchObject({ sku: 'x-9', quantity: 2 });
+    expect(shop.requests[1].body).toEqual({ username: USERNAME, password: '[REDACTED]' });
+    expect(JSON.stringify(shop.requests)).not.toContain(API_KEY);
+  });
+});
+
 describe('ordering, pages, bytes, matching', () => {
   test('a paginated trigger replays every page', async () => {
     const cassette = join(dir, 'pages.json');

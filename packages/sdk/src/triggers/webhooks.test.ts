@@ -124,6 +124,23 @@ describe('static webhooks', () => {
     expect(byBody).toEqual({ key: 'acc-0', matches: [] });
   });
 
+  test('keys may be computed asynchronously, and numbers are keys', async () => {
+    const numbered = defineConnector({
+      title: 'Numbered',
+      connection: { fields: [{ name: 'account' }] },
+      webhookKeys: async (ctx) => Number(ctx.payload.user_id),
+      triggers: {
+        hook: {
+          webhookKey: async (ctx) => Number(await Promise.resolve(ctx.connection.account)),
+          webhookNotification: (ctx) => ctx.payload,
+        },
+      },
+    });
+    expect(await webhookKeyOfRecipe(numbered, 'hook', { connection: { account: '42' } })).toBe('42');
+    const recipes = [{ triggerName: 'hook', key: '42' }];
+    expect((await matchStaticWebhook(numbered, { payload: { user_id: 42 } }, recipes)).matches).toEqual(recipes);
+  });
+
   test('a webhookKeys that returns no string is a clear error', async () => {
     await expect(matchStaticWebhook(connector, { payload: {} }, [])).rejects.toThrow(
       'webhookKeys must return a string key, got null',

@@ -70,7 +70,8 @@ export interface TriggerDefinition<InFs = readonly Field[], Event = any> {
   poll?: (ctx: PollContext<InputOf<InFs>>) => PollResult | Promise<PollResult>;
   /** The signature of one event: events with a signature seen before are not emitted again. */
   dedup?: (record: Event) => string;
-  webhookKey?: (ctx: PollContext<InputOf<InFs>>) => string;
+  /** Static webhooks: the key this recipe listens for; may call the API (a number becomes a string). */
+  webhookKey?: (ctx: PollContext<InputOf<InFs>>) => string | number | Promise<string | number>;
   webhookSubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookUnsubscribe?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
   webhookRefresh?: (ctx: WebhookContext<InputOf<InFs>>) => unknown;
