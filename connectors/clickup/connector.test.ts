@@ -5,7 +5,7 @@
  * signed event that runs a job, and a stop that deletes the webhook.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,33 @@ describe('the webhook trigger', () => {
   });
 });
 
+test('weft listen: subscribes, prints a signed event, keeps the webhook secret off the terminal, unsubscribes', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-clickup-listen-'));
+  const settings = join(dir, 'settings.yaml');
+  await writeFile(
+    settings,
+    `client_id: ${CLIENT_ID}\nclient_secret: ${CLIENT_SECRET}\nbase_url: ${clickup.api}\naccess_token: ${ACCESS_TOKEN}\n`,
+  );
+  const input = join(dir, 'input.json');
+  await writeFile(input, JSON.stringify({ team_id: '9001', events: ['taskCreated'] }));
+  const weft = startWeft(['listen', CONNECTOR, 'triggers.task_event', `--settings=${settings}`, `--input=${input}`]);
+  try {
+    await weft.waitFor(/waiting for requests/);
+    const [hook] = [...clickup.hooks.values()];
+    expect(weft.stderr()).toContain(`"id":"${hook?.id}"`);
+    expect(await clickup.emit({ event: 'taskCreated', task_id: 't-listen', history_items: [{ id: 'hl-1' }] })).toEqual([
+      200,
+    ]);
+    await weft.waitFor(/t-listen/, { stream: 'stdout' });
+    expect(await weft.stop('SIGINT')).toBe(0);
+    expect(clickup.hooks.size).toBe(0);
+    expect(clickup.deletedHooks).toContain(hook?.id);
+    expect(weft.stderr() + weft.stdout()).not.toContain(hook?.secret);
+  } finally {
+    await weft.stop('SIGKILL');
+  }
+});
+
 test('on weft serve: authorize, start a recipe (webhook made), an event runs a job, stop (webhook deleted)', async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-clickup-'));
   const token = 'clickup-test-admin-token-0123456789';
@@ -236,7 +263,7 @@ test('on weft serve: authorize, start a recipe (webhook made), an event runs a j
     // Stopping the recipe deletes the webhook at ClickUp.
     await api(base, 'POST', `/api/recipes/${recipe.id}/stop`);
     expect(clickup.hooks.size).toBe(0);
-    expect(clickup.deletedHooks).toEqual([hooks[0]?.id]);
+    expect(clickup.deletedHooks).toContain(hooks[0]?.id);
   } finally {
     await weft.stop('SIGTERM');
   }
