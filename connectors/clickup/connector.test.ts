@@ -225,13 +225,34 @@ test('on weft serve: authorize, start a recipe (webhook made), an event runs a j
         input: { team_id: '9001', events: ['taskCreated'] },
       },
       steps: [
-        { id: 'task', connector: 'clickup', connection: 'clickup-main', action: 'get_task', input: { task_id: '=trigger.task_id' } },
+        {
+          id: 'task',
+          connector: 'clickup',
+          connection: 'clickup-main',
+          action: 'get_task',
+          input: { task_id: '=trigger.task_id' },
+        },
         {
           id: 'comment',
           connector: 'clickup',
           connection: 'clickup-main',
           action: 'add_comment',
           input: { task_id: '=trigger.task_id', comment_text: 'Seen {{trigger.event}}: {{steps.task.name}}' },
+        },
+        {
+          // Config fields (the list) and the list's custom fields are given in the step's input.
+          id: 'followup',
+          connector: 'clickup',
+          connection: 'clickup-main',
+          action: 'create_task',
+          input: {
+            team_id: '9001',
+            space_id: 's1',
+            list_id: 'l1',
+            name: 'Review {{steps.task.name}}',
+            'cf_c-points': 3,
+            'cf_c-area': 'o-api',
+          },
         },
       ],
     });
@@ -242,16 +263,23 @@ test('on weft serve: authorize, start a recipe (webhook made), an event runs a j
     expect(hooks).toEqual([expect.objectContaining({ endpoint: webhookUrl, events: ['taskCreated'] })]);
 
     // ClickUp sends an event: a job runs; a delivery signed with another secret is refused.
-    const task = await load().then((c) => c.actions.create_task.execute({
+    const task = await load().then((c) =>
+      c.actions.create_task.execute({
         configFields: { team_id: '9001', space_id: 's1', list_id: 'l1' },
         input: { name: 'Ship it' },
-      }));
-    const delivery = { event: 'taskCreated', task_id: task.id, history_items: [{ id: 'hist-1', field: 'task_creation' }] };
+      }),
+    );
+    expect(task.list.id).toBe('l1'); // config field values are in ctx.input too
+    const delivery = {
+      event: 'taskCreated',
+      task_id: task.id,
+      history_items: [{ id: 'hist-1', field: 'task_creation' }],
+    };
     expect(await clickup.emit(delivery, 'not-the-secret')).toEqual([401]);
     expect(await clickup.emit(delivery)).toEqual([200]);
     const jobs = await api(base, 'GET', `/api/jobs?recipeId=${recipe.id}`);
     expect(jobs.items).toHaveLength(1);
-    let job = jobs.items[0];
+    let job = await api(base, 'GET', `/api/jobs/${jobs.items[0].id}`);
     while (!['succeeded', 'failed', 'stopped'].includes(job.status)) {
       // The job was committed before the 200; its steps run in the background: ask again.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -259,6 +287,14 @@ test('on weft serve: authorize, start a recipe (webhook made), an event runs a j
     }
     expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
     expect(clickup.comments).toContainEqual({ taskId: task.id, comment_text: 'Seen taskCreated: Ship it' });
+    const followup = job.steps.find((step: { id: string }) => step.id === 'followup')?.output;
+    expect(clickup.tasks.get(followup?.id)?.received).toEqual({
+      name: 'Review Ship it',
+      custom_fields: [
+        { id: 'c-points', value: 3 },
+        { id: 'c-area', value: 'o-api' },
+      ],
+    });
 
     // Stopping the recipe deletes the webhook at ClickUp.
     await api(base, 'POST', `/api/recipes/${recipe.id}/stop`);

@@ -249,7 +249,8 @@ const taskEvent = defineTrigger({
     }
     return ctx.payload as TaskEvent;
   },
-  dedup: (event: TaskEvent) => `${event.webhook_id}:${event.event}:${event.task_id ?? ''}:${event.history_items?.[0]?.id ?? ''}`,
+  dedup: (event: TaskEvent) =>
+    `${event.webhook_id}:${event.event}:${event.task_id ?? ''}:${event.history_items?.[0]?.id ?? ''}`,
   outputFields: [
     { name: 'event' },
     { name: 'task_id', optional: true },
@@ -263,7 +264,12 @@ const taskEvent = defineTrigger({
         { name: 'id' },
         { name: 'field', optional: true },
         { name: 'date', optional: true },
-        { name: 'user', type: 'object', optional: true, properties: [{ name: 'id', type: 'integer' }, { name: 'username' }, { name: 'email' }] },
+        {
+          name: 'user',
+          type: 'object',
+          optional: true,
+          properties: [{ name: 'id', type: 'integer' }, { name: 'username' }, { name: 'email' }],
+        },
       ],
     },
   ],
@@ -288,7 +294,8 @@ export default defineConnector({
   },
   test: (ctx) => ctx.get('user'),
   pickLists: {
-    teams: async (ctx) => ((await ctx.get('team')).teams ?? []).map((t: { id: string; name: string }) => [t.name, t.id]),
+    teams: async (ctx) =>
+      ((await ctx.get('team')).teams ?? []).map((t: { id: string; name: string }) => [t.name, t.id]),
     spaces: async (ctx, args) =>
       ((await ctx.get(`team/${encodeURIComponent(String(args?.team_id))}/space`)).spaces ?? []).map(
         (s: { id: string; name: string }) => [s.name, s.id],

@@ -94,18 +94,24 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       }
       return found;
     };
-    let m: string[] | undefined;
-    if (method === 'GET' && at('user')) return json(res, 200, { user: { id: 7, username: 'ada' } });
-    if (method === 'GET' && at('team')) return json(res, 200, { teams: [{ id: '9001', name: 'Acme' }] });
-    if (method === 'GET' && (m = at('team/*/space'))) {
+    let m: string[] = [];
+    /** Whether the request is `verb pattern`; its `*` parts are then in `m`. */
+    const hit = (verb: string, pattern: string): boolean => {
+      const found = method === verb ? at(pattern) : undefined;
+      m = found ?? [];
+      return found !== undefined;
+    };
+    if (hit('GET', 'user')) return json(res, 200, { user: { id: 7, username: 'ada' } });
+    if (hit('GET', 'team')) return json(res, 200, { teams: [{ id: '9001', name: 'Acme' }] });
+    if (hit('GET', 'team/*/space')) {
       return json(res, 200, { spaces: m[0] === '9001' ? [{ id: 's1', name: 'Engineering' }] : [] });
     }
-    if (method === 'GET' && at('space/s1/list')) return json(res, 200, { lists: [{ id: 'l1', name: 'Backlog' }] });
-    if (method === 'GET' && at('space/s1/folder')) {
+    if (hit('GET', 'space/s1/list')) return json(res, 200, { lists: [{ id: 'l1', name: 'Backlog' }] });
+    if (hit('GET', 'space/s1/folder')) {
       return json(res, 200, { folders: [{ id: 'f1', name: 'Q1', lists: [{ id: 'l2', name: 'Sprint 1' }] }] });
     }
-    if (method === 'GET' && at('list/l1/field')) return json(res, 200, { fields: FIELDS });
-    if (method === 'POST' && (m = at('list/*/task'))) {
+    if (hit('GET', 'list/l1/field')) return json(res, 200, { fields: FIELDS });
+    if (hit('POST', 'list/*/task')) {
       const input = JSON.parse(body);
       if (!input.name) return json(res, 400, { err: 'Task name invalid', ECODE: 'INPUT_005' });
       const id = `t${next++}`;
@@ -129,16 +135,16 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       tasks.set(id, task);
       return json(res, 200, task);
     }
-    if (method === 'GET' && (m = at('task/*'))) {
+    if (hit('GET', 'task/*')) {
       const task = tasks.get(m[0] ?? '');
       return task ? json(res, 200, task) : json(res, 404, { err: 'Task not found', ECODE: 'ITEM_013' });
     }
-    if (method === 'POST' && (m = at('task/*/comment'))) {
+    if (hit('POST', 'task/*/comment')) {
       const input = JSON.parse(body);
       comments.push({ taskId: m[0] ?? '', comment_text: input.comment_text });
       return json(res, 200, { id: `c${next++}`, hist_id: `h${next++}`, date: 1767225600000 });
     }
-    if (method === 'POST' && (m = at('task/*/attachment'))) {
+    if (hit('POST', 'task/*/attachment')) {
       const form = await new Request('http://fake/', {
         method: 'POST',
         headers: { 'content-type': req.headers['content-type'] ?? '' },
@@ -152,15 +158,18 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       const extension = file.name.split('.').pop();
       return json(res, 200, { id, version: '0', title: file.name, extension, url: `https://t.clickup.test/${id}` });
     }
-    if (method === 'POST' && (m = at('team/*/webhook'))) {
+    if (hit('POST', 'team/*/webhook')) {
       const input = JSON.parse(body);
       const id = `0000000${next++}-hook`;
       const hook: Hook = { id, endpoint: input.endpoint, events: input.events, secret: `whsec-${id}-${m[0]}` };
       if (input.list_id) hook.list_id = String(input.list_id);
       hooks.set(id, hook);
-      return json(res, 200, { id, webhook: { ...hook, userid: 7, team_id: Number(m[0]), health: { status: 'active' } } });
+      return json(res, 200, {
+        id,
+        webhook: { ...hook, userid: 7, team_id: Number(m[0]), health: { status: 'active' } },
+      });
     }
-    if (method === 'DELETE' && (m = at('webhook/*'))) {
+    if (hit('DELETE', 'webhook/*')) {
       if (!hooks.delete(m[0] ?? '')) return json(res, 404, { err: 'Webhook not found', ECODE: 'HOOK_004' });
       deletedHooks.push(m[0] ?? '');
       return json(res, 200, {});
