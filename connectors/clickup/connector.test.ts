@@ -120,6 +120,7 @@ describe('actions and pick lists', () => {
       (e: Error & { code?: string }) => e,
     );
     expect(error?.code).toBe('REAUTHORIZE');
+    expect(error?.message).toContain(`The API refused GET ${clickup.api}/user with HTTP 401`);
     expect(error?.message).not.toContain('cu-wrong');
   });
 });
