@@ -65,6 +65,7 @@ describe('actions and pick lists', () => {
         ],
       }),
       expect.objectContaining({ name: 'cf_c-review', label: 'Review date', type: 'date_time' }),
+      expect.objectContaining({ name: 'cf_c-code', label: 'Code', controlType: 'text' }),
     ]);
 
     const task = await connector.actions.create_task.execute({
@@ -77,6 +78,7 @@ describe('actions and pick lists', () => {
         'cf_c-points': '5',
         'cf_c-area': 'o-web',
         'cf_c-review': '2026-02-01T00:00:00Z',
+        'cf_c-code': '2026', // text that looks like a date stays text
       },
     });
     expect(task).toMatchObject({ name: 'Write docs', list: { id: 'l1' } });
@@ -88,6 +90,7 @@ describe('actions and pick lists', () => {
         { id: 'c-points', value: 5 },
         { id: 'c-area', value: 'o-web' },
         { id: 'c-review', value: Date.parse('2026-02-01T00:00:00Z') },
+        { id: 'c-code', value: '2026' },
       ],
     });
   });

@@ -50,11 +50,16 @@ function customInput(field: CustomField): Field | undefined {
   }
 }
 
-/** ClickUp wants dates as milliseconds since the epoch. */
+/** ClickUp wants dates as milliseconds since the epoch (a date field's value is an ISO string). */
 function millis(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const time = Date.parse(value);
   return Number.isNaN(time) ? value : time;
+}
+
+/** The names of the date fields among the resolved input fields. */
+function dateFields(fields: readonly Field[] | undefined): Set<string> {
+  return new Set((fields ?? []).filter((f) => f.type === 'date_time' || f.type === 'date').map((f) => f.name));
 }
 
 const EVENTS = [
@@ -143,10 +148,11 @@ const createTask = defineAction({
     const { list_id, team_id: _team, space_id: _space, due_date, ...rest } = ctx.input;
     const body: Record<string, unknown> = {};
     const custom: { id: string; value: unknown }[] = [];
+    const dates = dateFields(ctx.extendedInputSchema);
     for (const [key, value] of Object.entries(rest)) {
       if (value === undefined || value === null) continue;
-      if (key.startsWith(CUSTOM)) custom.push({ id: key.slice(CUSTOM.length), value: millis(value) });
-      else body[key] = value;
+      if (!key.startsWith(CUSTOM)) body[key] = value;
+      else custom.push({ id: key.slice(CUSTOM.length), value: dates.has(key) ? millis(value) : value });
     }
     if (due_date) body.due_date = millis(due_date);
     if (custom.length > 0) body.custom_fields = custom;

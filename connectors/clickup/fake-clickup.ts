@@ -49,6 +49,7 @@ const FIELDS = [
     },
   },
   { id: 'c-review', name: 'Review date', type: 'date' },
+  { id: 'c-code', name: 'Code', type: 'short_text' },
   { id: 'c-rel', name: 'Related', type: 'list_relationship' },
 ];
 
