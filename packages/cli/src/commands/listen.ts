@@ -29,6 +29,18 @@ import { readJsonObject } from '../io.js';
 import type { Reporter } from '../report.js';
 import { defaultSettingsFile, type LoadedSettings, loadSettings, saveConnection } from '../settings.js';
 
+/** Keys of a subscription whose values stay off the terminal (a per-webhook signing secret). */
+const SECRET_KEY = /secret|token|pass(word)?|signature|api[-_]?key|private[-_]?key|credential/i;
+
+/** `subscription` with the values of secret-named keys, at any depth, shown as `[REDACTED]`. */
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && v != null ? '[REDACTED]' : withoutSecrets(v)]),
+  );
+}
+
 const UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -241,7 +253,7 @@ export async function listenCommand(
         base,
       );
       subscription = result.kind === 'output' ? result.output : undefined;
-      reporter.note(`weft: subscribed ${webhookUrl}: ${JSON.stringify(subscription)}`);
+      reporter.note(`weft: subscribed ${webhookUrl}: ${JSON.stringify(withoutSecrets(subscription))}`);
     } else if (expectedKey !== undefined) {
       reporter.note(`weft: static webhook: register ${webhookUrl} with the application`);
       reporter.note(`weft: requests whose webhookKeys is "${expectedKey}" are this connection's`);

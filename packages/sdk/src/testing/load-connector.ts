@@ -250,6 +250,7 @@ export async function loadConnector(path: string | URL, options: LoadConnectorOp
       webhookNotification: (a = {}) =>
         run(`triggers.${name}.webhook_notification`, {
           input: a.input ?? {},
+          subscription: a.subscription,
           webhook: {
             payload: a.payload,
             headers: a.headers,

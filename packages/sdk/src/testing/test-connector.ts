@@ -45,7 +45,8 @@ export interface TriggerOperations {
     closure?: unknown;
     maxPolls?: number;
   }): Promise<{ events: any[]; nextPoll: unknown; canPollMore: boolean; polls: number }>;
-  webhookNotification(args?: WebhookRequest & { input?: unknown }): Promise<any>;
+  /** `subscription`: what `webhookSubscribe` returned, as the runtime passes it (e.g. a per-webhook secret). */
+  webhookNotification(args?: WebhookRequest & { input?: unknown; subscription?: unknown }): Promise<any>;
   webhookSubscribe(args?: { input?: unknown; webhookUrl?: string }): Promise<any>;
   webhookUnsubscribe(args?: { input?: unknown; subscription?: unknown }): Promise<any>;
   dedup(events: unknown[]): Promise<string[]>;

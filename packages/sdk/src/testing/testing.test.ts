@@ -340,6 +340,16 @@ describe('operations mirror the exec paths', () => {
     expect(await shop.triggers.order_webhook.dedup([event])).toEqual(['9']);
   });
 
+  test('webhookNotification receives the subscription (where a per-webhook signing secret lives)', async () => {
+    const shop = await loadConnector(SHOP, { settings: settings() });
+    const event = await shop.triggers.order_webhook.webhookNotification({
+      payload: { id: 9 },
+      headers: { 'X-Signature': 'abc' },
+      subscription: { id: 'wh-1', secret: 's3cret' },
+    });
+    expect(event).toEqual({ id: 9, signature: 'abc', hook: 'wh-1' });
+  });
+
   test('an unknown operation name lists the known ones; failures throw the WeftError', async () => {
     const shop = await loadConnector(SHOP, { settings: settings() });
     expect(() => shop.actions.nope).toThrow(/Unknown action "nope". Known: create_order, next_ticket/);

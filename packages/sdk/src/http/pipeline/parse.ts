@@ -85,7 +85,8 @@ async function yielded(request: Outgoing, res: WireResponse, redact: Redact): Pr
   return call.after ? call.after(status, body, plainHeaders(res.headers)) : body;
 }
 
-function errorExcerpt(bytes: Buffer, contentType: string | undefined, redact: Redact): string {
+/** The meaningful part of an error body, redacted and shortened, for messages. */
+export function errorExcerpt(bytes: Buffer, contentType: string | undefined, redact: Redact): string {
   if (bytes.length === 0) return '';
   if (kindOf(contentType) === 'binary' && contentType) return `<${bytes.length} bytes>`;
   const text = redact(decodeText(bytes, contentType));

@@ -71,8 +71,12 @@ export default defineConnector({
   },
   triggers: {
     order_webhook: {
-      webhookNotification: (ctx) => ({ id: ctx.payload.id, signature: ctx.headers['x-signature'] }),
-      outputFields: [{ name: 'id', type: 'integer' }, { name: 'signature' }],
+      webhookNotification: (ctx) => ({
+        id: ctx.payload.id,
+        signature: ctx.headers['x-signature'],
+        ...(ctx.subscription ? { hook: ctx.subscription.id } : {}),
+      }),
+      outputFields: [{ name: 'id', type: 'integer' }, { name: 'signature' }, { name: 'hook', optional: true }],
       dedup: (event: { id: number }) => String(event.id),
     },
     new_orders: {
