@@ -17,10 +17,17 @@ export async function validateCommand(path: string, reporter: Reporter): Promise
         ),
       );
     const d = loaded.definition;
-    const count = (o: object | undefined) => Object.keys(o ?? {}).length;
-    process.stdout.write(
-      `${loaded.name}: valid (${count(d.actions)} actions, ${count(d.triggers)} triggers, ${count(d.pickLists)} pick lists, ${count(d.methods)} methods)\n`,
-    );
+    const count = (o: object | undefined, noun: string) => {
+      const n = Object.keys(o ?? {}).length;
+      return `${n} ${noun}${n === 1 ? '' : 's'}`;
+    };
+    const counts = [
+      count(d.actions, 'action'),
+      count(d.triggers, 'trigger'),
+      count(d.pickLists, 'pick list'),
+      count(d.methods, 'method'),
+    ];
+    process.stdout.write(`${loaded.name}: valid (${counts.join(', ')})\n`);
     return 0;
   } catch (error) {
     return reporter.fail(error);
