@@ -257,6 +257,32 @@ describe('credentials never follow a request to another origin (A8)', () => {
     expect(other.seen.length).toBe(before);
   });
 
+  test('.withoutAuthorization() sends nothing apply sets, to another origin or the same', async () => {
+    const bare = defineConnector({
+      title: 'Bare',
+      connection: keyed(true).connection,
+      actions: {
+        download: {
+          inputFields: [{ name: 'url' }],
+          execute: async (ctx) => ctx.get(`${ctx.input.url}`).withoutAuthorization(),
+        },
+      },
+    });
+    for (const [server, path] of [
+      [other, '/presigned?X-Amz-Signature=abc'],
+      [api, '/public'],
+    ] as const) {
+      await execute(bare, 'actions.download.execute', {
+        connection: connection(),
+        input: { url: `${server.url}${path}` },
+      });
+      const sent = server.seen.at(-1)!;
+      expect(sent.url).toBe(path);
+      expect(sent.headers['x-api-key']).toBeUndefined();
+      expect(sent.headers['x-tenant']).toBeUndefined();
+    }
+  });
+
   test('custom_action sends no authorization to another origin unless the connector opts in', async () => {
     const call = (c: true | { authorizeOtherOrigins: boolean }, path: string) =>
       execute(withCustomAction(keyed(c)), 'actions.custom_action.execute', {

@@ -44,6 +44,7 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
       xmlRoot: '',
       responseFormat: 'auto',
       baseOriginOnly: false,
+      withoutAuthorization: false,
     };
     if (data === undefined || data === null) return;
     if (BODY_METHODS.has(method)) {
@@ -177,6 +178,11 @@ export class HttpRequest<T = any> implements RequestBuilder<T> {
     call.errorHandlers ??= [];
     call.errorHandlers.push({ match: list, fn });
     return this as unknown as RequestBuilder<T | U>;
+  }
+
+  withoutAuthorization(): this {
+    this.mutable().withoutAuthorization = true;
+    return this;
   }
 
   [AUTHORIZE_BASE_ORIGIN_ONLY](): this {

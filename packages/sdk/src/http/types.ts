@@ -68,6 +68,12 @@ export interface RequestBuilder<T = any> extends PromiseLike<T> {
   requestBody(body: string | Uint8Array | Readable | AsyncIterable<Uint8Array>): this;
   tlsClientCert(cert: TlsClientCert): this;
   ignoreRedirection(): this;
+  /**
+   * Sends this request without the connection's authorization: nothing `apply` sets, and no
+   * refresh on a 401. For a URL that must not see the credentials, or breaks with them: a
+   * pre-signed download URL, a file on a CDN, another service's public endpoint.
+   */
+  withoutAuthorization(): this;
   timeout(ms: number): this;
   requestFormatJson(): this;
   requestFormatXml(rootElement: string, namespaces?: Record<string, string>): this;

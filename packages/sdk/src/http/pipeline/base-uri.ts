@@ -20,7 +20,8 @@ export function baseUri(env: Pick<HttpEnv, 'baseUri' | 'redact'>, chain: (anonym
     const url = resolveUrl(call.url, base, env.redact);
     // A URL that resolves elsewhere than the base URI's origin goes out without the authorization.
     // Decided on the resolved URL: `//host/x` and `/\host/x` look relative but leave the origin.
-    const anonymous = call.baseOriginOnly && !onOriginOf(url, base ?? (await env.baseUri()));
+    const anonymous =
+      call.withoutAuthorization || (call.baseOriginOnly && !onOriginOf(url, base ?? (await env.baseUri())));
     const outcome = await chain(anonymous)(outgoing(call, url));
     return outcome.value;
   };

@@ -51,6 +51,8 @@ export interface HttpCall {
   errorHandlers?: ErrorHandler[];
   /** Authorize only when the URL is on the base URI's origin (custom actions). */
   baseOriginOnly: boolean;
+  /** `.withoutAuthorization()`: nothing `apply` sets, no refresh, whatever the URL. */
+  withoutAuthorization: boolean;
 }
 
 export interface PreparedBody {
