@@ -25,7 +25,9 @@ beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-hostile-'));
   server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
   server.context.log = vi.fn();
-  expect((await call('POST', '/api/connections', { name: 'shop-h', connector: 'shop', values: { api_key: 'k' } })).status).toBe(201);
+  expect(
+    (await call('POST', '/api/connections', { name: 'shop-h', connector: 'shop', values: { api_key: 'k' } })).status,
+  ).toBe(201);
 });
 afterAll(async () => {
   await server.close();
@@ -35,7 +37,9 @@ const admin = () => ({ authorization: `Bearer ${server.token.token}` });
 const json = () => ({ ...admin(), 'content-type': 'application/json' });
 
 /** A raw request whose answer must be one error in the API's shape; answers `{ status, error }`. */
-async function refused(request: RawRequest): Promise<{ status: number; error: { code: string; message: string; path?: string } }> {
+async function refused(
+  request: RawRequest,
+): Promise<{ status: number; error: { code: string; message: string; path?: string } }> {
   const res = await rawRequest(server.url, request);
   const where = `${request.method} ${request.target.slice(0, 80)}`;
   expect(res.status, where).toBeGreaterThanOrEqual(400);
@@ -96,7 +100,11 @@ describe('paths and requests the router or the HTTP parser refuse', () => {
 describe('API bodies that are not UTF-8 JSON are refused, not mangled', () => {
   test('bytes that are not UTF-8 are a 415, and nothing is created', async () => {
     // "café" in Latin-1: decoded as UTF-8 it would be stored as "caf\uFFFD".
-    const body = Buffer.concat([Buffer.from('{"name":"latin","connector":"shop","values":{"api_key":"caf'), Buffer.from([0xe9]), Buffer.from('"}}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"name":"latin","connector":"shop","values":{"api_key":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}}'),
+    ]);
     const { status, error } = await refused({ method: 'POST', target: '/api/connections', headers: json(), body });
     expect(status).toBe(415);
     expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
