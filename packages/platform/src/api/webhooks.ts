@@ -22,7 +22,7 @@ import { type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOf
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { runOperation } from '../connector-runtime.js';
 import type { ServerContext } from '../runtime/context.js';
-import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
+import { deliver, errorReplyForSender, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
 import { ApiError, errorBody, handleError } from './errors.js';
 import { checkNesting } from './nesting.js';
 
@@ -182,7 +182,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
             connector: name,
             error: messageOf(error),
           });
-          return send(reply, webhookErrorReply(error));
+          return send(reply, errorReplyForSender(webhookErrorReply(error)));
         }
         const matches = recipes.matching(name, key);
         if (matches.length === 0) {
