@@ -47,7 +47,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // What the router and the HTTP parser refuse is answered in the API's shape (errors.ts).
-    maxParamLength: MAX_PATH_PARAMETER,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
   });

@@ -66,6 +66,8 @@ export function apiErrorOf(error: DomainError): ApiError {
   return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.message, error.path);
 }
 
+const MIB = 1024 * 1024;
+
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof DomainError) {
     reply.status(STATUS_OF_KIND[error.kind]).send(errorBody(error.code, error.message, error.path));
@@ -120,7 +122,13 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    reply.status(413).send(errorBody('BODY_TOO_LARGE', 'The request body is too large'));
+    const limit = request.routeOptions.bodyLimit;
+    const most = limit % MIB === 0 ? `${limit / MIB} MiB` : `${limit} bytes`;
+    reply
+      .status(413)
+      .send(
+        errorBody('BODY_TOO_LARGE', `The request body is larger than this route accepts (at most ${most}): send less`),
+      );
     return;
   }
   if (fe.validation) {

@@ -151,6 +151,18 @@ describe('API bodies that are not UTF-8 JSON are refused, not mangled', () => {
     expect(await connectionNames()).not.toContain('zipped');
   });
 
+  test('a body over the limit is a 413 saying what the limit is', async () => {
+    const body = JSON.stringify({ name: 'big', connector: 'shop', values: { api_key: 'k'.repeat(1024 * 1024) } });
+    const res = await fetch(`${server.url}/api/connections`, { method: 'POST', headers: json(), body });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'BODY_TOO_LARGE',
+        message: 'The request body is larger than this route accepts (at most 1 MiB): send less',
+      },
+    });
+  });
+
   test('a "__proto__" key is refused by name, not called invalid JSON', async () => {
     for (const body of [
       '{"name":"p","connector":"shop","__proto__":{"admin":true}}',
