@@ -3,43 +3,24 @@
  * Everything else is refused with the reason, never decoded into something else: bytes that are
  * not UTF-8 would become U+FFFD in a stored value, a declared Latin-1 body would be read as
  * UTF-8, a gzip body would be called "not valid JSON". Webhooks read their bodies themselves
- * (webhooks.ts), with the same rules for encodings.
+ * (webhooks.ts, resume.ts), with the same rules for encodings (text-body.ts).
  */
-import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 import { nestsDeeperThan, tooDeep } from './nesting.js';
+import { utf8Text } from './text-body.js';
 
 type Done = (error: Error | null, body?: unknown) => void;
 
-/** 415 for a body Weft would have to guess how to decode; undefined when it is UTF-8 text. */
-function undecodable(request: FastifyRequest, body: Buffer): ApiError | undefined {
-  const encoding = String(request.headers['content-encoding'] ?? '')
-    .trim()
-    .toLowerCase();
-  if (encoding && encoding !== 'identity') {
-    return new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding "${encoding.slice(0, 50)}" is not supported: send the request body uncompressed`,
-    );
-  }
+/** 415 for a JSON body declaring a charset other than UTF-8 (JSON is UTF-8: RFC 8259). */
+function otherCharset(request: FastifyRequest): ApiError | undefined {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(String(request.headers['content-type'] ?? ''))?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    return new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The request body is declared charset=${charset.slice(0, 50)}: send JSON as UTF-8 (charset=utf-8, or no charset)`,
-    );
-  }
-  if (!isUtf8(body)) {
-    return new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      'The request body is not UTF-8: send JSON encoded as UTF-8 (its strings may hold any character)',
-    );
-  }
-  return undefined;
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return undefined;
+  return new ApiError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `The request body is declared charset=${charset.slice(0, 50)}: send JSON as UTF-8 (charset=utf-8, or no charset)`,
+  );
 }
 
 /** Parses text JSON.parse accepts; true when it does (to tell a refused key from bad JSON). */
@@ -65,10 +46,18 @@ export function parseJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done: Done) => {
-    const body = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-    const refused = undecodable(request, body);
-    if (refused) return done(refused, undefined);
-    const text = body.toString('utf8');
+    const charset = otherCharset(request);
+    if (charset) return done(charset, undefined);
+    let text: string;
+    try {
+      text = utf8Text(request.headers, Buffer.isBuffer(raw) ? raw : Buffer.from(raw), {
+        requests: 'API requests',
+        body: 'The request body',
+        hint: 'send JSON encoded as UTF-8 (its strings may hold any character)',
+      });
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
     // An empty body sent as JSON is no body: clients that always send the content type (and
     // POST routes that take nothing, like start, stop and rerun) must not get a 400 for it.
     if (text.trim() === '') return done(null, undefined);
