@@ -209,3 +209,35 @@ describe('what a route does not take is refused, not ignored', () => {
     expect(await connectionNames()).toContain('shop-h');
   });
 });
+
+describe('/mcp with malformed JSON-RPC', () => {
+  async function rpc(message: unknown) {
+    const res = await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { ...json(), accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(message),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  test('params of the wrong shape are -32602 Invalid params naming the field, not an internal error', async () => {
+    for (const [message, field] of [
+      [
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'shop-h__get_order', arguments: 'x' } },
+        'params.arguments',
+      ],
+      [{ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { arguments: {} } }, 'params.name'],
+      [{ jsonrpc: '2.0', id: 3, method: 'initialize', params: {} }, 'params.protocolVersion'],
+    ] as const) {
+      const { status, body } = await rpc(message);
+      expect(status).toBe(200);
+      expect(body.id).toBe(message.id);
+      expect(body.error.code, JSON.stringify(body)).toBe(-32602);
+      expect(body.error.message).toContain(field);
+      expect(body.error.message).not.toMatch(/invalid_type|"expected"|\n/);
+    }
+    // Well-formed calls still work.
+    const listed = await rpc({ jsonrpc: '2.0', id: 4, method: 'tools/list' });
+    expect(listed.body.result.tools.map((t: { name: string }) => t.name)).toContain('shop-h__get_order');
+  });
+});
