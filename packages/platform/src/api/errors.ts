@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { isWeftError } from '@weft/sdk';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorKind } from '../errors.js';
+import { isNulRefused } from '../store/sql.js';
 import { StoreError } from '../store/store.js';
 import { VaultError } from '../vault.js';
 import { validationError } from './validation.js';
@@ -82,6 +83,17 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     reply
       .status(status)
       .send(errorBody(error.code, error.message, error.code === 'INVALID_CURSOR' ? 'cursor' : undefined));
+    return;
+  }
+  if (isNulRefused(error)) {
+    reply
+      .status(400)
+      .send(
+        errorBody(
+          'INVALID_REQUEST',
+          'The request holds the character U+0000 (NUL) where Weft looks up a name or id; no name or id holds it: remove it',
+        ),
+      );
     return;
   }
   if (error instanceof VaultError) {

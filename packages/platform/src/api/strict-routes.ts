@@ -30,17 +30,39 @@ function refuseBody(method: string, url: string) {
   };
 }
 
+/** The first path parameter or query value holding U+0000, which no name or id holds. */
+function nulIn(values: unknown): string | undefined {
+  if (typeof values !== 'object' || values === null) return undefined;
+  for (const [key, value] of Object.entries(values)) {
+    if ([value].flat().some((v) => typeof v === 'string' && v.includes('\u0000'))) return key;
+  }
+  return undefined;
+}
+
+/** A `preValidation` hook: a NUL in a path parameter or query value is a 400 (PostgreSQL would fail on it). */
+async function refuseNul(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const key = nulIn(request.params) ?? nulIn(request.query);
+  if (key === undefined) return;
+  throw new ApiError(
+    400,
+    'INVALID_REQUEST',
+    `${key}: holds the character U+0000 (NUL), which no name or id holds: remove it`,
+    key,
+  );
+}
+
 /** The `onRoute` hook: closes the query string of every route and the body of bodyless ones. */
 export function strictRoute(route: RouteOptions): void {
   const schema: Schema = { ...((route.schema as Schema | undefined) ?? {}) };
   const query = schema.querystring as Schema | undefined;
   schema.querystring = query ? { ...query, additionalProperties: false } : NO_QUERY;
   route.schema = schema;
+  route.preValidation = [...[route.preValidation ?? []].flat(), refuseNul];
 
   const methods = [route.method].flat().map(String);
   const takesBody = schema.body !== undefined || schema.docBody !== undefined;
   const writes = methods.find((m) => m !== 'GET' && m !== 'HEAD');
   if (takesBody || writes === undefined) return;
   const refuse = refuseBody(writes, route.url);
-  route.preValidation = [...[route.preValidation ?? []].flat(), refuse];
+  route.preValidation = [...route.preValidation, refuse];
 }
