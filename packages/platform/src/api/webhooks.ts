@@ -22,7 +22,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { runOperation } from '../connector-runtime.js';
 import type { ServerContext } from '../runtime/context.js';
 import { deliver, errorReplyForSender, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
-import { ApiError, errorBody, handleError } from './errors.js';
+import { errorBody, handleError } from './errors.js';
 import { checkNesting } from './nesting.js';
 import { utf8Text } from './text-body.js';
 

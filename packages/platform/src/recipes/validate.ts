@@ -267,7 +267,7 @@ function nulPaths(value: unknown, path: string, into: string[]): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) into.push(path);
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => nulPaths(item, `${path}[${i}]`, into));
+    for (const [i, item] of value.entries()) nulPaths(item, `${path}[${i}]`, into);
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       const shown = key.replaceAll('\u0000', '\\u0000');
