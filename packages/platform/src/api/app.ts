@@ -51,7 +51,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply, context.log));
   // Route schemas check requests (validation.ts) and describe answers (the OpenAPI document):
   // they never filter what a route answers.
   app.setValidatorCompiler(validatorCompiler());

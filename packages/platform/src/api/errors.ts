@@ -4,9 +4,10 @@
  */
 
 import type { Socket } from 'node:net';
-import { isWeftError } from '@weft/sdk';
+import { isWeftError, messageOf } from '@weft/sdk';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorKind } from '../errors.js';
+import type { Log } from '../log.js';
 import { isNulRefused } from '../store/sql.js';
 import { StoreError } from '../store/store.js';
 import { VaultError } from '../vault.js';
@@ -69,7 +70,11 @@ export function apiErrorOf(error: DomainError): ApiError {
 
 const MIB = 1024 * 1024;
 
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Answers any error of a request. `log` (the operational log) gets Weft's own faults: the answer
+ * names no detail, so the log must (by the route's pattern, never the URL, which may hold a secret).
+ */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply, log?: Log): void {
   if (error instanceof DomainError) {
     reply.status(STATUS_OF_KIND[error.kind]).send(errorBody(error.code, error.message, error.path));
     return;
@@ -153,6 +158,9 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   request.log.error(error);
+  log?.('error', `${request.method} ${request.routeOptions.url ?? '(no route)'} failed: ${messageOf(error)}`, {
+    ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+  });
   reply.status(500).send(errorBody('INTERNAL', 'Weft failed to handle this request; the server log has the details'));
 }
 

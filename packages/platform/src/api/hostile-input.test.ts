@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RawRequest, rawRequest } from '../__fixtures__/raw-http.js';
 import { type RunningServer, startServer } from '../serve.js';
+import { buildApp } from './app.js';
 
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/recipe-connectors', import.meta.url))];
 
@@ -93,6 +94,35 @@ describe('paths and requests the router or the HTTP parser refuse', () => {
       const { status, error } = await refused({ method, target: '/api/connections', headers: admin() });
       expect(status).toBe(400);
       expect(error.code).toBe('MALFORMED_REQUEST');
+    }
+  });
+});
+
+describe("Weft's own faults", () => {
+  test('are a 500 INTERNAL naming no detail, and the operational log has the detail (not the URL)', async () => {
+    // A route with a bug, on an app of this server's context: a fault no request can cause today.
+    const app = buildApp({ context: server.context, token: server.token.token });
+    app.get('/webhooks/faulty/:secret', async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'id') at /srv/weft/dist/x.js:1:2");
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const log = vi.mocked(server.context.log);
+    log.mockClear();
+    try {
+      const { port } = app.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/faulty/the-secret-part`);
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'INTERNAL', message: 'Weft failed to handle this request; the server log has the details' },
+      });
+      expect(text).not.toMatch(/TypeError|srv|reading/);
+      const entry = log.mock.calls.find(([level]) => level === 'error');
+      expect(entry, JSON.stringify(log.mock.calls)).toBeDefined();
+      expect(JSON.stringify(entry)).toMatch(/GET \/webhooks\/faulty\/:secret.*Cannot read properties of undefined/);
+      expect(JSON.stringify(log.mock.calls)).not.toContain('the-secret-part');
+    } finally {
+      await app.close();
     }
   });
 });

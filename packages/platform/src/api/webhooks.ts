@@ -120,7 +120,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
           );
         return;
       }
-      handleError(error, request, reply);
+      handleError(error, request, reply, context.log);
     });
 
     scope.route<{ Params: { recipeId: string; secret: string } }>({
