@@ -18,7 +18,8 @@ export interface RawRequest {
   /** `Host` header; default the server's own `127.0.0.1:<port>`. Null sends none. */
   host?: string | null;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or bytes sent as they are (a body that is not UTF-8). */
+  body?: string | Buffer;
 }
 
 export function rawRequest(url: string, request: RawRequest): Promise<RawResponse> {

@@ -11,18 +11,19 @@ import { ApiScopes, METRICS_TOKEN_HINT, requireAdminToken, requireBearer } from 
 import { connectionRoutes } from './connections.js';
 import { connectorRoutes } from './connectors.js';
 import { registerConsoleRoutes } from './console.js';
-import { errorBody, handleError } from './errors.js';
+import { errorBody, handleClientError, handleError, handleFrameworkError, MAX_PATH_PARAMETER } from './errors.js';
 import { healthRoutes, probeRoutes, registerOpenApi, VERSION } from './health.js';
 import { type HostPolicy, hostGuard } from './hosts.js';
 import { jobRoutes } from './jobs.js';
+import { parseJsonBodies } from './json-body.js';
 import { mcpRoutes } from './mcp.js';
 import { mcpTokenRoutes } from './mcp-tokens.js';
-import { nestsDeeperThan, tooDeep } from './nesting.js';
 import { oauthStartRoutes, registerOAuthCallbackRoute } from './oauth.js';
 import { recipeRoutes } from './recipes.js';
 import { registerResumeRoutes } from './resume.js';
 import { roleGate } from './roles.js';
 import { runRoutes } from './run.js';
+import { strictRoute } from './strict-routes.js';
 import { validatorCompiler } from './validation.js';
 import { registerWebhookRoutes } from './webhooks.js';
 
@@ -45,23 +46,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // What the router and the HTTP parser refuse is answered in the API's shape (errors.ts).
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply, context.log));
   // Route schemas check requests (validation.ts) and describe answers (the OpenAPI document):
   // they never filter what a route answers.
   app.setValidatorCompiler(validatorCompiler());
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  // JSON only (any other type is a 415; webhooks and resumes take every type in their scopes).
-  // An empty body sent as JSON is no body: clients that always send the content type (and
-  // POST routes that take nothing, like start, stop and rerun) must not get a 400 for it.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') done(null, undefined);
-    else if (nestsDeeperThan(text)) done(tooDeep('The request body'), undefined);
-    else parseJson(request, text, done);
-  });
+  // JSON only, UTF-8 and uncompressed (any other type is a 415; webhooks and resumes take every
+  // type in their scopes).
+  parseJsonBodies(app);
   // First of all: a request addressed to a name this server does not answer to runs nothing.
   if (options.hosts) app.addHook('onRequest', hostGuard(options.hosts));
   // Then the roles: a route of a role this process does not play is a 421 (roles.ts).
@@ -88,6 +85,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (api) => {
     scopes.mark(api);
     api.addHook('onRequest', requireAdminToken(options.token));
+    // Unknown query parameters and bodies of bodyless routes are refused, not ignored.
+    api.addHook('onRoute', strictRoute);
     for (const routes of [
       connectorRoutes,
       connectionRoutes,

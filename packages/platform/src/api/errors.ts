@@ -3,9 +3,12 @@
  * (or 5xx for Weft's own faults, whose details stay in the log).
  */
 
-import { isWeftError } from '@weft/sdk';
+import type { Socket } from 'node:net';
+import { isWeftError, messageOf } from '@weft/sdk';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorKind } from '../errors.js';
+import type { Log } from '../log.js';
+import { isNulRefused } from '../store/sql.js';
 import { StoreError } from '../store/store.js';
 import { VaultError } from '../vault.js';
 import { validationError } from './validation.js';
@@ -65,7 +68,13 @@ export function apiErrorOf(error: DomainError): ApiError {
   return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.message, error.path);
 }
 
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+const MIB = 1024 * 1024;
+
+/**
+ * Answers any error of a request. `log` (the operational log) gets Weft's own faults: the answer
+ * names no detail, so the log must (by the route's pattern, never the URL, which may hold a secret).
+ */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply, log?: Log): void {
   if (error instanceof DomainError) {
     reply.status(STATUS_OF_KIND[error.kind]).send(errorBody(error.code, error.message, error.path));
     return;
@@ -79,6 +88,17 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     reply
       .status(status)
       .send(errorBody(error.code, error.message, error.code === 'INVALID_CURSOR' ? 'cursor' : undefined));
+    return;
+  }
+  if (isNulRefused(error)) {
+    reply
+      .status(400)
+      .send(
+        errorBody(
+          'INVALID_REQUEST',
+          'The request holds the character U+0000 (NUL) where Weft looks up a name or id; no name or id holds it: remove it',
+        ),
+      );
     return;
   }
   if (error instanceof VaultError) {
@@ -119,7 +139,13 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    reply.status(413).send(errorBody('BODY_TOO_LARGE', 'The request body is too large'));
+    const limit = request.routeOptions.bodyLimit;
+    const most = limit % MIB === 0 ? `${limit / MIB} MiB` : `${limit} bytes`;
+    reply
+      .status(413)
+      .send(
+        errorBody('BODY_TOO_LARGE', `The request body is larger than this route accepts (at most ${most}): send less`),
+      );
     return;
   }
   if (fe.validation) {
@@ -132,5 +158,78 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   request.log.error(error);
+  log?.('error', `${request.method} ${request.routeOptions.url ?? '(no route)'} failed: ${messageOf(error)}`, {
+    ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+  });
   reply.status(500).send(errorBody('INTERNAL', 'Weft failed to handle this request; the server log has the details'));
+}
+
+/**
+ * Errors Fastify's router answers before any route or hook runs (Fastify's `frameworkErrors`):
+ * a path whose percent-encoding does not decode, a path parameter longer than any name or id.
+ * Answered in the API's shape, without echoing the (possibly huge) path.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    reply
+      .status(400)
+      .send(
+        errorBody(
+          'INVALID_URL',
+          'The request path has a broken percent-encoding (a "%" not followed by two hex digits, or bytes that ' +
+            'are not UTF-8): encode names and ids in the path with encodeURIComponent',
+        ),
+      );
+    return;
+  }
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply
+      .status(414)
+      .send(
+        errorBody(
+          'PATH_SEGMENT_TOO_LONG',
+          `A name or id in the request path is longer than ${MAX_PATH_PARAMETER} characters; no name or id in Weft ` +
+            'is that long: check the path',
+        ),
+      );
+    return;
+  }
+  handleError(error, request, reply);
+}
+
+/** Fastify's `maxParamLength`: names are at most 100 characters (names.ts), ids are shorter. */
+export const MAX_PATH_PARAMETER = 100;
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'HEADERS_TOO_LARGE',
+    'The request headers are larger than this server accepts (16 KiB): send fewer or shorter headers',
+  ],
+};
+
+/**
+ * A request Node's HTTP parser refuses (an unknown or lower-case method, a malformed header,
+ * both `Content-Length` and `Transfer-Encoding`): Fastify's `clientErrorHandler`, answering in
+ * the API's shape on the raw socket (there is no request to reply to).
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'MALFORMED_REQUEST',
+    'The request is not valid HTTP/1.1 (an unknown or lower-case method, a malformed request line or header, ' +
+      'or both Content-Length and Transfer-Encoding): fix the client that sent it',
+  ];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -31,6 +31,7 @@ import type { ServerContext } from '../runtime/context.js';
 import { tokenMatches } from './auth.js';
 import { errorBody } from './errors.js';
 import { VERSION } from './health.js';
+import { invalidParams } from './mcp-params.js';
 
 /** Connections the admin token lists tools of (a page of the store's list, by name). */
 const MAX_ADMIN_CONNECTIONS = 1000;
@@ -122,6 +123,9 @@ export async function mcpRoutes(app: FastifyInstance, context: ServerContext, ad
   app.post('/mcp', async (request, reply) => {
     const caller = callers.get(request);
     if (!caller) return reply.status(401).send(errorBody('UNAUTHORIZED', UNAUTHORIZED_HINT));
+    // The client's malformed params are its mistake (-32602), not the SDK's "Internal error".
+    const malformed = invalidParams(request.body);
+    if (malformed) return reply.status(200).send(malformed);
     const server = mcpServer(context, caller);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();

@@ -16,6 +16,8 @@ import { type RunningServer, startServer } from '../serve.js';
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/real-connectors', import.meta.url))];
 
 let server: RunningServer;
+/** The server's operational log. */
+const logged: unknown[][] = [];
 let kizenApi: Server;
 const call = apiCaller(() => server);
 
@@ -32,7 +34,14 @@ beforeAll(async () => {
   kizenApi.listen(0, '127.0.0.1');
   await once(kizenApi, 'listening');
   const home = await mkdtemp(join(tmpdir(), 'weft-real-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
+  server = await startServer({
+    port: 0,
+    home,
+    connectorDirs: FIXTURES,
+    env: {},
+    onWarning: () => {},
+    log: (...entry) => logged.push(entry),
+  });
   const created = await call('POST', '/api/connections', {
     name: 'kizen-main',
     connector: 'kizen',
@@ -142,9 +151,15 @@ describe('webhooks of a Kizen-shaped trigger', () => {
   });
 
   test('a TypeError in webhookNotification (a connector bug) answers 500, so the sender retries', async () => {
+    logged.length = 0;
     const res = await send({ event: 'record.updated' });
     expect(res.status).toBe(500);
-    expect((await res.json()).error.code).toBe('LAMBDA_FAILED');
+    const { error } = await res.json();
+    expect(error.code).toBe('LAMBDA_FAILED');
+    // The sender is anyone who knows the URL: the connector's own error stays in the server's log.
+    expect(error.message).not.toMatch(/Cannot read|TypeError|webhookNotification|undefined/);
+    expect(error.message).toMatch(/nothing was created/);
+    expect(JSON.stringify(logged)).toMatch(/Cannot read properties of undefined/);
   });
 
   test('a deliberate refusal (ctx.error) stays 400', async () => {

@@ -18,8 +18,9 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../errors.js';
 import { resumeTokenHash } from '../jobs/resume-tokens.js';
 import type { ServerContext } from '../runtime/context.js';
-import { errorBody } from './errors.js';
+import { ApiError, errorBody } from './errors.js';
 import { checkNesting } from './nesting.js';
+import { utf8Text } from './text-body.js';
 
 /** Headers not kept with a resume call: credentials of the caller and transport details. */
 const DROPPED_HEADERS = new Set([
@@ -79,24 +80,29 @@ function payloadOf(body: string | undefined, contentType: string | undefined): u
 
 export function registerResumeRoutes(app: FastifyInstance, context: ServerContext): void {
   app.register(async (scope) => {
-    // Any content type, kept as text and parsed here: a malformed body is the caller's 400,
+    // Any content type, read as UTF-8 text and parsed here: a malformed body is the caller's 400,
     // whatever the rest of the API accepts.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',
-      { parseAs: 'string', bodyLimit: context.options.webhookBodyLimit },
+      { parseAs: 'buffer', bodyLimit: context.options.webhookBodyLimit },
       (_request, body, done) => done(null, body),
     );
 
-    type Resume = { Params: { jobId: string; token: string }; Body: string | undefined };
+    type Resume = { Params: { jobId: string; token: string }; Body: Buffer | undefined };
     scope.post<Resume>('/webhooks/resume/:jobId/:token', async (request, reply) => {
       const { jobId, token } = request.params;
       if (!TOKEN.test(token) || !jobId) return reply.status(404).send(notFound());
       let payload: unknown;
       try {
-        payload = payloadOf(request.body, request.headers['content-type']);
+        const text = utf8Text(request.headers, request.body, {
+          requests: 'resume calls',
+          body: 'The resume body',
+          hint: 'send JSON, a form or plain text encoded as UTF-8',
+        });
+        payload = payloadOf(text, request.headers['content-type']);
       } catch (error) {
-        if (error instanceof DomainError) throw error;
+        if (error instanceof DomainError || error instanceof ApiError) throw error;
         return reply.status(400).send(errorBody('INVALID_JSON', 'The body is not valid JSON'));
       }
       const headers: Record<string, string> = {};

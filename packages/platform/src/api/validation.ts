@@ -62,6 +62,12 @@ function describe(error: ErrorObject, part: string): { path?: string; message: s
     case 'additionalProperties': {
       const allowed = Object.keys((schema.properties as Json | undefined) ?? {});
       const key = String(error.params.additionalProperty);
+      if (allowed.length === 0) {
+        return {
+          path: dotted(error.instancePath, key),
+          message: part === 'querystring' ? 'this route takes no query parameters' : 'unknown key; expected none',
+        };
+      }
       return {
         path: dotted(error.instancePath, key),
         message: `unknown key; expected ${allowed.map((k) => `"${k}"`).join(', ')}`,

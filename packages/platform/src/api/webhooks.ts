@@ -15,16 +15,16 @@
  * (triggers/commit.ts). Running recipes are looked up in memory (triggers/webhook-recipes.ts),
  * never in the store.
  */
-import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { messageOf } from '@weft/sdk';
 import { type WebhookReply, type WebhookRequest, webhookErrorReply, webhookKeyOfRequest } from '@weft/sdk/runtime';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { runOperation } from '../connector-runtime.js';
 import type { ServerContext } from '../runtime/context.js';
-import { deliver, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
-import { ApiError, errorBody, handleError } from './errors.js';
+import { deliver, errorReplyForSender, jsonReply, NOT_RUNNING } from '../triggers/delivery.js';
+import { errorBody, handleError } from './errors.js';
 import { checkNesting } from './nesting.js';
+import { utf8Text } from './text-body.js';
 
 /**
  * Methods a sender may use: POST for deliveries, GET for verification handshakes, PUT, PATCH.
@@ -57,27 +57,12 @@ function parsedAsJson(contentType: string | undefined): boolean {
 
 /** The request as webhook lambdas see it; the body must be UTF-8 text, sent uncompressed. */
 function webhookRequest(request: FastifyRequest): WebhookRequest {
-  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (encoding && encoding !== 'identity') {
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Encoding "${encoding}" is not supported for webhooks: send the body uncompressed`,
-    );
-  }
-  const body = request.body;
-  let rawBody = '';
-  if (Buffer.isBuffer(body) && body.length > 0) {
-    if (!isUtf8(body)) {
-      throw new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'The webhook body is not UTF-8 text: Weft receives text bodies (JSON, forms, XML, plain text)',
-      );
-    }
-    rawBody = body.toString('utf8');
-    if (parsedAsJson(request.headers['content-type'])) checkNesting(rawBody, 'The webhook body');
-  }
+  const rawBody = utf8Text(request.headers, Buffer.isBuffer(request.body) ? request.body : undefined, {
+    requests: 'webhooks',
+    body: 'The webhook body',
+    hint: 'Weft receives text bodies (JSON, forms, XML, plain text)',
+  });
+  if (rawBody && parsedAsJson(request.headers['content-type'])) checkNesting(rawBody, 'The webhook body');
   return {
     // Lower-case names already; the executor copies them for the lambda's context.
     headers: request.headers as Record<string, string>,
@@ -135,7 +120,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
           );
         return;
       }
-      handleError(error, request, reply);
+      handleError(error, request, reply, context.log);
     });
 
     scope.route<{ Params: { recipeId: string; secret: string } }>({
@@ -182,7 +167,7 @@ export function registerWebhookRoutes(app: FastifyInstance, context: ServerConte
             connector: name,
             error: messageOf(error),
           });
-          return send(reply, webhookErrorReply(error));
+          return send(reply, errorReplyForSender(webhookErrorReply(error)));
         }
         const matches = recipes.matching(name, key);
         if (matches.length === 0) {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { keyCounter, LabApi, labForFile, labStep, startLab } from '../__fixtures__/jobs-harness.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -70,6 +71,35 @@ describe('wait for resume', () => {
     expect(lab.api.records.find((r) => r.key === key)?.value).toBe('yes');
     // Once resumed, the URL is spent.
     expect((await fetch(url, { method: 'POST' })).status).toBe(404);
+  });
+
+  test('a resume body that is not UTF-8, or is compressed, is a 415 and the job still waits', async () => {
+    const recipe = await lab.recipe({
+      steps: [labStep('approve', 'approval', { key: '=trigger.key' })],
+    });
+    const key = keyOf('bytes');
+    const [created] = await lab.jobs(recipe, [{ key }]);
+    await lab.job(created.id, ['suspended']);
+    const url = lab.api.approvals.find((a) => a.key === key)!.url;
+    // "café" in Latin-1: read as UTF-8 it would reach the action as "caf\uFFFD".
+    const latin1 = Buffer.concat([Buffer.from('{"decision":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    for (const [headers, body] of [
+      [{ 'content-type': 'application/json' }, latin1],
+      [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync('{"decision":"yes"}')],
+    ] as const) {
+      const res = await fetch(url, { method: 'POST', headers, body });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect((await lab.job(created.id, ['suspended'])).status).toBe('suspended');
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'café' }),
+    });
+    expect(res.status).toBe(202);
+    const job = await lab.job(created.id);
+    expect(job.steps[0].output).toMatchObject({ resume: { payload: { decision: 'café' } } });
   });
 
   test('a call that arrives before the action has suspended is kept for it', async () => {

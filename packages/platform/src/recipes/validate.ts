@@ -259,6 +259,25 @@ function collectIds(value: unknown, into: Set<string>): void {
   }
 }
 
+/**
+ * Where a recipe holds U+0000 (NUL), in a key or a string: nothing a recipe does needs it, and
+ * the PostgreSQL store's queue reads definitions as `jsonb`, which cannot hold it.
+ */
+function nulPaths(value: unknown, path: string, into: string[]): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) into.push(path);
+  } else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) nulPaths(item, `${path}[${i}]`, into);
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const shown = key.replaceAll('\u0000', '\\u0000');
+      const at = path ? `${path}.${shown}` : shown;
+      if (key.includes('\u0000')) into.push(at);
+      else nulPaths(item, at, into);
+    }
+  }
+}
+
 /** Validates a recipe; on success the recipe comes back with its defaults filled in. */
 export function validateRecipe(input: unknown, ctx: RecipeContext): Validation {
   const v = new Validator(ctx);
@@ -267,6 +286,9 @@ export function validateRecipe(input: unknown, ctx: RecipeContext): Validation {
   collectIds(input.steps, v.laterIds);
   collectIds(input.onError, v.laterIds);
   v.keys(input, RECIPE_KEYS, '');
+  const nuls: string[] = [];
+  nulPaths(input, '', nuls);
+  for (const path of nuls) v.problem(path, 'holds the character U+0000 (NUL), which a recipe may not hold: remove it');
   const name = v.string(input, 'name', 'name');
   if (name !== undefined && name.length > 200) v.problem('name', 'must be at most 200 characters long');
   const { trigger, fields } = v.trigger(input.trigger);

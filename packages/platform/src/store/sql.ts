@@ -86,3 +86,12 @@ export async function insertOrConflict<T>(write: () => Promise<T>, conflict: () 
     throw isUniqueViolation(error) ? conflict() : error;
   }
 }
+
+/**
+ * True when PostgreSQL refused text holding U+0000 (NUL): `22021` for a NUL in a text value
+ * (a name looked up), `22P05` for an escaped NUL cast to `jsonb`. SQLite takes both.
+ */
+export function isNulRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '22021' || code === '22P05';
+}

@@ -56,6 +56,32 @@ function hostFailureReply(error: unknown): WebhookReply | undefined {
   return jsonReply(RETRYABLE_HOST_FAILURES.has(error.code) ? 503 : 500, error.code, error.message);
 }
 
+const FAULTS: Readonly<Record<number, string>> = {
+  500: "The connector failed on this request (a fault in its code or in what it may do, in the server's log)",
+  502: "The connector's call to its own API failed (in the server's log)",
+  503: 'The connector could not run just now',
+};
+
+/**
+ * The reply a sender gets for an error: a refusal (4xx) keeps the connector's words, meant for
+ * the sender; a fault (5xx) keeps its code and status but not its message, which may name the
+ * connector's code, its API's answer or the server's limits. The sender is anyone who knows the
+ * URL; the message is in the server's log (logged by the caller).
+ */
+export function errorReplyForSender(reply: WebhookReply): WebhookReply {
+  if (reply.status < 500) return reply;
+  let code = 'INTERNAL_ERROR';
+  try {
+    code = String(JSON.parse(reply.body).error.code ?? code);
+  } catch {
+    // Not the error shape: the generic code.
+  }
+  const fault = FAULTS[reply.status] ?? FAULTS[500];
+  return jsonReply(reply.status, code, `${fault}; nothing was created: send it again later`, {
+    ...(reply.headers['retry-after'] ? { 'retry-after': reply.headers['retry-after'] } : {}),
+  });
+}
+
 /** Runs one recipe's notification for a request and commits its events. */
 export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request: WebhookRequest): Promise<Delivery> {
   let events: unknown[];
@@ -83,7 +109,7 @@ export async function deliver(deps: DeliveryDeps, recipe: WebhookRecipe, request
       });
     }
   } catch (error) {
-    const reply = hostFailureReply(error) ?? webhookErrorReply(error);
+    const reply = errorReplyForSender(hostFailureReply(error) ?? webhookErrorReply(error));
     // The executor's messages are redacted: they carry no connection secret.
     deps.log(
       reply.status >= 500 ? 'error' : 'warn',
