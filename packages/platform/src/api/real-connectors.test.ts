@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiCaller } from '../__fixtures__/api-call.js';
+import { apiCaller, type ErrorBody } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/real-connectors', import.meta.url))];
@@ -32,7 +32,8 @@ beforeAll(async () => {
   kizenApi.listen(0, '127.0.0.1');
   await once(kizenApi, 'listening');
   const home = await mkdtemp(join(tmpdir(), 'weft-real-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
+  // Refused webhooks are logged; keep the test output quiet.
+  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: () => {} });
   const created = await call('POST', '/api/connections', {
     name: 'kizen-main',
     connector: 'kizen',
@@ -120,8 +121,6 @@ describe('webhooks of a Kizen-shaped trigger', () => {
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
   beforeAll(async () => {
-    // Refusals are logged; keep the test output quiet.
-    server.context.log = () => {};
     const created = await call('POST', '/api/recipes', {
       name: 'kizen updates',
       trigger: { connector: 'kizen', connection: 'kizen-main', trigger: 'record_updated', input: { object: 'deals' } },
@@ -144,13 +143,13 @@ describe('webhooks of a Kizen-shaped trigger', () => {
   test('a TypeError in webhookNotification (a connector bug) answers 500, so the sender retries', async () => {
     const res = await send({ event: 'record.updated' });
     expect(res.status).toBe(500);
-    expect((await res.json()).error.code).toBe('LAMBDA_FAILED');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('LAMBDA_FAILED');
   });
 
   test('a deliberate refusal (ctx.error) stays 400', async () => {
     const res = await send({ event: 'record.deleted' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toEqual({
+    expect(((await res.json()) as ErrorBody).error).toEqual({
       code: 'CONNECTOR_ERROR',
       message: 'Kizen event "record.deleted" is not handled',
     });
