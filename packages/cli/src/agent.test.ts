@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { AgentDispatcher, type RunningServer, startServer } from '@weft/platform';
 import { defineConnector } from '@weft/sdk';
 import { execute } from '@weft/sdk/runtime';
@@ -219,7 +220,11 @@ describe('weft agent', () => {
       for (let sent = 0; sent < size; sent += chunk.length) yield chunk;
     }
     async function round(): Promise<void> {
-      const up = await request(`${targetUrl}/upload`, { method: 'POST', body: upload(), dispatcher: via('plant') });
+      const up = await request(`${targetUrl}/upload`, {
+        method: 'POST',
+        body: Readable.from(upload()),
+        dispatcher: via('plant'),
+      });
       expect(await up.body.json()).toEqual({ bytes: size });
       const down = await request(`${targetUrl}/download?bytes=${size}`, { dispatcher: via('plant') });
       let received = 0;

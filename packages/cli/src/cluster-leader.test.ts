@@ -27,7 +27,7 @@ beforeAll(async () => {
     if (url.pathname !== '/items') return json(res, 404, {});
     polled.push(Date.now());
     const after = Number(url.searchParams.get('after') ?? 0);
-    const items = [];
+    const items: { id: number }[] = [];
     for (let id = after + 1; id <= Math.min(after + 25, TOTAL); id++) items.push({ id });
     setTimeout(() => json(res, 200, { items, more: after + 25 < TOTAL }), 150);
   });

@@ -103,7 +103,7 @@ describe('kill -9 of weft serve', () => {
       if (url.pathname === '/items') {
         pages++;
         const after = Number(url.searchParams.get('after') ?? 0);
-        const items = [];
+        const items: { id: number }[] = [];
         for (let id = after + 1; id <= Math.min(after + 25, total); id++) items.push({ id });
         setTimeout(() => json(res, 200, { items, more: after + 25 < total }), 120);
         return;

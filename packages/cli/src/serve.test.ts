@@ -3,6 +3,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ConnectorSummary, Page } from '@weft/sdk/model';
 import { expect, test } from 'vitest';
 import { BIN, type RunningWeft, runWeft, startWeft } from './test-helpers.js';
 
@@ -33,7 +34,7 @@ test('weft serve prints where it runs and how to log in, serves the API, and sto
   expect((await fetch(`${url}/api/health`)).status).toBe(200);
   expect((await fetch(`${url}/api/connectors`)).status).toBe(401);
   const list = await fetch(`${url}/api/connectors`, { headers: { authorization: `Bearer ${token}` } });
-  expect((await list.json()).items.map((c: { name: string }) => c.name)).toEqual(['crm']);
+  expect(((await list.json()) as Page<ConnectorSummary>).items.map((c) => c.name)).toEqual(['crm']);
   const page = await fetch(`${url}/`);
   expect(page.status).toBe(200);
   expect(page.headers.get('content-type')).toMatch(/text\/html/);
@@ -99,7 +100,7 @@ test('weft serve --connectors <a connector project> serves that one connector (n
     expect(server.stdout()).toMatch(/connectors: .*\bcrm\b/);
     const token = (await readFile(join(home, 'admin.token'), 'utf8')).trim();
     const list = await fetch(`${url}/api/connectors`, { headers: { authorization: `Bearer ${token}` } });
-    expect((await list.json()).items.map((c: { name: string }) => c.name)).toContain('crm');
+    expect(((await list.json()) as Page<ConnectorSummary>).items.map((c) => c.name)).toContain('crm');
   } finally {
     await server.stop('SIGTERM');
   }

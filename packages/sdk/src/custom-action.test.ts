@@ -111,7 +111,9 @@ describe('withCustomAction', () => {
     const opted = withCustomAction(connector({ customAction: { authorizeOtherOrigins: true } }));
     expect(Object.keys(opted.actions!)).toContain('custom_action');
     expect(validateConnector(opted)).toEqual([]);
-    expect(validateConnector(connector({ customAction: { authorizeOtherOrigins: 'yes', everywhere: true } }))).toEqual([
+    // Not a ConnectorDefinition on purpose (a string where a boolean belongs): what a JavaScript file may export.
+    const misspelt: unknown = { ...connector(), customAction: { authorizeOtherOrigins: 'yes', everywhere: true } };
+    expect(validateConnector(misspelt)).toEqual([
       expect.objectContaining({ path: 'customAction.everywhere' }),
       expect.objectContaining({ path: 'customAction.authorizeOtherOrigins' }),
     ]);

@@ -6,6 +6,11 @@
  */
 import type { RunningServer } from '../serve.js';
 
+/** What the API answers on an error (SPEC §10): a code, a message, and where it applies. */
+export interface ErrorBody {
+  error: { code: string; message: string; path?: string };
+}
+
 export type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 export function apiCaller(server: () => RunningServer, onText?: (text: string) => void): ApiCall {

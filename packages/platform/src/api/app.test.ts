@@ -2,7 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ConnectorProblem, ConnectorSummary, ConnectorView, Page } from '@weft/sdk/model';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ErrorBody } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = fileURLToPath(new URL('../__fixtures__/connectors', import.meta.url));
@@ -18,26 +20,37 @@ afterAll(async () => {
   await server.close();
 });
 
-async function call(path: string, init: RequestInit = {}) {
+/** The answer's status and parsed body, typed as the view the caller expects. */
+async function call<T = unknown>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const res = await fetch(`${server.url}${path}`, init);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+interface ConnectorList extends Page<ConnectorSummary> {
+  problems: ConnectorProblem[];
+}
+/** The OpenAPI description, as far as these tests read it. */
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, unknown>;
 }
 
 describe('the API', () => {
   test('health and the OpenAPI description need no token', async () => {
     expect(await call('/api/health')).toEqual({ status: 200, body: { status: 'ok', version: '0.1.0' } });
-    const spec = await call('/api/openapi.json');
+    const spec = await call<OpenApiDocument>('/api/openapi.json');
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toBe('3.1.0');
     expect(Object.keys(spec.body.paths)).toContain('/api/connectors/{name}');
   });
 
   test('refuses requests without a valid token, with the error shape', async () => {
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       {},
       { authorization: 'Bearer wrong-token-0123456789' },
       { authorization: server.token.token },
-    ]) {
+    ];
+    for (const headers of refused) {
       const res = await call('/api/connectors', { headers });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('Bearer') } });
@@ -45,7 +58,7 @@ describe('the API', () => {
   });
 
   test('lists loaded connectors and reports the broken ones', async () => {
-    const res = await call('/api/connectors', { headers: auth });
+    const res = await call<ConnectorList>('/api/connectors', { headers: auth });
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
       {
@@ -67,13 +80,13 @@ describe('the API', () => {
   });
 
   test("describes one connector's actions and triggers with resolved static fields", async () => {
-    const res = await call('/api/connectors/crm', { headers: auth });
+    const res = await call<ConnectorView>('/api/connectors/crm', { headers: auth });
     expect(res.status).toBe(200);
-    const create = res.body.actions.find((a: { name: string }) => a.name === 'create_contact');
+    const create = res.body.actions.find((a) => a.name === 'create_contact')!;
     expect(create.inputFields.dynamic).toBe(false);
     expect(create.inputFields.schema).toMatchObject({ type: 'object', required: ['email'] });
-    expect(res.body.actions.find((a: { name: string }) => a.name === 'search').inputFields).toEqual({ dynamic: true });
-    expect(res.body.triggers.map((t: { kind: string }) => t.kind)).toEqual(['polling', 'static_webhook']);
+    expect(res.body.actions.find((a) => a.name === 'search')!.inputFields).toEqual({ dynamic: true });
+    expect(res.body.triggers.map((t) => t.kind)).toEqual(['polling', 'static_webhook']);
     expect(res.body.connectionFields.fields).toEqual([{ name: 'api_key', controlType: 'password' }]);
   });
 
@@ -82,7 +95,7 @@ describe('the API', () => {
       status: 404,
       body: { error: { code: 'CONNECTOR_NOT_FOUND', message: 'No connector named "nope"', path: 'name' } },
     });
-    const route = await call('/api/nothing', { headers: auth });
+    const route = await call<ErrorBody>('/api/nothing', { headers: auth });
     expect(route.status).toBe(404);
     expect(route.body.error.code).toBe('NOT_FOUND');
   });
@@ -92,7 +105,7 @@ describe('the API', () => {
     await server.close();
     server = await startServer({ port: 0, home, connectorDirs: [FIXTURES], env: {} });
     auth = { authorization: `Bearer ${server.token.token}` };
-    const res = await call('/api/connectors', { headers: auth });
+    const res = await call<ConnectorList>('/api/connectors', { headers: auth });
     expect(res.body.items[0].version).toBe(1);
     expect(server.token.source).toBe('file');
   });

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RawRequest, rawRequest } from '../__fixtures__/raw-http.js';
@@ -23,8 +23,7 @@ const call = apiCaller(() => server);
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-auth-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
-  server.context.log = vi.fn();
+  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: () => {} });
 });
 afterAll(async () => {
   await server.close();

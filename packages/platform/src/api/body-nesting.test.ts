@@ -7,8 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { apiCaller } from '../__fixtures__/api-call.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { apiCaller, type ErrorBody } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 import { MAX_NESTING } from './nesting.js';
 
@@ -22,8 +22,7 @@ const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-nesting-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
-  server.context.log = vi.fn();
+  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: () => {} });
   await call('POST', '/api/connections', { name: 'hooks-n', connector: 'hooks', values: { account: 'acct-n' } });
   const recipe = await call('POST', '/api/recipes', {
     name: 'Nesting',
@@ -44,7 +43,8 @@ async function hook(body: string, contentType?: string) {
     // Bytes, so that fetch adds no content type of its own.
     body: Buffer.from(body),
   });
-  return { status: res.status, body: await res.json().catch(() => undefined) };
+  const parsed: unknown = await res.json().catch(() => undefined);
+  return { status: res.status, body: parsed as ErrorBody | undefined };
 }
 
 /** An API call with the body sent as given. */
@@ -76,7 +76,7 @@ describe('deeply nested bodies', () => {
     ] as const) {
       const res = await hook(body, type);
       expect(res.status, `${type} ${body.length}`).toBe(400);
-      expect(res.body.error).toEqual({
+      expect(res.body?.error).toEqual({
         code: 'BODY_TOO_DEEP',
         message: expect.stringContaining(`at most ${MAX_NESTING} levels`),
       });

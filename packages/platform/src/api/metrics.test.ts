@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { apiCaller } from '../__fixtures__/api-call.js';
+import { apiCaller, type ErrorBody } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const CONNECTORS = fileURLToPath(new URL('../__fixtures__/recipe-connectors', import.meta.url));
@@ -45,7 +45,7 @@ test('metrics need no token, unless WEFT_METRICS_TOKEN sets one', async () => {
   try {
     const bare = await fetch(`${guarded.url}/metrics`);
     expect(bare.status).toBe(401);
-    expect((await bare.json()).error.message).toContain('WEFT_METRICS_TOKEN');
+    expect(((await bare.json()) as ErrorBody).error.message).toContain('WEFT_METRICS_TOKEN');
     const admin = await fetch(`${guarded.url}/metrics`, {
       headers: { authorization: `Bearer ${guarded.token.token}` },
     });

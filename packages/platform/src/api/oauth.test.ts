@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeHttp } from '@weft/sdk/runtime';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CLIENTS, startTestIssuer, type TestIssuer } from '../../../sdk/src/auth/__fixtures__/oidc-provider.js';
 import { type RunningServer, startServer } from '../serve.js';
 import { pendingAuthorizationsOf, STATE_TTL_MS } from './oauth.js';
@@ -21,8 +21,7 @@ let issuer: TestIssuer;
 beforeAll(async () => {
   issuer = await startTestIssuer();
   const home = await mkdtemp(join(tmpdir(), 'weft-oauth-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
-  server.context.log = vi.fn();
+  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: () => {} });
   await call('POST', '/api/connections', {
     name: 'confidential',
     connector: 'oauth-app',

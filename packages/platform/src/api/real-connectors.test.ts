@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiCaller } from '../__fixtures__/api-call.js';
+import { apiCaller, type ErrorBody } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
 
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/real-connectors', import.meta.url))];
@@ -129,8 +129,6 @@ describe('webhooks of a Kizen-shaped trigger', () => {
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
   beforeAll(async () => {
-    // Refusals are logged; keep the test output quiet.
-    server.context.log = () => {};
     const created = await call('POST', '/api/recipes', {
       name: 'kizen updates',
       trigger: { connector: 'kizen', connection: 'kizen-main', trigger: 'record_updated', input: { object: 'deals' } },
@@ -154,7 +152,7 @@ describe('webhooks of a Kizen-shaped trigger', () => {
     logged.length = 0;
     const res = await send({ event: 'record.updated' });
     expect(res.status).toBe(500);
-    const { error } = await res.json();
+    const { error } = (await res.json()) as ErrorBody;
     expect(error.code).toBe('LAMBDA_FAILED');
     // The sender is anyone who knows the URL: the connector's own error stays in the server's log.
     expect(error.message).not.toMatch(/Cannot read|TypeError|webhookNotification|undefined/);
@@ -165,7 +163,7 @@ describe('webhooks of a Kizen-shaped trigger', () => {
   test('a deliberate refusal (ctx.error) stays 400', async () => {
     const res = await send({ event: 'record.deleted' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toEqual({
+    expect(((await res.json()) as ErrorBody).error).toEqual({
       code: 'CONNECTOR_ERROR',
       message: 'Kizen event "record.deleted" is not handled',
     });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../__fixtures__/postgres.js';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PostgresStore } from '../store/postgres.js';
 import type { RecipeRecord } from '../store/store.js';
@@ -42,8 +43,7 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<number> {
   return Date.now() - started;
 }
 
-const recipe = (store: PostgresStore, name: string) =>
-  store.insertRecipe({ name, definition: {}, connectorVersions: {}, webhookSecret: `s-${name}` });
+const recipe = (store: PostgresStore, name: string) => store.insertRecipe(newRecipe(name));
 
 describe('the leader lease', () => {
   const lease = (store: PostgresStore, holder: string) =>

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../__fixtures__/postgres.js';
 import { StoreQueue } from '../__fixtures__/store-queue.js';
+import { newRecipe, recipeDefinition } from '../__fixtures__/stored-recipe.js';
 import type { PgBus } from '../cluster/pg-bus.js';
 import { PostgresStore } from '../store/postgres.js';
 import { PostgresQueue } from './pg-queue.js';
@@ -38,12 +39,7 @@ describe('PostgresQueue passes the queue contract', () => {
 });
 
 async function recipeWithJobs(concurrency: number, count: number, name = 'r') {
-  const recipe = await store.insertRecipe({
-    name,
-    definition: { concurrency },
-    connectorVersions: {},
-    webhookSecret: 's',
-  });
+  const recipe = await store.insertRecipe(newRecipe(name, { definition: recipeDefinition({ name, concurrency }) }));
   const { jobs } = await store.createJobs({ recipeId: recipe.id, events: Array.from({ length: count }, (_, i) => i) });
   return { recipe, ids: jobs.map((j) => j.id) };
 }

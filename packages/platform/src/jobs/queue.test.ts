@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { EmbeddedQueue, type QueueItem } from './queue.js';
 import { runQueueContract } from './queue-contract.js';
@@ -11,7 +12,7 @@ describe('EmbeddedQueue passes the queue contract', () => {
 describe('EmbeddedQueue recovery', () => {
   test('on start it runs every unfinished job of the store, oldest first, before new ones', async () => {
     const store = await SqliteStore.open(':memory:');
-    const recipe = await store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+    const recipe = await store.insertRecipe(newRecipe());
     const { jobs } = await store.createJobs({ recipeId: recipe.id, events: [1, 2, 3, 4] });
     await store.updateJob(jobs[0].id, { status: 'succeeded', finishedAt: new Date().toISOString() });
     await store.updateJob(jobs[1].id, { status: 'running' });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { DEFAULT_RUNTIME_OPTIONS } from '../runtime/options.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { Retention } from './retention.js';
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 async function seed() {
-  const recipe = await store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+  const recipe = await store.insertRecipe(newRecipe());
   const { jobs } = await store.createJobs({ recipeId: recipe.id, events: [1, 2, 3, 4, 5] });
   const ago = (days: number) => new Date(NOW - days * DAY).toISOString();
   const step = (jobId: string) => ({
@@ -70,7 +71,7 @@ describe('retention', () => {
   });
 
   test('many old jobs go in batches', async () => {
-    const recipe = await store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+    const recipe = await store.insertRecipe(newRecipe());
     const { jobs } = await store.createJobs({ recipeId: recipe.id, events: Array.from({ length: 2500 }, (_, i) => i) });
     const old = new Date(NOW - 100 * DAY).toISOString();
     await store.saveJobProgress(

@@ -5,6 +5,7 @@
  *     runStoreContract(() => SqliteStore.open(':memory:'));
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { recipeDefinition } from '../__fixtures__/stored-recipe.js';
 import { runAgentContract } from './contract-agents.js';
 import { runJobEngineContract } from './contract-job-engine.js';
 import { runMcpTokenContract } from './contract-mcp-tokens.js';
@@ -24,7 +25,7 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
   const sealed = (n: number) => ({ valuesEncrypted: `cipher-${n}`, keyId: 'key1', nonce: `nonce-${n}` });
   const recipe = (name = 'r'): NewRecipe => ({
     name,
-    definition: { trigger: { connector: 'crm' }, steps: [] },
+    definition: recipeDefinition({ name }),
     connectorVersions: { crm: 1 },
     webhookSecret: `secret-${name}`,
   });
@@ -124,14 +125,15 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
       });
       expect(created.id).toMatch(/^rcp_/);
       expect(await store.getRecipe(created.id)).toEqual(created);
+      const changed = recipeDefinition({ name: 'two', steps: [{ id: 'done', stop: { error: false } }] });
       const updated = await store.updateRecipe(created.id, {
         name: 'two',
-        definition: { steps: [1] },
+        definition: changed,
         connectorVersions: { crm: 2 },
       });
       expect(updated).toMatchObject({
         name: 'two',
-        definition: { steps: [1] },
+        definition: changed,
         connectorVersions: { crm: 2 },
         webhookSecret: 'secret-one',
       });
@@ -139,7 +141,7 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
       expect((await store.listRecipes({ limit: 10, status: 'running' })).items.map((r) => r.id)).toEqual([created.id]);
       expect((await store.listRecipes({ limit: 10, status: 'stopped' })).items).toEqual([]);
       expect(
-        await store.updateRecipe('rcp_nope', { name: 'x', definition: {}, connectorVersions: {} }),
+        await store.updateRecipe('rcp_nope', { name: 'x', definition: recipeDefinition(), connectorVersions: {} }),
       ).toBeUndefined();
       expect(await store.setRecipeStatus('rcp_nope', 'running')).toBeUndefined();
       expect(await store.deleteRecipe(created.id)).toBe(true);

@@ -8,6 +8,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { startServer } from '../serve.js';
 
 const FILES = ['weft.db', 'weft.db-wal', 'weft.db-shm'];
@@ -16,7 +17,7 @@ const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
 async function startAndWrite(home: string) {
   const server = await startServer({ port: 0, home, connectorDirs: [], env: {}, onWarning: () => {} });
   // A write, so that the WAL holds something.
-  await server.store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+  await server.store.insertRecipe(newRecipe());
   return server;
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { runStoreContract } from './contract.js';
 import { SqliteStore } from './sqlite.js';
 
@@ -15,7 +16,7 @@ describe('SqliteStore on a file', () => {
   test('keeps committed data across a reopen (WAL)', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'weft-store-')), 'weft.db');
     const store = await SqliteStore.open(file);
-    const recipe = await store.insertRecipe({ name: 'r', definition: {}, connectorVersions: {}, webhookSecret: 's' });
+    const recipe = await store.insertRecipe(newRecipe());
     await store.commitPoll({ recipeId: recipe.id, events: [{ id: 1 }], signatures: ['1'], closure: 'c' });
     await store.close();
     const again = await SqliteStore.open(file);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { newRecipe } from '../__fixtures__/stored-recipe.js';
 import { Runtime } from '../runtime/runtime.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { JobRecord } from '../store/store.js';
@@ -18,8 +19,7 @@ afterEach(async () => {
   await store.close();
 });
 
-const recipe = (name: string) =>
-  store.insertRecipe({ name, definition: {}, connectorVersions: {}, webhookSecret: `s-${name}` });
+const recipe = (name: string) => store.insertRecipe(newRecipe(name));
 
 test('requests of the same turn share one transaction, and the runtime hears of the jobs after it', async () => {
   const r = await recipe('r');

@@ -29,7 +29,8 @@ beforeAll(async () => {
     const url = new URL(req.url!, 'http://x');
     if (url.pathname === '/moved') {
       res.writeHead(307, { location: '/items?page=2' });
-      return res.end();
+      res.end();
+      return;
     }
     if (url.searchParams.has('X-Amz-Signature')) return presigned(req, res);
     const verdict = verifyAwsRequest(req, body, KEYS);

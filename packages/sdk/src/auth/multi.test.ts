@@ -65,7 +65,7 @@ const connector = defineConnector({
         session: {
           type: 'custom_auth',
           detectOn: ['login required'],
-          acquire: (ctx) => ctx.post(`${ctx.connection.base}/login`),
+          acquire: async (ctx) => ctx.post(`${ctx.connection.base}/login`),
           apply: (ctx) => ctx.headers({ 'X-Session': ctx.connection.session_id }),
         },
         aws: { type: 'aws_auth', service: 'execute-api', region: 'eu-west-1' },

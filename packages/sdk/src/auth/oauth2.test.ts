@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isWeftError, type WeftError } from '../errors.js';
 import { execute } from '../execute/executor.js';
 import { closeHttp } from '../http/index.js';
+import type { HttpExchangeLog } from '../http/types.js';
 import { Redactor } from '../redact.js';
-import type { ConnectorContext, ConnectorDefinition, HttpExchangeLog, OAuth2Authorization } from '../types.js';
+import type { ConnectorContext, ConnectorDefinition, OAuth2Authorization } from '../types.js';
 import { CLIENTS, startTestIssuer, type TestIssuer } from './__fixtures__/oidc-provider.js';
 import { startAuthorization } from './flow.js';
 import {

@@ -68,7 +68,9 @@ const connector: ConnectorDefinition = defineConnector({
   },
 });
 
-const values = (extra: Record<string, unknown> = {}) => ({
+/** A connection's values: the executor stores refreshed tokens into this object. */
+type Values = { base: string; access_token: string; refresh_token: string; [name: string]: unknown };
+const values = (extra: Record<string, unknown> = {}): Values => ({
   base: server.url,
   access_token: 'tok-stale-0000',
   refresh_token: 'rt-secret-9876',

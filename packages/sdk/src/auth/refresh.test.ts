@@ -9,7 +9,7 @@ import { type ExecuteOptions, execute } from '../execute/executor.js';
 import { json, startServer, type TestServer } from '../http/__fixtures__/server.js';
 import { closeHttp } from '../http/index.js';
 import type { HttpExchangeLog } from '../http/types.js';
-import type { ConnectorDefinition } from '../types.js';
+import type { Authorization, ConnectorDefinition, CustomAuthorization } from '../types.js';
 import { PROACTIVE_REFRESH_MS } from './refresh.js';
 
 let server: TestServer;
@@ -60,19 +60,21 @@ beforeEach(() => {
   dataHits = 0;
 });
 
-function connector(overrides: Record<string, unknown> = {}): ConnectorDefinition {
+/** The authorization of most tests; a test that needs another spreads it and changes what it needs. */
+const refreshing: CustomAuthorization = {
+  type: 'custom_auth',
+  refreshOn: [401],
+  detectOn: [/session expired/i],
+  refresh: async (ctx) => ctx.post(`${ctx.connection.base}/token`, { refresh_token: ctx.refreshToken }),
+  apply: (ctx) => ctx.headers({ Authorization: `Bearer ${ctx.connection.access_token}` }),
+};
+
+function connector(authorization: Authorization = refreshing): ConnectorDefinition {
   return defineConnector({
     title: 'Refreshing',
     connection: {
       fields: [{ name: 'base' }, { name: 'refresh_token', controlType: 'password' }],
-      authorization: {
-        type: 'custom_auth',
-        refreshOn: [401],
-        detectOn: [/session expired/i],
-        refresh: async (ctx: any) => ctx.post(`${ctx.connection.base}/token`, { refresh_token: ctx.refreshToken }),
-        apply: (ctx) => ctx.headers({ Authorization: `Bearer ${ctx.connection.access_token}` }),
-        ...overrides,
-      } as never,
+      authorization,
       baseUri: (ctx) => ctx.connection.base,
     },
     actions: {
@@ -94,7 +96,9 @@ function connector(overrides: Record<string, unknown> = {}): ConnectorDefinition
   });
 }
 
-const connection = (extra: Record<string, unknown> = {}) => ({
+/** A connection's values: the executor stores refreshed tokens into this object. */
+type Values = { base: string; access_token: string; refresh_token: string; [name: string]: unknown };
+const connection = (extra: Record<string, unknown> = {}): Values => ({
   base: server.url,
   access_token: 'tok-stale-0000',
   refresh_token: 'rt-secret-9876',
@@ -184,8 +188,9 @@ describe('refresh on an auth failure', () => {
   it('re-runs acquire for custom_auth without refresh (a session login)', async () => {
     valid = next;
     const def = connector({
+      ...refreshing,
       refresh: undefined,
-      acquire: async (ctx: any) => ctx.post(`${ctx.connection.base}/token`, { refresh_token: 'rt-secret-9876' }),
+      acquire: async (ctx) => ctx.post(`${ctx.connection.base}/token`, { refresh_token: 'rt-secret-9876' }),
     });
     const conn = connection();
     await execute(def, 'actions.many.execute', { connection: conn, input: { n: 4 } });
@@ -194,7 +199,7 @@ describe('refresh on an auth failure', () => {
   });
 
   it('leaves a 401 alone when the authorization cannot refresh', async () => {
-    const def = connector({ type: 'api_key', refresh: undefined });
+    const def = connector({ ...refreshing, type: 'api_key', refresh: undefined });
     const error = await failure(execute(def, 'actions.many.execute', { connection: connection(), input: { n: 1 } }));
     expect(error).toMatchObject({ code: 'HTTP_ERROR', status: 401 });
     expect(tokenHits).toBe(0);

@@ -38,7 +38,7 @@ const connector = defineConnector({
   objectDefinitions: {
     contact: { fields: async (ctx) => [{ name: 'id', type: 'integer' }, ...(await ctx.objectDefinitions.address)] },
     address: { fields: () => [{ name: 'city' }] },
-    remote: { fields: (ctx) => ctx.get('fields') },
+    remote: { fields: async (ctx) => ctx.get('fields') },
     loop_a: { fields: (ctx) => ctx.objectDefinitions.loop_b },
     loop_b: { fields: (ctx) => ctx.objectDefinitions.loop_a },
   },

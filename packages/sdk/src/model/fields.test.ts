@@ -58,9 +58,7 @@ describe('the field model', () => {
   });
 
   test('is importable as @weft/sdk/model without Node modules', async () => {
-    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as {
-      exports: Record<string, { default: string }>;
-    };
+    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default;
     expect(pkg.exports['./model'].default).toBe('./dist/model/index.js');
     const { readFile } = await import('node:fs/promises');
     for (const file of ['api.ts', 'fields.ts', 'http.ts', 'index.ts']) {

@@ -60,8 +60,9 @@ export default defineConnector({
     },
     export_report: {
       execute: async (ctx) => {
-        if (!ctx.continue) ctx.reinvokeAfter({ seconds: 60, continue: { step: 2 } });
-        return { done: true, step: ctx.continue.step };
+        const state = ctx.continue as { step: number } | undefined;
+        if (!state) return ctx.reinvokeAfter({ seconds: 60, continue: { step: 2 } });
+        return { done: true, step: state.step };
       },
     },
     tagged: {
