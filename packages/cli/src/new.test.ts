@@ -10,6 +10,10 @@ test('weft new creates a project that runs with weft exec right away', async () 
   const created = await runWeft(['new', 'acme-crm'], { cwd: root });
   expect(created.code).toBe(0);
   expect(created.stdout).toContain('Created Acme Crm');
+  // The next steps are commands a shell runs as printed: the weft bin is not on PATH, npx finds it.
+  expect(created.stdout).toContain(
+    'Next:\n  cd acme-crm\n  npx weft exec actions.greet.execute --input=input.json\n  npx weft validate\n  npx weft test\n',
+  );
   const dir = join(root, 'acme-crm');
   expect((await readdir(dir)).sort()).toEqual(
     [

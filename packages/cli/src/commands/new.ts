@@ -61,7 +61,7 @@ export async function newCommand(dir: string, options: NewFlags, reporter: Repor
       await writeFile(to, text);
     }
     process.stdout.write(
-      `Created ${title} in ${dir}\n\nNext:\n  cd ${dir}\n  weft exec actions.greet.execute --input=input.json\n  weft validate\n  weft test\n`,
+      `Created ${title} in ${dir}\n\nNext:\n  cd ${dir}\n  npx weft exec actions.greet.execute --input=input.json\n  npx weft validate\n  npx weft test\n`,
     );
     return 0;
   } catch (error) {

@@ -6,7 +6,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Variables a host keeps from the server's environment (network and locale settings only). */
@@ -77,11 +77,20 @@ export interface SpawnLimits {
   memoryMb: number;
 }
 
+/**
+ * One `--allow-fs-read` per distinct path: Node 20 aborts the process (an assertion in its
+ * permission tree) when a path is given twice, as the checkout's `node_modules` is when the data
+ * directory lies inside the checkout (`npm start`'s `./.weft`).
+ */
+function readFlags(paths: string[]): string[] {
+  return [...new Set(paths.map((path) => resolve(path)))].map((path) => `--allow-fs-read=${path}`);
+}
+
 export function hostExecArgv(bundle: string, scratch: string, limits: SpawnLimits): string[] {
   const reads = [...weftReadPaths(), ...nodeModulesAbove(dirname(bundle)), bundle];
   return [
     permissionFlag(),
-    ...reads.map((path) => `--allow-fs-read=${path}`),
+    ...readFlags(reads),
     `--allow-fs-write=${scratch}`,
     `--max-old-space-size=${Math.max(16, Math.floor(limits.memoryMb * 0.75))}`,
     '--disable-warning=ExperimentalWarning',
@@ -105,7 +114,7 @@ export function testWorkerArgv(options: { root: string; configDir?: string; memo
   if (options.configDir) reads.push(options.configDir);
   return [
     permissionFlag(),
-    ...reads.map((path) => `--allow-fs-read=${path}`),
+    ...readFlags(reads),
     `--allow-fs-write=${options.root}`,
     `--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb * 0.75))}`,
     '--disable-warning=ExperimentalWarning',

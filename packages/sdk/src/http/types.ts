@@ -164,7 +164,7 @@ export interface HttpEnv {
   /** Default per-request timeout in ms (40 s interactive, 3 min in jobs). */
   timeoutMs: number;
   retry?: RetryPolicy;
-  /** Base delay for exponential back-off (`WEFT_RETRY_BASE_MS`, default 1000). */
+  /** Base delay for exponential back-off, in ms (default 1000). */
   retryBaseMs?: number;
   /** Receives each exchange when verbose logging is on. */
   onExchange?(log: HttpExchangeLog): void;
