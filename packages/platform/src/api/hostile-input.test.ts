@@ -24,8 +24,7 @@ const call = apiCaller(() => server);
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'weft-hostile-'));
-  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {} });
-  server.context.log = vi.fn();
+  server = await startServer({ port: 0, home, connectorDirs: FIXTURES, env: {}, onWarning: () => {}, log: vi.fn() });
   expect(
     (await call('POST', '/api/connections', { name: 'shop-h', connector: 'shop', values: { api_key: 'k' } })).status,
   ).toBe(201);
