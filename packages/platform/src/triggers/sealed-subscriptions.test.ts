@@ -2,7 +2,7 @@
  * Webhook subscriptions are stored sealed: a per-webhook signing secret that the application
  * gives only once (kept in the subscription, as ClickUp's connector does) never reaches the
  * database in plain text, a row written in plain JSON by an older version still works and is
- * sealed on start, and a rotated master key still opens it.
+ * sealed on start, a rotated master key still opens it, and `weft db copy` copies it sealed.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
+import { copyDatabase } from '../db-copy.js';
 import { type RunningServer, startServer } from '../serve.js';
 import { keyIdOf } from '../vault.js';
 
@@ -206,8 +207,14 @@ test('the per-webhook secret is sealed at rest; plain rows of older versions and
   expect(await app.send(hook, { id: 'ev3' })).toBe(200);
   expect(await jobCount(id)).toBe(3);
 
-  // Without the old key now: still opens (it was re-sealed), and stop unsubscribes with it.
+  // `weft db copy` into another home, started without the old key: the row is copied sealed and
+  // opens there (it was re-sealed), deliveries verify, and stop unsubscribes with it.
   await server.close();
+  const copy = await mkdtemp(join(tmpdir(), 'weft-sealed-copy-'));
+  expect((await copyDatabase(home, copy)).counts.webhook_subscriptions).toBe(1);
+  home = copy;
+  expect(rawRow(id)).toMatchObject({ key_id: keyIdOf(Buffer.from(KEY_B, 'hex')) });
+  expect(await databaseHolds(hook.secret)).toBe(false);
   server = await boot({ WEFT_MASTER_KEY: KEY_B });
   expect(warnings.filter((w) => /subscription/.test(w))).toEqual([]);
   expect(await app.send(hook, { id: 'ev4' })).toBe(200);
