@@ -24,7 +24,11 @@ export function runTriggerStateContract(getStore: () => Store, recipe: (name?: s
 
     test('webhook subscriptions: put (idempotent per recipe), get, delete', async () => {
       const r = await getStore().insertRecipe(recipe());
-      const first = await getStore().putWebhookSubscription({ recipeId: r.id, sealed: sealed('k1', 'n1'), secret: 's1' });
+      const first = await getStore().putWebhookSubscription({
+        recipeId: r.id,
+        sealed: sealed('k1', 'n1'),
+        secret: 's1',
+      });
       expect(first).toMatchObject({ recipeId: r.id, sealed: sealed('k1', 'n1'), secret: 's1' });
       expect(first.plain).toBeUndefined();
       await getStore().putWebhookSubscription({ recipeId: r.id, sealed: sealed('k1', 'n2'), secret: 's1' });
@@ -48,7 +52,10 @@ export function runTriggerStateContract(getStore: () => Store, recipe: (name?: s
       expect((await getStore().getWebhookSubscription(a.id))?.sealed).toEqual(sealed('new', 'n3'));
       const current = (await getStore().getWebhookSubscription(a.id))!;
       expect(await getStore().resealWebhookSubscription(current, sealed('newer', 'n5'))).toBe(true);
-      expect(await getStore().getWebhookSubscription(a.id)).toMatchObject({ sealed: sealed('newer', 'n5'), secret: 's' });
+      expect(await getStore().getWebhookSubscription(a.id)).toMatchObject({
+        sealed: sealed('newer', 'n5'),
+        secret: 's',
+      });
       await getStore().deleteRecipe(a.id);
       await getStore().deleteRecipe(b.id);
     });

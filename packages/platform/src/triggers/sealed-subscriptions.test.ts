@@ -43,7 +43,12 @@ class SigningApp {
       const path = req.url ?? '';
       if (req.method === 'POST' && path === '/hooks') {
         const { url } = JSON.parse(Buffer.concat(chunks).toString()) as { url: string };
-        const hook = { id: `hook_${this.hooks.length + 1}`, url, secret: randomBytes(24).toString('hex'), active: true };
+        const hook = {
+          id: `hook_${this.hooks.length + 1}`,
+          url,
+          secret: randomBytes(24).toString('hex'),
+          active: true,
+        };
         this.hooks.push(hook);
         res.writeHead(201, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ id: hook.id, secret: hook.secret }));
@@ -221,4 +226,46 @@ test('the per-webhook secret is sealed at rest; plain rows of older versions and
   expect((await call('POST', `/api/recipes/${id}/stop`)).body.status).toBe('stopped');
   expect(hook.active).toBe(false);
   expect(rawRow(id)).toBeUndefined();
+});
+
+test('a damaged sealed row: the recipe is not resumed, stop forgets the row with a warning, start subscribes anew', async () => {
+  const created = await call('POST', '/api/recipes', {
+    name: 'damaged',
+    trigger: { connector: 'hooks', connection: 'app', trigger: 'secret_event', input: {} },
+    steps: [],
+  });
+  const id = (created.body as { id: string }).id;
+  expect((await call('POST', `/api/recipes/${id}/start`)).body.status).toBe('running');
+  const first = app.hooks[app.hooks.length - 1];
+  const env = { WEFT_MASTER_KEY: KEY_B };
+
+  await server.close();
+  const writable = new SQLite(database());
+  const bytes = Buffer.from(rawRow(id)!.data, 'base64');
+  bytes[0] ^= 1;
+  writable.prepare('update webhook_subscriptions set data = ? where recipe_id = ?').run(bytes.toString('base64'), id);
+  writable.close();
+  server = await boot(env);
+  expect(server.context.log).toHaveBeenCalledWith(
+    'error',
+    'Recipe "damaged" could not be resumed',
+    expect.objectContaining({ recipeId: id, error: expect.stringMatching(/cannot be decrypted.*Stop the recipe/) }),
+  );
+
+  expect((await call('POST', `/api/recipes/${id}/stop`)).body.status).toBe('stopped');
+  expect(server.context.log).toHaveBeenCalledWith(
+    'warn',
+    expect.stringContaining('cannot be opened, so it was not unsubscribed'),
+    expect.objectContaining({ recipeId: id, code: 'SETTINGS_INVALID' }),
+  );
+  expect(rawRow(id)).toBeUndefined();
+  // The old registration lingers at the application (nothing could unsubscribe it); a new one is made.
+  expect(first.active).toBe(true);
+  expect((await call('POST', `/api/recipes/${id}/start`)).body.status).toBe('running');
+  const second = app.hooks[app.hooks.length - 1];
+  expect(second.id).not.toBe(first.id);
+  expect(await app.send(second, { id: 'after' })).toBe(200);
+  expect(await jobCount(id)).toBe(1);
+  await call('POST', `/api/recipes/${id}/stop`);
+  expect(second.active).toBe(false);
 });
