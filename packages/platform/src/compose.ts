@@ -26,6 +26,7 @@ import { Runtime } from './runtime/runtime.js';
 import type { Store } from './store/store.js';
 import { GroupCommit } from './triggers/commit.js';
 import { Scheduler } from './triggers/scheduler.js';
+import { StoredSubscriptions } from './triggers/stored-subscriptions.js';
 import { webhookLifecycle } from './triggers/subscriptions.js';
 import { WebhookRecipes } from './triggers/webhook-recipes.js';
 import type { Vault } from './vault.js';
@@ -131,7 +132,7 @@ export function compose(base: Foundations): Composed {
   });
   const webhookRecipes = new WebhookRecipes();
   const subscriptions = webhookLifecycle({
-    store,
+    subscriptions: new StoredSubscriptions(store, base.vault),
     registry,
     connections,
     publicUrl,

@@ -31,6 +31,7 @@ import { type RuntimeOptions, runtimeOptions } from './runtime/options.js';
 import type { KyselyStore } from './store/kysely.js';
 import { PostgresStore, safeDatabaseUrl } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
+import { resealSubscriptions } from './triggers/stored-subscriptions.js';
 import { Vault } from './vault.js';
 
 /** The example connectors of a Weft checkout (`connectors/` at its root). */
@@ -192,6 +193,7 @@ async function startLocked(
     // known key opens stay as they are; they are reported, and the server still starts.
     const { rotated, locked } = await new Connections(store, vault, registry).rotate();
     if (rotated.length) warn(`re-sealed ${rotated.length} connection(s) with master key ${vault.keyId}`);
+    await resealSubscriptions(store, vault, warn);
     if (locked.length) {
       warn(
         `${locked.length} connection(s) (${locked.join(', ')}) were sealed with another master key than ${vault.keyId} ` +

@@ -43,6 +43,23 @@ describe('the vault', () => {
     );
   });
 
+  test('a webhook subscription is bound to its recipe, and is not a connection row either', async () => {
+    const oldKey = randomBytes(32);
+    const vault = new Vault(oldKey);
+    const subscription = { id: 'hook_1', secret: 'whsec_per_webhook_value' };
+    const sealed = vault.sealSubscription('rcp_a', subscription);
+    expect(Buffer.from(sealed.valuesEncrypted, 'base64').toString('latin1')).not.toContain('whsec');
+    expect(vault.openSubscription('rcp_a', sealed)).toEqual(subscription);
+    expect(vault.openSubscription('rcp_a', vault.sealSubscription('rcp_a', null))).toBeNull();
+    expect(() => vault.openSubscription('rcp_b', sealed)).toThrow(/recipe rcp_b cannot be decrypted/);
+    // A connection sealed under the same name opens as neither.
+    expect(() => vault.open('rcp_a', sealed)).toThrow(/cannot be decrypted/);
+    expect(() => vault.openSubscription('main', vault.seal('main', values))).toThrow(/cannot be decrypted/);
+    // Another key: a mismatch that names rotation; with the old key as a previous key, it opens.
+    expect(() => new Vault(randomBytes(32)).openSubscription('rcp_a', sealed)).toThrow(/WEFT_MASTER_KEY_PREVIOUS/);
+    expect(new Vault(randomBytes(32), [oldKey]).openSubscription('rcp_a', sealed)).toEqual(subscription);
+  });
+
   test('a wrong key is a clear error that names rotation, and never shows a key', async () => {
     const oldKey = randomBytes(32);
     const sealed = new Vault(oldKey).seal('main', values);

@@ -1,11 +1,11 @@
 /**
- * The vault: connection values sealed at rest with AES-256-GCM.
+ * The vault: connection values and webhook subscriptions sealed at rest with AES-256-GCM.
  *
  * - The key is `WEFT_MASTER_KEY` (64 hex characters, or base64 of 32 bytes) or, when unset, the
  *   file `$WEFT_HOME/master.key`, created on first start (mode 0600).
  * - Every write draws a fresh 12-byte nonce; the GCM tag is appended to the ciphertext.
- * - The connection's name is the additional authenticated data: a sealed row copied onto
- *   another connection does not open.
+ * - The connection's name (a subscription's recipe id) is the additional authenticated data: a
+ *   sealed row copied onto another connection (recipe) does not open.
  * - Each row records the key id (first 8 hex digits of the SHA-256 of the key), so rows written
  *   with an older key can be found. With the old key in `WEFT_MASTER_KEY_PREVIOUS`
  *   (comma-separated), old rows still open and `rotate` re-seals them under the current key.
@@ -118,10 +118,22 @@ export class Vault {
 
   /** Seals `values` for the connection `name`, with a fresh nonce. */
   seal(name: string, values: Record<string, unknown>): SealedValues {
+    return this.sealText(aad(name), JSON.stringify(values));
+  }
+
+  /**
+   * Seals the webhook subscription of the recipe `recipeId` (any JSON value, null for none):
+   * bound to that recipe, so a row copied onto another recipe does not open.
+   */
+  sealSubscription(recipeId: string, data: unknown): SealedValues {
+    return this.sealText(subscriptionAad(recipeId), JSON.stringify(data ?? null));
+  }
+
+  private sealText(additional: Buffer, text: string): SealedValues {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.keyId)!, nonce);
-    cipher.setAAD(aad(name));
-    const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    cipher.setAAD(additional);
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return { valuesEncrypted: body.toString('base64'), keyId: this.keyId, nonce: nonce.toString('base64') };
   }
 
@@ -142,37 +154,66 @@ export class Vault {
 
   /** Opens the values of the connection `name`. */
   open(name: string, sealed: SealedValues): Record<string, unknown> {
-    const key = this.keys.get(sealed.keyId);
-    if (!key) {
-      throw new VaultError(
-        'VAULT_KEY_MISMATCH',
-        `The connection "${name}" was sealed with master key ${sealed.keyId}, but the current key (from ${this.source}) is ` +
-          `${this.keyId}. Start Weft with the key it was sealed with, or rotate: set ${MASTER_KEY_ENV} to the new key and ` +
-          `${PREVIOUS_KEYS_ENV} to the old one, and Weft re-seals every connection on start.`,
-      );
-    }
-    const body = Buffer.from(sealed.valuesEncrypted, 'base64');
-    const nonce = Buffer.from(sealed.nonce, 'base64');
-    try {
-      if (nonce.length !== NONCE_BYTES || body.length < TAG_BYTES) throw new Error('truncated');
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-      decipher.setAAD(aad(name));
-      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      const text = Buffer.concat([
-        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch {
+    const key = this.keyFor(sealed, `The connection "${name}"`, 'connection');
+    const text = this.openText(key, aad(name), sealed);
+    if (text === undefined) {
       throw new VaultError(
         'VAULT_DECRYPT_FAILED',
         `The stored values of connection "${name}" cannot be decrypted with master key ${sealed.keyId}: the row was ` +
           'changed or damaged. Enter the connection values again (PATCH /api/connections/:name).',
       );
     }
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+
+  /** Opens the webhook subscription of the recipe `recipeId` (what `sealSubscription` sealed). */
+  openSubscription(recipeId: string, sealed: SealedValues): unknown {
+    const key = this.keyFor(sealed, `The webhook subscription of recipe ${recipeId}`, 'webhook subscription');
+    const text = this.openText(key, subscriptionAad(recipeId), sealed);
+    if (text === undefined) {
+      throw new VaultError(
+        'VAULT_DECRYPT_FAILED',
+        `The stored webhook subscription of recipe ${recipeId} cannot be decrypted with master key ${sealed.keyId}: ` +
+          'the row was changed, damaged or copied from another recipe. Stop the recipe (its subscription is then ' +
+          'forgotten: remove the registration at the application by hand if it lingers) and start it again.',
+      );
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  private keyFor(sealed: SealedValues, what: string, kind: string): Buffer {
+    const key = this.keys.get(sealed.keyId);
+    if (key) return key;
+    throw new VaultError(
+      'VAULT_KEY_MISMATCH',
+      `${what} was sealed with master key ${sealed.keyId}, but the current key (from ${this.source}) is ` +
+        `${this.keyId}. Start Weft with the key it was sealed with, or rotate: set ${MASTER_KEY_ENV} to the new key and ` +
+        `${PREVIOUS_KEYS_ENV} to the old one, and Weft re-seals every ${kind} on start.`,
+    );
+  }
+
+  /** The plain text, or undefined when the row does not open (changed, damaged, or bound elsewhere). */
+  private openText(key: Buffer, additional: Buffer, sealed: SealedValues): string | undefined {
+    const body = Buffer.from(sealed.valuesEncrypted, 'base64');
+    const nonce = Buffer.from(sealed.nonce, 'base64');
+    try {
+      if (nonce.length !== NONCE_BYTES || body.length < TAG_BYTES) return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+      decipher.setAAD(additional);
+      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString(
+        'utf8',
+      );
+    } catch {
+      return undefined;
+    }
   }
 }
 
 function aad(name: string): Buffer {
   return Buffer.from(`weft:connection:${name}`, 'utf8');
+}
+
+function subscriptionAad(recipeId: string): Buffer {
+  return Buffer.from(`weft:webhook-subscription:${recipeId}`, 'utf8');
 }

@@ -171,7 +171,11 @@ export function runStoreContract(makeStore: () => Promise<Store>): void {
         closure: { c: 1 },
       });
       await store.saveJobStep({ ...step(jobs[0].id, 0) });
-      await store.putWebhookSubscription({ recipeId: r.id, data: { id: 'hook' }, secret: 's' });
+      await store.putWebhookSubscription({
+        recipeId: r.id,
+        sealed: { valuesEncrypted: 'c', keyId: 'k', nonce: 'n' },
+        secret: 's',
+      });
       await store.deleteRecipe(r.id);
       expect(await store.getJob(jobs[0].id)).toBeUndefined();
       expect(await store.getTriggerState(r.id)).toBeUndefined();

@@ -28,7 +28,7 @@ import { KyselyOAuthStates, type OAuthState, type TakenOAuthState } from './oaut
 import { KyselyRecipes, type NewRecipe, type RecipeRecord, type RecipeStatus } from './recipes.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
-import { KyselySubscriptions, type WebhookSubscription } from './subscriptions.js';
+import { KyselySubscriptions, type WebhookSubscriptionRecord } from './subscriptions.js';
 import {
   KyselyTriggerState,
   type PollCommit,
@@ -185,14 +185,24 @@ export class KyselyStore implements Store {
   }
 
   // Webhook subscriptions
-  putWebhookSubscription(input: { recipeId: string; data: unknown; secret: string }): Promise<WebhookSubscription> {
+  putWebhookSubscription(input: {
+    recipeId: string;
+    sealed: SealedValues;
+    secret: string;
+  }): Promise<WebhookSubscriptionRecord> {
     return this.subscriptions.putWebhookSubscription(input);
   }
-  getWebhookSubscription(recipeId: string): Promise<WebhookSubscription | undefined> {
+  getWebhookSubscription(recipeId: string): Promise<WebhookSubscriptionRecord | undefined> {
     return this.subscriptions.getWebhookSubscription(recipeId);
   }
   deleteWebhookSubscription(recipeId: string): Promise<boolean> {
     return this.subscriptions.deleteWebhookSubscription(recipeId);
+  }
+  subscriptionsNotSealedWith(keyId: string): Promise<WebhookSubscriptionRecord[]> {
+    return this.subscriptions.subscriptionsNotSealedWith(keyId);
+  }
+  resealWebhookSubscription(seen: WebhookSubscriptionRecord, sealed: SealedValues): Promise<boolean> {
+    return this.subscriptions.resealWebhookSubscription(seen, sealed);
   }
 
   // OAuth2 authorizations under way

@@ -315,6 +315,19 @@ export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable('job_steps').dropColumn('logs').execute();
       },
     },
+    '0011_sealed_subscriptions': {
+      // Webhook subscriptions sealed by the vault like connection values (docs/running.md,
+      // "Encryption at rest"): with `key_id` and `nonce` set, `data` holds the sealed JSON
+      // (base64 of ciphertext and tag); rows written before have both null and plain JSON.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('webhook_subscriptions').addColumn('key_id', text).execute();
+        await db.schema.alterTable('webhook_subscriptions').addColumn('nonce', text).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('webhook_subscriptions').dropColumn('nonce').execute();
+        await db.schema.alterTable('webhook_subscriptions').dropColumn('key_id').execute();
+      },
+    },
   };
 }
 

@@ -126,10 +126,17 @@ export interface SeenSignatureTable {
 
 export interface WebhookSubscriptionTable {
   recipe_id: string;
-  /** JSON returned by `webhookSubscribe`, given back to unsubscribe and refresh. */
+  /**
+   * What `webhookSubscribe` returned, given back to unsubscribe and refresh: sealed by the vault
+   * (base64 of ciphertext and tag) when `key_id` is set; plain JSON in rows written before 0011.
+   */
   data: string;
   /** The URL secret the subscription was registered with. */
   secret: string;
+  /** The master key that sealed `data` (0011); null: `data` is plain JSON. */
+  key_id?: string | null;
+  /** base64 of the 12-byte nonce of `data` (0011); null with `key_id`. */
+  nonce?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -49,7 +49,7 @@ export type { JobRepository } from './jobs.js';
 export type { McpTokenRecord, McpTokenRepository } from './mcp-tokens.js';
 export type { OAuthState, OAuthStateRepository, TakenOAuthState } from './oauth-states.js';
 export type { NewRecipe, RecipeRecord, RecipeRepository, RecipeStatus } from './recipes.js';
-export type { SubscriptionRepository, WebhookSubscription } from './subscriptions.js';
+export type { SubscriptionRepository, WebhookSubscriptionRecord } from './subscriptions.js';
 export type { PollCommit, PollCommitted, PollError, TriggerState, TriggerStateRepository } from './trigger-state.js';
 
 /**

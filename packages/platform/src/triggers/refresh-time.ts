@@ -3,7 +3,7 @@
  * `webhookRefreshSeconds` of its trigger.
  */
 import type { TriggerDefinition } from '@weft/sdk';
-import type { WebhookSubscription } from '../store/store.js';
+import type { WebhookSubscription } from './stored-subscriptions.js';
 
 /** Refresh when this share of the time left until `expires_at` has passed. */
 export const REFRESH_AT = 0.8;

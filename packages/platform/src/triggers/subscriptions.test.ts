@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
 import { type RunningServer, startServer } from '../serve.js';
+import { StoredSubscriptions } from './stored-subscriptions.js';
 import { refreshTime, subscriptionExpiry } from './subscriptions.js';
 
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/recipe-connectors', import.meta.url))];
@@ -155,6 +156,8 @@ afterEach(() => {
 });
 
 const call = apiCaller(() => server);
+/** The recipe's subscription as the server keeps it (opened with its vault). */
+const stored = (recipeId: string) => new StoredSubscriptions(server.store, server.vault).get(recipeId);
 
 let count = 0;
 async function recipe(trigger: string, input: Record<string, unknown> = {}) {
@@ -182,7 +185,7 @@ describe('dynamic webhooks', () => {
     const r = await recipe('app_event', { topic: 'orders' });
     expect((await call('POST', `/api/recipes/${r.id}/start`)).body.status).toBe('running');
     expect(hooksOf(r.webhookUrl)).toMatchObject([{ active: true }]);
-    expect(await server.store.getWebhookSubscription(r.id)).toMatchObject({ data: { id: expect.any(String) } });
+    expect(await stored(r.id)).toMatchObject({ data: { id: expect.any(String) } });
     const hookId = hooksOf(r.webhookUrl)[0].id;
 
     expect(await app.send({ id: 'ev1', type: 'order.created' })).toEqual([200]);
@@ -199,7 +202,7 @@ describe('dynamic webhooks', () => {
 
     expect((await call('POST', `/api/recipes/${r.id}/stop`)).body.status).toBe('stopped');
     expect(hooksOf(r.webhookUrl)).toMatchObject([{ active: false }]);
-    expect(await server.store.getWebhookSubscription(r.id)).toBeUndefined();
+    expect(await stored(r.id)).toBeUndefined();
     // Started again: a new registration.
     await call('POST', `/api/recipes/${r.id}/start`);
     expect(hooksOf(r.webhookUrl).map((h) => h.active)).toEqual([false, true]);
@@ -226,7 +229,7 @@ describe('dynamic webhooks', () => {
     expect(res.body.error.message).toMatch(/subscribing its webhook with "hooks" failed/);
     expect(res.body.error.message).toMatch(/topic \\?"refuse\\?" is not allowed/);
     expect((await call('GET', `/api/recipes/${r.id}`)).body.status).toBe('stopped');
-    expect(await server.store.getWebhookSubscription(r.id)).toBeUndefined();
+    expect(await stored(r.id)).toBeUndefined();
     expect(hooksOf(r.webhookUrl)).toEqual([]);
     // Its URL answers 404.
     expect((await fetch(r.webhookUrl, { method: 'POST', body: '{}' })).status).toBe(404);
@@ -237,7 +240,7 @@ describe('dynamic webhooks', () => {
     await call('POST', `/api/recipes/${r.id}/start`);
     app.failDeletes = true;
     expect((await call('POST', `/api/recipes/${r.id}/stop`)).body.status).toBe('stopped');
-    expect(await server.store.getWebhookSubscription(r.id)).toBeUndefined();
+    expect(await stored(r.id)).toBeUndefined();
     expect(server.context.log).toHaveBeenCalledWith(
       'warn',
       expect.stringContaining('Unsubscribing the webhook'),
@@ -251,11 +254,11 @@ describe('dynamic webhooks', () => {
   test('a subscription with expires_at is refreshed before it expires', async () => {
     const r = await recipe('app_event', { expires_in: 2 });
     await call('POST', `/api/recipes/${r.id}/start`);
-    const first = (await server.store.getWebhookSubscription(r.id))!;
+    const first = (await stored(r.id))!;
     expect(subscriptionExpiry(first.data)).toBeGreaterThan(Date.now());
     await until(() => hooksOf(r.webhookUrl)[0].renewals >= 1, 4000);
-    await until(async () => (await server.store.getWebhookSubscription(r.id))!.data !== first.data);
-    const renewed = (await server.store.getWebhookSubscription(r.id))!;
+    await until(async () => (await stored(r.id))!.data !== first.data);
+    const renewed = (await stored(r.id))!;
     expect(subscriptionExpiry(renewed.data)).toBeGreaterThan(subscriptionExpiry(first.data)!);
     await call('POST', `/api/recipes/${r.id}/stop`);
     const renewals = hooksOf(r.webhookUrl)[0].renewals;

@@ -6,8 +6,10 @@
  *   the store already holds a subscription registered with the same URL secret, so a restart
  *   or a crash between subscribing and marking the recipe running never subscribes twice. Any
  *   failure leaves the recipe stopped with a 409 naming the connector's message.
+ *   The subscription is stored sealed by the vault (`stored-subscriptions.ts`).
  * - stop: the recipe leaves the ingress, then `webhookUnsubscribe` runs with the stored
- *   subscription, which is deleted even when unsubscribing fails (logged as a warning).
+ *   subscription, which is deleted even when unsubscribing fails or the stored row does not open
+ *   (logged as a warning).
  * - refresh: `webhookRefresh` runs before the subscription lapses: at 80% of the time left
  *   until its `expires_at` (from the subscription data), or every `webhookRefreshSeconds`.
  * - resume (server start): the same as start; a stored subscription is kept as it is.
@@ -26,8 +28,9 @@ import { runOperation } from '../connector-runtime.js';
 import { ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { RecipeLifecycle } from '../runtime/runtime.js';
-import type { RecipeRecord, Store, WebhookSubscription } from '../store/store.js';
+import type { RecipeRecord } from '../store/store.js';
 import { MAX_TIMER_MS, REFRESH_RETRY_MS, refreshTime, subscriptionExpiry } from './refresh-time.js';
+import type { StoredSubscriptions, WebhookSubscription } from './stored-subscriptions.js';
 import {
   describeWebhookRecipe,
   isStaticTrigger,
@@ -55,7 +58,8 @@ interface LiveValues {
 
 /** What the `webhooks` part runs with; `recipes` is the table the ingress reads. */
 export interface SubscriptionDeps extends RecipeDescriptionDeps {
-  store: Pick<Store, 'getWebhookSubscription' | 'deleteWebhookSubscription' | 'putWebhookSubscription'>;
+  /** The stored subscriptions, sealed by the vault. */
+  subscriptions: Pick<StoredSubscriptions, 'get' | 'put' | 'delete'>;
   connections: Pick<Connections, 'live'>;
   recipes: WebhookRecipes;
   log: Log;
@@ -114,7 +118,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
   async reload(recipeId: string): Promise<void> {
     const tracked = this.tracked.get(recipeId);
     if (!tracked) return;
-    const stored = await this.context.store.getWebhookSubscription(recipeId);
+    const stored = await this.context.subscriptions.get(recipeId);
     if (!stored || tracked.stopped) return;
     tracked.recipe.subscription = stored.data;
     tracked.stored = stored;
@@ -138,10 +142,22 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     const recipe = await this.untrack(record.id);
     const described = recipe ?? (await describeWebhookRecipe(this.context, record).catch(() => undefined));
     if (!described || typeof described.trigger.webhookSubscribe !== 'function') return;
-    const stored = await this.context.store.getWebhookSubscription(record.id);
+    let stored: WebhookSubscription | undefined;
+    try {
+      stored = await this.context.subscriptions.get(record.id);
+    } catch (error) {
+      // Sealed with an unknown key, or damaged: forgotten all the same, so the recipe can start again.
+      this.context.log(
+        'warn',
+        `The webhook subscription of recipe "${described.name}" cannot be opened, so it was not unsubscribed from "${described.connector}" and may still deliver (to a URL that now answers 404); it was forgotten`,
+        { recipeId: record.id, error: messageOf(error), ...(isWeftError(error) ? { code: error.code } : {}) },
+      );
+      await this.context.subscriptions.delete(record.id);
+      return;
+    }
     if (!stored) return;
     await this.unsubscribe(described, stored.data);
-    await this.context.store.deleteWebhookSubscription(record.id);
+    await this.context.subscriptions.delete(record.id);
   }
 
   async close(): Promise<void> {
@@ -183,7 +199,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
       if (typeof trigger.webhookSubscribe === 'function') {
         const stored =
           how === 'follow'
-            ? await this.context.store.getWebhookSubscription(record.id)
+            ? await this.context.subscriptions.get(record.id)
             : await this.subscription(recipe, record, live, how);
         if (stored) {
           recipe.subscription = stored.data;
@@ -213,8 +229,8 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     live: LiveValues,
     how: 'start' | 'resume',
   ): Promise<WebhookSubscription> {
-    const { store } = this.context;
-    const stored = await store.getWebhookSubscription(record.id);
+    const { subscriptions } = this.context;
+    const stored = await subscriptions.get(record.id);
     if (stored && stored.secret === record.webhookSecret) return stored;
     if (stored) {
       // Registered with another URL: remove it (best effort) rather than leave it delivering.
@@ -246,7 +262,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
       );
     }
     try {
-      return await store.putWebhookSubscription({ recipeId: record.id, data, secret: record.webhookSecret });
+      return await subscriptions.put({ recipeId: record.id, data, secret: record.webhookSecret });
     } catch (error) {
       // Not kept, so not registered either.
       await this.unsubscribe(recipe, data);
@@ -357,7 +373,7 @@ export class WebhookSubscriptions implements RecipeLifecycle {
     if (tracked.stopped) return;
     // Nothing returned: the registration was renewed as it is.
     const next = data === null || data === undefined ? recipe.subscription : data;
-    const stored = await this.context.store.putWebhookSubscription({
+    const stored = await this.context.subscriptions.put({
       recipeId: recipe.id,
       data: next,
       secret: recipe.secret.toString(),

@@ -70,6 +70,25 @@ export default defineConnector({
     },
     app_event: dynamic,
     renewed_event: { ...dynamic, webhookRefreshSeconds: 1 },
+    // The app gives a signing secret only when the webhook is created (as ClickUp does): it is
+    // kept in the subscription, and every delivery is checked against it.
+    secret_event: {
+      outputFields: [{ name: 'id' }],
+      webhookSubscribe: async (ctx: any) => {
+        const hook = await ctx.post('hooks', { url: ctx.webhookUrl });
+        return { id: hook.id, secret: hook.secret };
+      },
+      webhookUnsubscribe: async (ctx: any) => {
+        await ctx.delete(`hooks/${ctx.subscription.id}`);
+      },
+      webhookNotification: (ctx: any) => {
+        if (!ctx.verifyHmac({ secret: ctx.subscription.secret, signatureHeader: 'x-hooks-signature' })) {
+          ctx.error('The delivery is not signed with the secret of this webhook');
+        }
+        return ctx.payload;
+      },
+      dedup: (event: any) => String(event.id),
+    },
     raw_event: {
       outputFields: [{ name: 'text' }, { name: 'type' }],
       webhookPayloadType: 'raw',
