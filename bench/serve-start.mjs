@@ -3,10 +3,12 @@
 // `WEFT_HOME` ("cold") and again on the home the cold start left ("warm"). Two sets of connector
 // folders: the checkout's default (the example connectors of `connectors/`) and none (an empty
 // folder), where the built-ins are all there is. Target: ratio (with / without) <= 1.1.
+// Besides wall time, the CPU time the start cost (the server, its connector hosts and esbuild,
+// from /proc when there is one): on a shared machine it moves far less than wall time does.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, report } from './lib.mjs';
@@ -16,6 +18,34 @@ const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url
 const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-serve-'));
 const empty = join(scratch, 'no-connectors');
 mkdirSync(empty);
+
+/** CPU ms of `root` and every process below it (ended children it waited for included); undefined without /proc. */
+function treeCpuMs(root) {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After "pid (comm)": state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based from state.
+      stats.set(Number(entry), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop();
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) todo.push(child);
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
 
 /** One start: ms until the "Weft is running at" line, and until /api/health answers 200. */
 async function start(home, { builtins, connectors }) {
@@ -47,9 +77,10 @@ async function start(home, { builtins, connectors }) {
     if (res?.status === 200) healthMs = performance.now() - began;
     await res?.arrayBuffer();
   }
+  const cpuMs = treeCpuMs(child.pid);
   child.kill('SIGTERM');
   await exited;
-  return { runningMs, healthMs };
+  return { runningMs, healthMs, cpuMs };
 }
 
 /** `RUNS` cold and warm starts with and without the built-ins, alternating. */
@@ -73,6 +104,9 @@ async function scenario(connectors) {
       ratio: Number((ms('on', 'runningMs') / ms('off', 'runningMs')).toFixed(2)),
       healthWithBuiltinsMs: ms('on', 'healthMs'),
       healthWithoutBuiltinsMs: ms('off', 'healthMs'),
+      cpuWithBuiltinsMs: ms('on', 'cpuMs'),
+      cpuWithoutBuiltinsMs: ms('off', 'cpuMs'),
+      cpuRatio: Number((ms('on', 'cpuMs') / ms('off', 'cpuMs')).toFixed(2)),
     };
   }
   return figures;
@@ -85,6 +119,7 @@ report('serve-start', {
   examples: await scenario(undefined),
   builtinsOnly: await scenario(empty),
   target: 'ratio <= 1.1',
+  loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
 });
 rmSync(scratch, { recursive: true, force: true });
 process.exit(0);
