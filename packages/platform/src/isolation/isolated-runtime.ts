@@ -11,9 +11,10 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorDefinition } from '@weft/sdk';
 import type { Operation, ResultOf, RunOptions } from '@weft/sdk/operations';
-import { bundleConnectorFile, connectorNameOf, type LoadedConnector } from '@weft/sdk/runtime';
+import { connectorNameOf, type LoadedConnector } from '@weft/sdk/runtime';
 import { bindRunner, type ConnectorRuntime } from '../connector-runtime.js';
 import { checksumOf, evaluateConnectorFile, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
+import { BundleCache } from './bundle-cache.js';
 import type { EgressRules } from './egress.js';
 import { HostPids } from './host-pids.js';
 import type { TimeLimit } from './host-process.js';
@@ -47,9 +48,11 @@ export class IsolatedRuntime implements ConnectorRuntime {
   private readonly local = localAddresses();
 
   private readonly pids?: HostPids;
+  private readonly bundles: BundleCache;
 
   constructor(private readonly options: IsolatedRuntimeOptions) {
     mkdirSync(options.bundleDir, { recursive: true, mode: 0o700 });
+    this.bundles = new BundleCache(options.bundleDir);
     if (options.pidDir) {
       this.pids = new HostPids(options.pidDir);
       this.pids.reap();
@@ -63,7 +66,7 @@ export class IsolatedRuntime implements ConnectorRuntime {
   });
 
   async loadFolder(folder: string, options: { builtin?: boolean } = {}): Promise<LoadedConnector> {
-    const { file, source } = await bundleConnectorFile(folder);
+    const { file, source } = await this.bundles.bundle(folder);
     const definition = await this.load(source, options.builtin === true);
     return { name: connectorNameOf(file, definition), file, definition, source };
   }
