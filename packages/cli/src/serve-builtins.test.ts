@@ -59,7 +59,12 @@ function hostsOf(pid: number | undefined): number[] {
 }
 
 /** `weft serve` with only the built-in connectors, on a fresh home. */
-async function serveBuiltinsOnly(): Promise<{ weft: RunningWeft; base: string; home: string; cleanup(): Promise<void> }> {
+async function serveBuiltinsOnly(): Promise<{
+  weft: RunningWeft;
+  base: string;
+  home: string;
+  cleanup(): Promise<void>;
+}> {
   const home = await mkdtemp(join(tmpdir(), 'weft-serve-builtins-'));
   const none = await mkdtemp(join(tmpdir(), 'weft-serve-builtins-none-'));
   const weft = startWeft(['serve', '--port', '0', '--connectors', none], {
@@ -105,7 +110,7 @@ test('no built-in connector starts a host with the server; the first operations 
   }
 }, 60_000);
 
-test('a built-in connector whose host cannot load fails its first operations with the host\'s error, then tries again', async () => {
+test("a built-in connector whose host cannot load fails its first operations with the host's error, then tries again", async () => {
   const { weft, base, home, cleanup } = await serveBuiltinsOnly();
   try {
     // The bundle the util connector's hosts load, made to exit as it loads.
