@@ -114,10 +114,11 @@ async function scenario(connectors) {
 
 // One start of each first, unmeasured: the file system cache and Node's compile cache settle.
 await start(mkdtempSync(join(scratch, 'home-')), { builtins: true, connectors: empty });
+const only = process.env.BENCH_SCENARIO; // `examples` or `builtinsOnly`: run only that one
 report('serve-start', {
   runs: RUNS,
-  examples: await scenario(undefined),
-  builtinsOnly: await scenario(empty),
+  ...(only === 'builtinsOnly' ? {} : { examples: await scenario(undefined) }),
+  ...(only === 'examples' ? {} : { builtinsOnly: await scenario(empty) }),
   target: 'ratio <= 1.1',
   loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
 });
