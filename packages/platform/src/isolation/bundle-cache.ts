@@ -1,5 +1,5 @@
 /**
- * Bundles kept across restarts (`<bundleDir>/folders/<sha256 of the folder's path>.json`): a
+ * Bundles kept across restarts (`<bundleDir>/<sha256 of the folder's path>.folder.json`): a
  * connector folder is bundled again only when what its bundle was made from changed — a file
  * esbuild read (by content), the names in one of those files' folders (a file that appeared may
  * now be what an import resolves to), a `tsconfig.json`, `jsconfig.json` or `package.json` from
@@ -86,7 +86,7 @@ export class BundleCache {
   constructor(private readonly dir: string) {}
 
   private keptFile(folder: string): string {
-    return join(this.dir, 'folders', `${hashOf(resolve(folder))}.json`);
+    return join(this.dir, `${hashOf(resolve(folder))}.folder.json`);
   }
 
   private stamp(): string {
@@ -127,7 +127,7 @@ export class BundleCache {
   private async keep(folder: string, kept: Kept): Promise<void> {
     const file = this.keptFile(folder);
     try {
-      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const partial = `${file}.${randomUUID()}.partial`;
       await writeFile(partial, JSON.stringify(kept), { mode: 0o600 });
       await rename(partial, file);
