@@ -13,6 +13,7 @@ const all = [
   'queue-claim',
   'agent',
   'openapi-import',
+  'serve-start',
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = false;

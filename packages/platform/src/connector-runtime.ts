@@ -50,8 +50,11 @@ export async function signEvents(
 export interface ConnectorRuntime {
   /** True when connector code runs in host processes. */
   readonly isolated: boolean;
-  /** Bundles, evaluates and validates a connector folder (or file). */
-  loadFolder(folder: string): Promise<LoadedConnector>;
+  /**
+   * Bundles, evaluates and validates a connector folder (or file). `builtin`: one of Weft's own
+   * built-in connectors, whose definition an isolated runtime may read without starting a host.
+   */
+  loadFolder(folder: string, options?: { builtin?: boolean }): Promise<LoadedConnector>;
   /**
    * Evaluates and validates a bundled source (a push, a stored version). `file` is where an
    * in-process runtime writes it; an isolated one keeps its own content-addressed copy.

@@ -225,10 +225,10 @@ export class Registry {
     const folders = await foldersBelow(dirs);
     const builtins = new Set(await foldersBelow(builtinDirs));
     folders.push(...builtins);
-    // Loaded a few at once (each may start a host), registered in order: a duplicate name is
+    // Loaded a few at once (each but a built-in may start a host), registered in order: a duplicate name is
     // reported against the folder that comes later, as before.
     const loads = inBatches(folders, LOAD_CONCURRENCY, (folder) =>
-      this.runtime.loadFolder(folder).then(
+      this.runtime.loadFolder(folder, { builtin: builtins.has(folder) }).then(
         (loaded) => ({ loaded }),
         (error: unknown) => ({ error }),
       ),

@@ -11,13 +11,14 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorDefinition } from '@weft/sdk';
 import type { Operation, ResultOf, RunOptions } from '@weft/sdk/operations';
-import { bundleConnectorFile, connectorNameOf, type LoadedConnector } from '@weft/sdk/runtime';
+import { connectorNameOf, type LoadedConnector } from '@weft/sdk/runtime';
 import { bindRunner, type ConnectorRuntime } from '../connector-runtime.js';
-import { checksumOf, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
+import { checksumOf, evaluateConnectorFile, withPlatformSdk, writeConnectorSource } from '../connector-source.js';
+import { BundleCache } from './bundle-cache.js';
 import type { EgressRules } from './egress.js';
 import { HostPids } from './host-pids.js';
 import type { TimeLimit } from './host-process.js';
-import { fromManifest } from './manifest.js';
+import { fromManifest, toManifest } from './manifest.js';
 import { keepManifest, readManifest } from './manifest-cache.js';
 import type { IsolationOptions } from './options.js';
 import { HostPool } from './pool.js';
@@ -47,9 +48,11 @@ export class IsolatedRuntime implements ConnectorRuntime {
   private readonly local = localAddresses();
 
   private readonly pids?: HostPids;
+  private readonly bundles: BundleCache;
 
   constructor(private readonly options: IsolatedRuntimeOptions) {
     mkdirSync(options.bundleDir, { recursive: true, mode: 0o700 });
+    this.bundles = new BundleCache(options.bundleDir);
     if (options.pidDir) {
       this.pids = new HostPids(options.pidDir);
       this.pids.reap();
@@ -62,17 +65,30 @@ export class IsolatedRuntime implements ConnectorRuntime {
     allow: this.options.egressAllow,
   });
 
-  async loadFolder(folder: string): Promise<LoadedConnector> {
-    const { file, source } = await bundleConnectorFile(folder);
-    const definition = await this.load(source);
+  async loadFolder(folder: string, options: { builtin?: boolean } = {}): Promise<LoadedConnector> {
+    const { file, source } = await this.bundles.bundle(folder);
+    const definition = await this.load(source, options.builtin === true);
     return { name: connectorNameOf(file, definition), file, definition, source };
   }
 
   loadSource(source: string): Promise<ConnectorDefinition> {
-    return this.load(source);
+    return this.load(source, false);
   }
 
-  private async load(source: string): Promise<ConnectorDefinition> {
+  /**
+   * The connector's manifest without a host when one can be had: kept from an earlier load of the
+   * same bundle, or — for a built-in connector, which is Weft's own code — read by evaluating its
+   * definition here. Its operations still run in its hosts, started on first use.
+   */
+  private async knownManifest(bundle: string, checksum: string, builtin: boolean): Promise<unknown> {
+    const kept = await readManifest(bundle);
+    if (kept !== undefined || !builtin) return kept;
+    const manifest = toManifest(await evaluateConnectorFile(bundle, checksum));
+    await keepManifest(bundle, manifest).catch(() => {});
+    return manifest;
+  }
+
+  private async load(source: string, builtin: boolean): Promise<ConnectorDefinition> {
     const checksum = checksumOf(withPlatformSdk(source));
     const bundle = join(this.options.bundleDir, `${checksum}.mjs`);
     let pool = this.pools.get(checksum);
@@ -91,7 +107,7 @@ export class IsolatedRuntime implements ConnectorRuntime {
     }
     let manifest: unknown;
     try {
-      const known = await readManifest(bundle);
+      const known = await this.knownManifest(bundle, checksum, builtin);
       manifest = await pool.load(known);
       if (known === undefined) await keepManifest(bundle, manifest).catch(() => {});
     } catch (error) {

@@ -9,15 +9,18 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-function sdkStamp(): string {
+let stamp: string | undefined;
+
+/** The SDK build: its version and the time its validator was built (read once). */
+export function sdkStamp(): string {
+  if (stamp !== undefined) return stamp;
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@weft/sdk/package.json');
   const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   const built = statSync(join(dirname(pkg), 'dist', 'validate', 'index.js')).mtimeMs;
-  return `${version}@${built}`;
+  stamp = `${version}@${built}`;
+  return stamp;
 }
-
-let stamp: string | undefined;
 
 function isPlainJson(value: unknown, depth = 0): boolean {
   if (depth > 200) return false;
@@ -36,8 +39,7 @@ export function manifestFile(bundle: string): string {
 export async function readManifest(bundle: string): Promise<unknown> {
   try {
     const kept = JSON.parse(await readFile(manifestFile(bundle), 'utf8')) as { stamp?: string; manifest?: unknown };
-    stamp ??= sdkStamp();
-    return kept.stamp === stamp ? kept.manifest : undefined;
+    return kept.stamp === sdkStamp() ? kept.manifest : undefined;
   } catch {
     return undefined;
   }
@@ -45,9 +47,8 @@ export async function readManifest(bundle: string): Promise<unknown> {
 
 export async function keepManifest(bundle: string, manifest: unknown): Promise<void> {
   if (!isPlainJson(manifest)) return;
-  stamp ??= sdkStamp();
   const file = manifestFile(bundle);
   const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, JSON.stringify({ stamp, manifest }), { mode: 0o600 });
+  await writeFile(partial, JSON.stringify({ stamp: sdkStamp(), manifest }), { mode: 0o600 });
   await rename(partial, file);
 }

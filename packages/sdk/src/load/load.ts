@@ -68,7 +68,7 @@ function sdkResolvableFrom(dir: string): boolean {
   }
 }
 
-async function bundle(file: string): Promise<string> {
+async function bundle(file: string): Promise<{ text: string; inputs: string[] }> {
   const esbuild = await import('esbuild');
   const dir = dirname(file);
   const ownSdk = !sdkResolvableFrom(dir);
@@ -83,6 +83,7 @@ async function bundle(file: string): Promise<string> {
       packages: 'external',
       sourcemap: 'inline',
       logLevel: 'silent',
+      metafile: true,
       plugins: ownSdk
         ? [
             {
@@ -97,7 +98,9 @@ async function bundle(file: string): Promise<string> {
           ]
         : [],
     });
-    return result.outputFiles[0].text;
+    // The files read, relative to the working directory esbuild ran in.
+    const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+    return { text: result.outputFiles[0].text, inputs };
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] })
       .errors;
@@ -141,13 +144,15 @@ export function nameOf(file: string, definition: ConnectorDefinition): string {
 /**
  * Resolves and bundles a connector file without evaluating it: its local imports inlined, npm
  * packages left as imports (what `weft push` uploads, and what an isolated host evaluates).
+ * `inputs`: the absolute paths of the files the bundle was made from.
  */
-export async function bundleConnectorFile(path: string): Promise<{ file: string; source: string }> {
+export async function bundleConnectorFile(path: string): Promise<{ file: string; source: string; inputs: string[] }> {
   const file = resolveConnectorPath(path);
   await readFile(file).catch((error) => {
     throw new ConnectorLoadError('CONNECTOR_NOT_LOADABLE', `Cannot read ${path}: ${messageOf(error)}`);
   });
-  return { file, source: await bundle(file) };
+  const { text, inputs } = await bundle(file);
+  return { file, source: text, inputs };
 }
 
 /**
