@@ -1,22 +1,31 @@
 /** `/api/agents`: register, list, read, revoke and rotate on-premises agents (agents/service.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../runtime/context.js';
-import { answer, empty, failure, invalid, notFound, params, ref, unauthorized } from './schemas.js';
+import {
+  answer,
+  empty,
+  failure,
+  IDENTIFIER,
+  invalid,
+  nameProperty,
+  notFound,
+  params,
+  ref,
+  unauthorized,
+} from './schemas.js';
 
 type Named = { Params: { name: string } };
-
-const identifier = 'Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 100 characters';
 
 const agentInput = {
   type: 'object',
   required: ['name', 'group'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1, description: identifier },
+    name: nameProperty,
     group: {
       type: 'string',
       minLength: 1,
-      description: `The group a connection picks; its agents share the load and stand in for each other. ${identifier}`,
+      description: `The group a connection picks; its agents share the load and stand in for each other. ${IDENTIFIER}`,
     },
   },
 };

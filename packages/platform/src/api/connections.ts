@@ -9,6 +9,7 @@ import {
   failure,
   invalid,
   list,
+  nameProperty,
   notFound,
   pageProperties,
   params,
@@ -32,11 +33,7 @@ const connectionInput = {
   required: ['name', 'connector'],
   additionalProperties: false,
   properties: {
-    name: {
-      type: 'string',
-      minLength: 1,
-      description: 'Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 100 characters',
-    },
+    name: nameProperty,
     connector: { type: 'string', minLength: 1 },
     values,
     agentGroup,

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { McpTokens } from '../mcp-tokens.js';
 import type { ServerContext } from '../runtime/context.js';
-import { answer, empty, failure, invalid, notFound, params, unauthorized } from './schemas.js';
+import { answer, empty, failure, invalid, nameProperty, notFound, params, unauthorized } from './schemas.js';
 
 const mcpToken = {
   type: 'object',
@@ -19,11 +19,7 @@ const mcpTokenInput = {
   required: ['name', 'connections'],
   additionalProperties: false,
   properties: {
-    name: {
-      type: 'string',
-      minLength: 1,
-      description: 'Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 100 characters',
-    },
+    name: nameProperty,
     connections: {
       type: 'array',
       minItems: 1,

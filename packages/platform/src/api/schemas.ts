@@ -9,6 +9,12 @@ export type Schema = Record<string, unknown>;
 
 export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 
+/** What a name of a connection, an agent, an agent group or an MCP token may be (checked by the service). */
+export const IDENTIFIER = 'Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 100 characters';
+
+/** The `name` property of a body that creates one. */
+export const nameProperty: Schema = { type: 'string', minLength: 1, description: IDENTIFIER };
+
 /** A JSON answer with this schema. */
 export const answer = (description: string, schema: Schema = { type: 'object' }): Schema => ({
   description,

@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
+import { portOf, startOnPort } from '../__fixtures__/start-on-port.js';
 import { copyDatabase } from '../db-copy.js';
-import { type RunningServer, startServer } from '../serve.js';
+import type { RunningServer } from '../serve.js';
 import { keyIdOf } from '../vault.js';
 
 const FIXTURES = [fileURLToPath(new URL('../__fixtures__/recipe-connectors', import.meta.url))];
@@ -97,23 +98,16 @@ let warnings: string[] = [];
 /** Starts the server on the same port each time (the registered webhook URL names it). */
 async function boot(env: Record<string, string>): Promise<RunningServer> {
   warnings = [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const started = await startServer({
-        port,
-        home,
-        connectorDirs: FIXTURES,
-        env,
-        onWarning: (message) => warnings.push(message),
-        log: vi.fn(),
-      });
-      port = Number(new URL(started.url).port);
-      return started;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const started = await startOnPort({
+    port,
+    home,
+    connectorDirs: FIXTURES,
+    env,
+    onWarning: (message) => warnings.push(message),
+    log: vi.fn(),
+  });
+  port = portOf(started);
+  return started;
 }
 
 const call = apiCaller(() => server);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { apiCaller } from '../__fixtures__/api-call.js';
-import { type RunningServer, startServer } from '../serve.js';
+import { portOf, startOnPort } from '../__fixtures__/start-on-port.js';
+import type { RunningServer } from '../serve.js';
 import { StoredSubscriptions } from './stored-subscriptions.js';
 import { refreshTime, subscriptionExpiry } from './subscriptions.js';
 
@@ -119,23 +120,16 @@ let server: RunningServer;
  * then the start is tried again for a while.
  */
 async function boot(): Promise<RunningServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const started = await startServer({
-        port,
-        home,
-        connectorDirs: FIXTURES,
-        env: {},
-        onWarning: () => {},
-        log: vi.fn(),
-      });
-      port = Number(new URL(started.url).port);
-      return started;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const started = await startOnPort({
+    port,
+    home,
+    connectorDirs: FIXTURES,
+    env: {},
+    onWarning: () => {},
+    log: vi.fn(),
+  });
+  port = portOf(started);
+  return started;
 }
 
 beforeAll(async () => {
